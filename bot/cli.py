@@ -1,0 +1,213 @@
+"""`beatline`: the command line of the contract. Thin: parse arguments, call knowledge/, print.
+
+Exit codes: 0 success, 1 input or data rejected, 2 usage error. Errors are one sentence on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from bot.settings import Settings
+from knowledge.audit import Caller
+from knowledge.db import Database, upgrade_schema
+from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
+
+__all__ = ["main"]
+
+log = logging.getLogger("beatline")
+
+
+class UsageError(Exception):
+    """Bad arguments: exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="beatline", description="Background checks for front-line officers.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("init-db", help="create or upgrade the schema")
+    demo = sub.add_parser("demo-data", help="fill the database with synthetic records")
+    demo.add_argument("--persons", type=int, default=5000)
+    demo.add_argument("--seed", type=int, default=1)
+    imp = sub.add_parser("import", help="import CSV files from a directory")
+    imp.add_argument("directory", type=Path)
+    parse = sub.add_parser("parse", help="print the parsed query as JSON")
+    parse.add_argument("text", nargs="?")
+    ask = sub.add_parser("ask", help="answer as the bot would")
+    ask.add_argument("--as", dest="as_id", type=int)
+    ask.add_argument("--reason", default="")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("text", nargs="?")
+    sub.add_parser("chat", help="interactive chat in the terminal")
+    run = sub.add_parser("run", help="run the Telegram bot")
+    run.add_argument("--webhook", action="store_true")
+    run.add_argument("--port", type=int)
+    users = sub.add_parser("users", help="manage the allowlist").add_subparsers(
+        dest="users_command", required=True, parser_class=_Parser
+    )
+    add = users.add_parser("add")
+    add.add_argument("telegram_id", type=int)
+    add.add_argument("--role", required=True, choices=("officer", "sergeant", "admin"))
+    add.add_argument("--team", default="")
+    add.add_argument("--name", default="")
+    users.add_parser("revoke").add_argument("telegram_id", type=int)
+    users.add_parser("list")
+    audit = sub.add_parser("audit", help="check or export the audit log").add_subparsers(
+        dest="audit_command", required=True, parser_class=_Parser
+    )
+    audit.add_parser("verify")
+    export = audit.add_parser("export")
+    export.add_argument("--since", type=dt.datetime.fromisoformat)
+    export.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
+    return parser
+
+
+def console_caller() -> Caller:
+    return Caller(actor=f"console:{getpass.getuser()}", role="admin", channel="cli")
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+    db = Database(settings.database_url)
+    try:
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
+def _print_lines(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(line, flush=True)
+
+
+async def _users(args: argparse.Namespace, db: Database) -> int:
+    from knowledge import users
+
+    by = console_caller().actor
+    if args.users_command == "add":
+        who = await users.enrol(db, args.telegram_id, args.role, team=args.team, name=args.name, by=by)
+        print(f"{who.telegram_id} enrolled as {who.role}{' in team ' + who.team if who.team else ''}.")
+    elif args.users_command == "revoke":
+        if not await users.revoke(db, args.telegram_id, by=by):
+            raise BeatlineError(f"{args.telegram_id} is not an active user.")
+        print(f"{args.telegram_id} revoked.")
+    else:
+        for u in await users.list_users(db):
+            print(f"{u.telegram_id}\t{u.role}\t{u.team or '-'}\t{u.status}\t{u.name or '-'}\t"
+                  f"changed by {u.changed_by} {u.changed_at:%Y-%m-%d %H:%M}")  # fmt: skip
+    return 0
+
+
+async def _audit(args: argparse.Namespace, db: Database) -> int:
+    from knowledge import audit
+
+    if args.audit_command == "verify":
+        result = await audit.verify(db)
+        if result.ok:
+            print(f"Audit chain intact: {result.checked} entries checked.")
+            return 0
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"Audit chain BROKEN: {len(result.problems)} problems in {result.checked} entries.",
+            file=sys.stderr,
+        )
+        return 1
+    since = args.since.replace(tzinfo=args.since.tzinfo or dt.UTC) if args.since else None
+    async for chunk in audit.export(db, since=since, fmt=args.format):
+        sys.stdout.write(chunk)
+    sys.stdout.flush()
+    return 0
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command
+    if command == "init-db":
+        upgrade_schema(settings.database_url)
+        print("Database schema is up to date.")
+        return 0
+    if command == "import":
+        from knowledge.importer import import_directory
+
+        _print_lines(import_directory(settings.database_url, args.directory).lines())
+        return 0
+    if command == "demo-data":
+        from knowledge.demo import load_demo_data
+
+        if args.persons < 1:
+            raise UsageError("--persons must be at least 1")
+        _print_lines(load_demo_data(settings.database_url, persons=args.persons, seed=args.seed).lines())
+        return 0
+    if command == "parse":
+        from knowledge.parse import parse
+
+        lines = [args.text] if args.text is not None else sys.stdin
+        for line in lines:
+            print(json.dumps(parse(line).to_json(), ensure_ascii=False), flush=True)
+        return 0
+    if command in ("ask", "chat"):
+        from bot import console
+
+        runner = console.ask if command == "ask" else console.chat
+        return asyncio.run(_with_db(settings, lambda db: runner(db, args)))
+    if command == "run":
+        from bot.run import run
+
+        return run(settings, webhook=args.webhook, port=args.port)
+    if command == "users":
+        return asyncio.run(_with_db(settings, lambda db: _users(args, db)))
+    return asyncio.run(_with_db(settings, lambda db: _audit(args, db)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        args = _parser().parse_args(argv)
+        return _dispatch(args, settings)
+    except UsageError as exc:
+        print(f"beatline: {exc}. See 'beatline --help'.", file=sys.stderr)
+        return 2
+    except ImportRejected as exc:
+        print(str(exc), file=sys.stderr)
+        print(f"Import rejected: {exc.total} problems; nothing was written.", file=sys.stderr)
+        return 1
+    except DatabaseUnavailable as exc:
+        log.debug("database unavailable: %s", exc.detail)
+        print(str(exc), file=sys.stderr)
+        return 1
+    except BeatlineError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: one sentence, the detail to the log
+        if _is_database_error(exc):
+            print(DatabaseUnavailable().args[0], file=sys.stderr)
+            return 1
+        log.debug("unexpected error", exc_info=True)
+        print(f"Something went wrong ({type(exc).__name__}); run with BEATLINE_LOG_LEVEL=DEBUG for detail.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(exc, OperationalError | DBAPIError | ConnectionError)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

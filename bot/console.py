@@ -1,0 +1,84 @@
+"""`beatline ask` and `beatline chat`: the bot's answers in a terminal or a pipe.
+
+Both call the same answer function as Telegram. With `--as`, that Telegram user's enrolment applies;
+without it the console operator acts as an admin, audited as `console:<os user>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import Iterable
+
+from bot.cli import console_caller
+from knowledge import users
+from knowledge.answer import Answer, answer, answer_record
+from knowledge.audit import Caller
+from knowledge.db import Database
+from knowledge.text import clean_text
+
+__all__ = ["ask", "chat"]
+
+
+async def caller_for(db: Database, as_id: int | None) -> Caller:
+    if as_id is None:
+        return console_caller()
+    async with db.sessions() as session:
+        who = await users.active_user(session, as_id)
+    return Caller(actor=f"tg:{as_id}", role=who.role if who else "", channel="cli", telegram_user_id=as_id)
+
+
+def _show(result: Answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+    else:
+        print(result.reply, flush=True)
+
+
+async def ask(db: Database, args: argparse.Namespace) -> int:
+    """One answer for TEXT, or one per stdin line, each flushed as soon as it is ready."""
+    caller = await caller_for(db, args.as_id)
+    lines: Iterable[str] = [args.text] if args.text is not None else sys.stdin
+    for line in lines:
+        if args.text is None and not line.strip():
+            continue
+        if not args.json and args.text is None:
+            print("", flush=True)
+        _show(await answer(db, caller, line.rstrip("\n"), reason=args.reason), args.json)
+    return 0
+
+
+async def chat(db: Database, args: argparse.Namespace) -> int:
+    """A terminal conversation: numbers pick from a shortlist, 'more' opens the detail, 'quit' leaves."""
+    interactive = sys.stdin.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (line editing and history for input())
+        print("Beatline chat — ask as you would on the radio. 'help' for examples, 'quit' to leave.")
+    caller = await caller_for(db, None)
+    last: Answer | None = None
+    while True:
+        try:
+            line = await asyncio.to_thread(input, "> " if interactive else "")
+        except EOFError:
+            break
+        text = clean_text(line)
+        if not text:
+            continue
+        if text.lower() in ("quit", "exit", "q"):
+            break
+        if last and last.choices and text.isdigit() and 1 <= int(text) <= len(last.choices):
+            choice = last.choices[int(text) - 1]
+            last = await answer_record(db, caller, choice.kind, choice.id, detail=False)
+        elif last and last.more and text.lower() in ("more", "m", "detail"):
+            last = await answer_record(db, caller, last.more.kind, last.more.id, detail=True)
+        else:
+            last = await answer(db, caller, text)
+        print(last.reply, flush=True)
+        if last.more:
+            print("(say 'more' for detail)", flush=True)
+        print("", flush=True)
+    return 0

@@ -1,0 +1,66 @@
+"""Settings read once from the environment into a frozen object that is passed down.
+
+The token is a `Secret`: it never appears in a repr, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["Secret", "Settings"]
+
+
+class Secret:
+    """A string that prints as '***'; call reveal() where the real value is needed."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///beatline.db"
+    telegram_token: Secret = field(default_factory=lambda: Secret(""))
+    telegram_api_base_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: Secret = field(default_factory=lambda: Secret(""))
+    port: int = 8080
+    redis_url: str | None = None
+    log_level: str = "INFO"
+    rate_limit: int = 30
+    rate_window_seconds: int = 600
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def opt(name: str) -> str | None:
+            return env.get(name) or None
+
+        return cls(
+            database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
+            telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
+            telegram_api_base_url=opt("TELEGRAM_API_BASE_URL"),
+            webhook_url=opt("BEATLINE_WEBHOOK_URL"),
+            webhook_secret=Secret(env.get("BEATLINE_WEBHOOK_SECRET", "")),
+            port=int(env.get("PORT") or cls.port),
+            redis_url=opt("BEATLINE_REDIS_URL"),
+            log_level=(env.get("BEATLINE_LOG_LEVEL") or cls.log_level).upper(),
+            rate_limit=int(env.get("BEATLINE_RATE_LIMIT") or cls.rate_limit),
+            rate_window_seconds=int(env.get("BEATLINE_RATE_WINDOW_SECONDS") or cls.rate_window_seconds),
+        )

@@ -1,0 +1,313 @@
+"""The answer function: officer's words in, the reply and the records it disclosed out.
+
+Every channel (Telegram, `beatline ask`, `beatline chat`) calls `answer` or `answer_record`, and both
+write exactly one audit entry in the same transaction as the read, so nothing is disclosed unaudited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge import audit, records, search, summary
+from knowledge.audit import Caller
+from knowledge.db import Database
+from knowledge.parse import ParsedQuery, parse
+from knowledge.roles import ROLES, help_text
+from knowledge.scoring import DobMatch, PersonQuery, ScoredPerson
+
+__all__ = ["REASONS", "Answer", "Choice", "Disclosed", "answer", "answer_record"]
+
+log = logging.getLogger(__name__)
+
+# Why an officer is checking; recorded in the audit log when given.
+REASONS = {
+    "STOP": "stop and account / stop and search",
+    "ARREST": "arrest or detention",
+    "INV": "investigation",
+    "WELFARE": "welfare or safeguarding",
+    "RTC": "road traffic",
+    "INTEL": "intelligence",
+    "TRAINING": "training (synthetic records only)",
+}
+SHORTLIST = 6
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    kind: str  # person | vehicle | address | incident | warrant
+    id: str
+    score: float = 100.0
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a shortlist: what to show on a button and which record it opens."""
+
+    label: str
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    intent: str
+    outcome: str
+    reply: str
+    records: tuple[Disclosed, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    more: Disclosed | None = None  # the record a "More" follow-up would detail
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "intent": self.intent,
+            "outcome": self.outcome,
+            "reply": self.reply,
+            "records": [{"kind": r.kind, "id": r.id, "score": r.score} for r in self.records],
+        }
+
+
+@dataclass
+class _Draft:
+    outcome: str
+    reply: str
+    records: list[Disclosed] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+    more: Disclosed | None = None
+
+
+DATABASE_DOWN = "The records system is not answering right now. Try again in a minute; nothing was looked up."
+
+
+async def answer(
+    db: Database, caller: Caller, text: str, *, reason: str = "", today: dt.date | None = None
+) -> Answer:
+    """Understand the question, look it up, summarise, and audit what was disclosed."""
+    today = today or dt.date.today()
+    parsed = parse(text, today=today)
+    return await _audited(
+        db, caller, text, parsed.intent, reason, lambda s: _route(s, caller, parsed, today, reason)
+    )
+
+
+async def answer_record(
+    db: Database, caller: Caller, kind: str, record_id: str, *, detail: bool, query: str = ""
+) -> Answer:
+    """Open one record chosen from a shortlist, or its detail ("More")."""
+    intent = {"person": "person_check", "vehicle": "vehicle_check", "address": "address_check"}.get(
+        kind, "incident_lookup"
+    )
+    label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
+    return await _audited(db, caller, label, intent, "", lambda s: _open(s, caller, kind, record_id, detail))
+
+
+async def _audited(db: Database, caller: Caller, text: str, intent: str, reason: str, work) -> Answer:  # type: ignore[no-untyped-def]
+    try:
+        async with db.sessions() as session, session.begin():
+            draft = await work(session)
+            await audit.record(
+                session,
+                caller,
+                query=text,
+                intent=intent,
+                outcome=draft.outcome,
+                record_ids=[f"{r.kind}:{r.id}" for r in draft.records],
+                reason=reason,
+            )
+    except (OperationalError, DBAPIError, OSError) as exc:
+        log.warning("database unavailable while answering: %s", type(exc).__name__)
+        return Answer(intent, "error", DATABASE_DOWN)
+    return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)
+
+
+async def _route(
+    session: AsyncSession, caller: Caller, parsed: ParsedQuery, today: dt.date, reason: str
+) -> _Draft:
+    if caller.role not in ROLES:
+        return _Draft("denied", "Sorry, you are not enrolled to use Beatline.")
+    if reason and reason.upper() not in REASONS:
+        codes = ", ".join(f"{code} ({why})" for code, why in REASONS.items())
+        return _Draft("needs_reason", f"'{reason}' is not a reason code. Use one of: {codes}.")
+    if parsed.problems:
+        return _Draft("needs_more", " ".join(parsed.problems))
+    slots = parsed.slots
+    if parsed.intent in ("person_check", "warrant_check"):
+        return await _person(session, parsed, today)
+    if parsed.intent == "vehicle_check":
+        return await _vehicle(session, str(slots.get("vrm", "")))
+    if parsed.intent == "address_check":
+        return await _address(session, parsed)
+    if parsed.intent == "incident_lookup":
+        return await _incident(session, str(slots.get("incident_ref", "")), detail=False)
+    if parsed.intent == "help":
+        return _Draft("answered", help_text(caller.role))
+    return _Draft(
+        "not_found",
+        "Sorry, I did not understand that. Try a name with a date of birth, a number plate, an address "
+        "or an incident reference — or send 'help'.",
+    )
+
+
+def _person_query(parsed: ParsedQuery) -> PersonQuery:
+    slots = parsed.slots
+    dob = slots.get("dob")
+    return PersonQuery(
+        forenames=str(slots.get("forenames", "")),
+        surname=str(slots.get("surname", "")),
+        dob=dt.date.fromisoformat(str(dob)) if dob else None,
+        birth_year=int(slots["birth_year"]) if "birth_year" in slots else None,
+        age=int(slots["age"]) if "age" in slots else None,
+    )
+
+
+async def _person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) -> _Draft:
+    query = _person_query(parsed)
+    if not query.surname:
+        return _Draft(
+            "needs_more", "Who should I check? Give a forename and surname, ideally with a date of birth."
+        )
+    has_date = query.dob is not None or query.birth_year is not None or query.age is not None
+    if not query.forenames and not has_date:
+        return _Draft("needs_more", f"What is {query.surname.upper()}'s forename or date of birth?")
+    ranked = await search.find_persons(session, query, today)
+    focus = parsed.intent == "warrant_check"
+    if query.dob is not None:
+        exact = [p for p in ranked if p.dob is DobMatch.EXACT and p.name_score >= 80]
+        if len(exact) == 1:
+            return await _one_person(session, exact[0], focus)
+        if exact:
+            return await _shortlist(session, exact, f"{len(exact)} people match that name and date of birth:")
+        close = [p for p in ranked if p.score >= 80 and p.name_score >= 85]
+        if close:
+            return await _shortlist(session, close, "No exact match on that date of birth. Closest records:")
+        return _Draft("not_found", "No record matches that name and date of birth.")
+    plausible = [p for p in ranked if p.score >= search.CONVINCING]
+    if not plausible:
+        return _Draft("not_found", "No record matches that name. A date of birth would help.")
+    if len(plausible) == 1 and plausible[0].score >= 90:
+        return await _one_person(session, plausible[0], focus)
+    return await _shortlist(session, plausible, f"{len(plausible)} possible matches:")
+
+
+async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: bool) -> _Draft:
+    person = await records.load_person(session, hit.person_id)
+    assert person is not None  # found by search in this same transaction
+    reply = summary.person_summary(person, focus_warrants=focus_warrants)
+    disclosed = [Disclosed("person", person.id, hit.score)]
+    disclosed += [Disclosed("warrant", w.ref) for w in person.active_warrants]
+    return _Draft("answered", reply, disclosed, more=Disclosed("person", person.id))
+
+
+async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: str) -> _Draft:
+    shown = hits[:SHORTLIST]
+    options, choices, disclosed = [], [], []
+    for hit in shown:
+        person = await session.get(records.Person, hit.person_id)
+        assert person is not None
+        town = ""
+        if person.address_id:
+            address = await session.get(records.Address, person.address_id)
+            town = address.town if address else ""
+        name = f"{person.surname.upper()}, {person.forenames}"
+        options.append((person.id, name, person.date_of_birth, town))
+        born = person.date_of_birth.strftime("%d/%m/%Y") if person.date_of_birth else "?"
+        choices.append(Choice(f"{name} {born}", "person", person.id))
+        disclosed.append(Disclosed("person", person.id, hit.score))
+    extra = f" (showing the best {len(shown)})" if len(hits) > len(shown) else ""
+    return _Draft("ambiguous", summary.shortlist(heading + extra, options), disclosed, choices)
+
+
+async def _vehicle(session: AsyncSession, vrm: str) -> _Draft:
+    if not vrm:
+        return _Draft("needs_more", "Which registration? Send it like AB12 CDE.")
+    vehicle, matched = await search.find_vehicle(session, vrm)
+    if vehicle is None:
+        return _Draft("not_found", f"No vehicle found for {vrm}.")
+    record = await records.load_vehicle(session, vehicle.vrm)
+    assert record is not None
+    reply = summary.vehicle_summary(record)
+    if matched != vrm:
+        reply = f"No exact match for {vrm}; showing {matched}.\n" + reply
+    disclosed = [Disclosed("vehicle", record.vrm)]
+    if record.keeper:
+        disclosed.append(Disclosed("person", record.keeper.id))
+        disclosed += [Disclosed("warrant", w.ref) for w in record.keeper.active_warrants]
+    return _Draft("answered", reply, disclosed, more=Disclosed("vehicle", record.vrm))
+
+
+async def _address(session: AsyncSession, parsed: ParsedQuery) -> _Draft:
+    slots = parsed.slots
+    query = search.AddressQuery(
+        postcode=str(slots["postcode"]) if "postcode" in slots else None,
+        house_number=str(slots["house_number"]) if "house_number" in slots else None,
+        street=str(slots["street"]) if "street" in slots else None,
+    )
+    if not (query.postcode or query.street):
+        return _Draft("needs_more", "Which address? Give a house number and street, or a postcode.")
+    found = await search.find_addresses(session, query)
+    if not found:
+        return _Draft("not_found", "No address on record matches that.")
+    if len(found) > 1 and not (query.house_number and len({a.id for a in found}) == 1):
+        options = [Choice(f"{a.line1}, {a.postcode}", "address", a.id) for a in found]
+        reply = "Which address?\n" + "\n".join(f"{n}. {c.label} ({c.id})" for n, c in enumerate(options, 1))
+        return _Draft("ambiguous", reply, [Disclosed("address", a.id) for a in found], options)
+    return await _address_detail(session, found[0].id, detail=False)
+
+
+async def _address_detail(session: AsyncSession, address_id: str, *, detail: bool) -> _Draft:
+    address = await records.load_address(session, address_id)
+    if address is None:
+        return _Draft("not_found", "That address is no longer on record.")
+    incidents = await records.incidents_at(session, [address.id], limit=20 if detail else 5)
+    people = await records.residents(session, address.id, limit=20 if detail else 5)
+    reply = summary.address_summary(
+        address,
+        [(i.occurred_at, i.category, i.summary) for i in incidents],
+        [(p.id, p.forenames, p.surname, p.date_of_birth) for p in people],
+        detail=detail,
+    )
+    disclosed = [Disclosed("address", address.id)]
+    disclosed += [Disclosed("incident", i.ref) for i in incidents]
+    disclosed += [Disclosed("person", p.id) for p in people]
+    return _Draft("answered", reply, disclosed, more=None if detail else Disclosed("address", address.id))
+
+
+async def _incident(session: AsyncSession, ref: str, *, detail: bool) -> _Draft:
+    if not ref:
+        return _Draft("needs_more", "Which incident reference?")
+    incident = await records.load_incident(session, ref)
+    if incident is None:
+        return _Draft("not_found", f"No incident found with reference {ref}.")
+    disclosed = [Disclosed("incident", incident.ref)]
+    if incident.address:
+        disclosed.append(Disclosed("address", incident.address.id))
+    disclosed += [Disclosed("person", pid) for pid, _, _ in incident.people]
+    reply = summary.incident_summary(incident, detail=detail)
+    return _Draft("answered", reply, disclosed, more=None if detail else Disclosed("incident", incident.ref))
+
+
+async def _open(session: AsyncSession, caller: Caller, kind: str, record_id: str, detail: bool) -> _Draft:
+    if caller.role not in ROLES:
+        return _Draft("denied", "Sorry, you are not enrolled to use Beatline.")
+    if kind == "person":
+        person = await records.load_person(session, record_id, incidents=20 if detail else 5)
+        if person is None:
+            return _Draft("not_found", "That record is no longer available.")
+        disclosed = [Disclosed("person", person.id)] + [Disclosed("warrant", w.ref) for w in person.warrants]
+        reply = summary.person_summary(person, detail=detail)
+        return _Draft("answered", reply, disclosed, more=None if detail else Disclosed("person", person.id))
+    if kind == "vehicle":
+        draft = await _vehicle(session, record_id)
+        if detail:
+            draft.more = None
+        return draft
+    if kind == "address":
+        return await _address_detail(session, record_id, detail=detail)
+    if kind == "incident":
+        return await _incident(session, record_id, detail=detail)
+    return _Draft("not_found", "That record is no longer available.")

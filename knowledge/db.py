@@ -1,0 +1,99 @@
+"""One database per process: the async engine, its sessions, and the schema upgrade.
+
+URLs follow the contract (`sqlite:///beatline.db`, `postgresql://...`); the driver is chosen here so that
+users never have to name one. SQLite runs in WAL mode with a busy timeout so that the bot, the CLI
+and an import can share one file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from knowledge.errors import BeatlineError
+
+__all__ = ["Database", "async_url", "sync_url", "upgrade_schema"]
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise BeatlineError(
+            "BEATLINE_DATABASE_URL is not a database URL (examples: sqlite:///beatline.db, "
+            "postgresql://user@host/beatline)."
+        ) from None
+
+
+def async_url(url: str) -> URL:
+    """The URL with an asyncio driver: aiosqlite for SQLite, psycopg for PostgreSQL."""
+    parsed = _parse(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def sync_url(url: str) -> URL:
+    """The URL with a blocking driver, for Alembic and bulk imports."""
+    parsed = _parse(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.close()
+
+
+def engine_options(url: URL) -> dict[str, Any]:
+    if url.get_backend_name() == "sqlite":
+        return {}
+    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+
+
+class Database:
+    """The async engine and session factory, created once and passed down."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        aurl = async_url(url)
+        self.is_sqlite = aurl.get_backend_name() == "sqlite"
+        self.engine: AsyncEngine = create_async_engine(aurl, **engine_options(aurl))
+        if self.is_sqlite:
+            _tune_sqlite(self.engine.sync_engine)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def upgrade_schema(url: str) -> None:
+    """Apply every Alembic migration; safe to run again."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["url"] = sync_url(url)
+    command.upgrade(config, "head")

@@ -1,0 +1,37 @@
+"""The exceptions knowledge/ raises; the edges (CLI, handlers) turn each into one plain sentence.
+
+BeatlineError
+├── DatabaseUnavailable   the configured database cannot be reached or opened
+├── ImportRejected        an import failed validation; carries "file:line: reason" problems
+└── NotAllowed            the caller's role does not permit the action
+"""
+
+from __future__ import annotations
+
+__all__ = ["BeatlineError", "DatabaseUnavailable", "ImportRejected", "NotAllowed"]
+
+
+class BeatlineError(Exception):
+    """Base of every error that should reach a user as a sentence rather than a traceback."""
+
+
+class DatabaseUnavailable(BeatlineError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "The records database cannot be reached; try again shortly or tell the force administrator."
+        )
+        self.detail = detail
+
+
+class ImportRejected(BeatlineError):
+    def __init__(self, problems: list[str], total: int) -> None:
+        shown = problems[:20]
+        more = total - len(shown)
+        lines = [*shown, f"... and {more} more problems" if more > 0 else ""]
+        super().__init__("\n".join(line for line in lines if line))
+        self.problems = problems
+        self.total = total
+
+
+class NotAllowed(BeatlineError):
+    """The user may not do this; the message says so politely."""

@@ -1,0 +1,251 @@
+"""The records schema: what an officer can be told about, plus users, audit and briefings.
+
+Search keys (normalised names, phonetic codes, VRM and postcode keys) are columns written at import
+time, so that fuzzy search is a handful of indexed look-ups instead of a scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Address",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Briefing",
+    "BriefingDelivery",
+    "Incident",
+    "IncidentPerson",
+    "Invite",
+    "Marker",
+    "Person",
+    "PersonKey",
+    "ProcessedUpdate",
+    "RateEvent",
+    "User",
+    "Vehicle",
+    "Warrant",
+]
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Marker(Base):
+    """One warning code of the force's vocabulary; data, so a force can add its own."""
+
+    __tablename__ = "markers"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    applies_to: Mapped[str] = mapped_column(String(16))  # person | vehicle | address
+    severity: Mapped[int] = mapped_column(Integer)  # 3 officer safety, 2 risk, 1 information
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    line1: Mapped[str] = mapped_column(String(200))
+    town: Mapped[str] = mapped_column(String(100))
+    postcode: Mapped[str] = mapped_column(String(10))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    markers: Mapped[str] = mapped_column(String(300), default="")  # ';'-joined marker codes
+    # search keys
+    postcode_key: Mapped[str] = mapped_column(String(8), index=True)  # no space
+    house_number: Mapped[str] = mapped_column(String(16), default="")
+    street_key: Mapped[str] = mapped_column(String(120), index=True)  # normalised street name
+    street_code: Mapped[str] = mapped_column(String(40), index=True)  # phonetic code of street_key
+
+    __table_args__ = (Index("ix_addresses_lat_lon", "latitude", "longitude"),)
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    forenames: Mapped[str] = mapped_column(String(120))
+    surname: Mapped[str] = mapped_column(String(120))
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    sex: Mapped[str] = mapped_column(String(1), default="")
+    aliases: Mapped[str] = mapped_column(Text, default="")  # ';'-joined full names
+    markers: Mapped[str] = mapped_column(String(300), default="")
+    address_id: Mapped[str | None] = mapped_column(ForeignKey("addresses.id"), index=True)
+    name_key: Mapped[str] = mapped_column(String(240))  # normalised "forenames surname"
+
+
+class PersonKey(Base):
+    """A blocking key for a person's name or alias: many keys per person, each indexed."""
+
+    __tablename__ = "person_keys"
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (
+        Index("ix_person_keys_person_id", "person_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class Vehicle(Base):
+    __tablename__ = "vehicles"
+    vrm: Mapped[str] = mapped_column(String(10), primary_key=True)  # upper case, no spaces
+    make: Mapped[str] = mapped_column(String(60))
+    model: Mapped[str] = mapped_column(String(60))
+    colour: Mapped[str] = mapped_column(String(40))
+    keeper_id: Mapped[str | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    markers: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False), index=True)
+    category: Mapped[str] = mapped_column(String(60))
+    address_id: Mapped[str | None] = mapped_column(ForeignKey("addresses.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class IncidentPerson(Base):
+    __tablename__ = "incident_persons"
+    incident_ref: Mapped[str] = mapped_column(
+        ForeignKey("incidents.ref", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class Warrant(Base):
+    __tablename__ = "warrants"
+    ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    offence: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    court: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(12))  # ACTIVE | EXECUTED | WITHDRAWN
+
+
+class User(Base):
+    """An enrolled Telegram user; only active users get past the gate."""
+
+    __tablename__ = "users"
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16))  # officer | sergeant | admin
+    team: Mapped[str] = mapped_column(String(60), default="", index=True)
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | revoked
+    changed_by: Mapped[str] = mapped_column(String(80))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Invite(Base):
+    """A one-time, expiring enrolment code; only its hash is stored."""
+
+    __tablename__ = "invites"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str] = mapped_column(String(60), default="")
+    created_by: Mapped[str] = mapped_column(String(80))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One line of the hash-chained audit log: who asked what, and which records they were shown."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, 3… no gaps
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(80), index=True)  # "tg:<id>" or "console:<os user>"
+    channel: Mapped[str] = mapped_column(String(16))  # telegram | cli | briefing
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+    query: Mapped[str] = mapped_column(Text, default="")
+    intent: Mapped[str] = mapped_column(String(24), default="")
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(24), default="")
+    record_ids: Mapped[str] = mapped_column(Text, default="")  # "kind:id" joined by ' '
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The single row that serialises audit writers: whoever updates it first holds the chain."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already handled, so that several processes answer each update once."""
+
+    __tablename__ = "processed_updates"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RateEvent(Base):
+    """One counted query for the per-user rate limit when no Redis is configured."""
+
+    __tablename__ = "rate_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_rate_events_user_at", "telegram_id", "at"),)
+
+
+class Briefing(Base):
+    """A sergeant's message to a team; its status is the claim that lets one worker send it."""
+
+    __tablename__ = "briefings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender_id: Mapped[int] = mapped_column(BigInteger)
+    team: Mapped[str] = mapped_column(String(60))  # "*" for all teams
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))  # draft | scheduled | sending | sent | cancelled
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    send_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The worker sending it holds a lease it renews; a crashed worker's lease lapses and another resumes.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BriefingDelivery(Base):
+    """One recipient's copy, written before and after sending so a restart resumes without repeats."""
+
+    __tablename__ = "briefing_deliveries"
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(String(12))  # pending | sending | sent | failed | blocked | skipped
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

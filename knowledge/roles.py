@@ -1,0 +1,63 @@
+"""Who may do what: the roles, the commands each role sees, and the help text built from them.
+
+This is the one table the gate, `/help` and the Telegram command menu all read, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+__all__ = ["COMMANDS", "ROLES", "Command", "can_use", "commands_for", "help_text"]
+
+from dataclasses import dataclass
+
+ROLES = ("officer", "sergeant", "admin")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    description: str
+    roles: tuple[str, ...]
+
+
+_ALL = ROLES
+_LEADS = ("sergeant", "admin")
+_ADMIN = ("admin",)
+
+COMMANDS = (
+    Command("help", "/help", "what I can check, with examples", _ALL),
+    Command("whoami", "/whoami", "your id, role and team", _ALL),
+    Command("brief", "/brief TEXT", "brief your team (preview first)", _LEADS),
+    Command("briefings", "/briefings", "recent briefings and who has acknowledged", _LEADS),
+    Command("allow", "/allow ID ROLE [TEAM]", "enrol or change a user", _ADMIN),
+    Command("revoke", "/revoke ID", "revoke a user", _ADMIN),
+    Command("users", "/users", "list enrolled users", _ADMIN),
+    Command("invite", "/invite ROLE [TEAM]", "a one-time enrolment link", _ADMIN),
+    Command("audit", "/audit [ID]", "recent audit entries", _ADMIN),
+)
+
+EXAMPLES = (
+    "any warnings on jon smyth dob 3/4/85",
+    "is SMITH, John wanted",
+    "check plate ab12 cde",
+    "history at 221b baker st",
+    "incident INC-2024-004512",
+    "or share a location for flagged addresses nearby",
+)
+
+
+def can_use(role: str, command: str) -> bool:
+    return any(c.name == command and role in c.roles for c in COMMANDS)
+
+
+def commands_for(role: str) -> tuple[Command, ...]:
+    return tuple(c for c in COMMANDS if role in c.roles)
+
+
+def help_text(role: str) -> str:
+    """What this role can ask and do, with examples; nothing about commands it cannot use."""
+    lines = ["Ask me in plain words, for example:"]
+    lines += [f"• {example}" for example in EXAMPLES]
+    lines.append("Commands:")
+    lines += [f"{c.usage} — {c.description}" for c in commands_for(role)]
+    return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""The audit log is a hash chain: any edit, insertion or deletion is detected, on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from knowledge import audit
+from knowledge.audit import Caller
+from knowledge.db import Database, sync_url
+
+OFFICER = Caller(actor="tg:1001", role="officer", telegram_user_id=1001, chat_id=1001, update_id=7)
+
+
+async def _write(db: Database, n: int) -> None:
+    for i in range(n):
+        async with db.sessions() as session, session.begin():
+            await audit.record(
+                session, OFFICER, query=f"check plate AB{i:02d}CDE", intent="vehicle_check",
+                outcome="answered", record_ids=[f"vehicle:AB{i:02d}CDE"],
+            )  # fmt: skip
+
+
+def _sql(url: str, statement: str) -> None:
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        conn.execute(text(statement))
+    engine.dispose()
+
+
+async def test_an_untouched_chain_verifies(db_url: str) -> None:
+    db = Database(db_url)
+    await _write(db, 5)
+    result = await audit.verify(db)
+    await db.dispose()
+    assert result.ok and result.checked == 5
+
+
+@pytest.mark.parametrize(
+    ("tamper", "expected"),
+    [
+        ("UPDATE audit_log SET query = 'nothing to see' WHERE id = 3", "entry 3: its contents were changed"),
+        ("DELETE FROM audit_log WHERE id = 2", "entries 2..2 are missing"),
+        ("DELETE FROM audit_log WHERE id = 5", "the log ends at entry 4 but 5 were written"),
+        ("UPDATE audit_log SET outcome = 'not_found', record_ids = '' WHERE id = 1", "entry 1: its contents"),
+    ],
+)
+async def test_tampering_is_detected(db_url: str, tamper: str, expected: str) -> None:
+    db = Database(db_url)
+    await _write(db, 5)
+    _sql(db_url, tamper)
+    result = await audit.verify(db)
+    await db.dispose()
+    assert not result.ok
+    assert any(expected in problem for problem in result.problems), result.problems
+
+
+async def test_concurrent_writers_keep_one_chain(db_url: str) -> None:
+    first, second = Database(db_url), Database(db_url)
+    await asyncio.gather(_write(first, 10), _write(second, 10))
+    result = await audit.verify(first)
+    await first.dispose()
+    await second.dispose()
+    assert result.ok and result.checked == 20
+
+
+def _beatline(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"BEATLINE_DATABASE_URL": url, "PATH": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+async def test_cli_verify_and_export(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    await _write(db, 3)
+    await db.dispose()
+    verified = _beatline(sqlite_url, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert "3 entries" in verified.stdout
+    exported = _beatline(sqlite_url, "audit", "export", "--format", "jsonl")
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [1, 2, 3]
+    assert rows[0]["actor"] == "tg:1001" and rows[0]["record_ids"] == "vehicle:AB00CDE"
+    as_csv = _beatline(sqlite_url, "audit", "export", "--format", "csv", "--since", "2000-01-01")
+    assert as_csv.stdout.splitlines()[0].startswith("id,at,actor")
+    assert len(as_csv.stdout.splitlines()) == 4
+    _sql(sqlite_url, "UPDATE audit_log SET actor = 'someone else' WHERE id = 2")
+    broken = _beatline(sqlite_url, "audit", "verify")
+    assert broken.returncode == 1
+    assert "entry 2" in broken.stderr and "Traceback" not in broken.stderr
