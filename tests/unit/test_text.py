@@ -1,0 +1,53 @@
+"""clean_text: the one cleaning step every officer message goes through."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from knowledge.text import clean_text
+
+
+def test_zero_width_and_bidi_controls_are_removed() -> None:
+    assert clean_text("jo\u200bn sm\u202eyth\u2066\ufeff") == "jon smyth"
+
+
+def test_control_characters_are_dropped_but_tabs_and_newlines_become_spaces() -> None:
+    assert clean_text("jon\tsmyth\r\ndob\x00 3/4/85\x07") == "jon smyth dob 3/4/85"
+
+
+def test_whitespace_is_collapsed_and_stripped() -> None:
+    assert clean_text("   any   warnings \u00a0 on  jon  ") == "any warnings on jon"
+
+
+def test_compatibility_forms_are_normalised() -> None:
+    assert clean_text("ＡＢ１２ ＣＤＥ") == "AB12 CDE"
+
+
+def test_accents_survive_and_are_composed() -> None:
+    assert clean_text("jose\u0301") == "josé"
+
+
+def test_long_messages_are_truncated() -> None:
+    assert len(clean_text("a" * 10_000)) == 500
+    assert clean_text("abc def", max_chars=4) == "abc"
+
+
+def test_non_string_input_is_cleaned_to_nothing() -> None:
+    assert clean_text(None) == ""  # type: ignore[arg-type]
+
+
+@given(st.text(), st.integers(min_value=0, max_value=600))
+def test_clean_text_is_idempotent_and_bounded(text: str, limit: int) -> None:
+    cleaned = clean_text(text, limit)
+    assert len(cleaned) <= limit
+    assert clean_text(cleaned, limit) == cleaned
+    assert cleaned == cleaned.strip()
+    assert "  " not in cleaned
+
+
+@given(st.text())
+def test_clean_text_keeps_no_invisible_characters(text: str) -> None:
+    assert all(unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Co", "Cn"} for c in clean_text(text))
