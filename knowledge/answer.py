@@ -191,7 +191,8 @@ async def _person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) ->
         return _Draft("not_found", "No record matches that name. A date of birth would help.")
     if len(plausible) == 1 and plausible[0].score >= 90:
         return await _one_person(session, plausible[0], focus)
-    return await _shortlist(session, plausible, f"{len(plausible)} possible matches:")
+    heading = "One possible match:" if len(plausible) == 1 else f"{len(plausible)} possible matches:"
+    return await _shortlist(session, plausible, heading)
 
 
 async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: bool) -> _Draft:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.models import Address, Person, PersonKey, Vehicle
 from knowledge.names import name_keys
 from knowledge.scoring import PersonQuery, ScoredPerson, score_person
-from knowledge.streets import street_code
+from knowledge.streets import expand_street, street_code
 from knowledge.vrm import vrm_variants
 
 __all__ = ["CONVINCING", "AddressQuery", "dob_variants", "find_addresses", "find_persons", "find_vehicle"]
@@ -96,11 +96,12 @@ class AddressQuery:
 
 async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int = 8) -> list[Address]:
     """Addresses by postcode, house number and fuzzy street, best first."""
+    street = expand_street(query.street) if query.street else ""
     stmt = select(Address)
     if query.postcode:
         stmt = stmt.where(Address.postcode_key == query.postcode.replace(" ", ""))
-    elif query.street:
-        code = street_code(query.street)
+    elif street:
+        code = street_code(street)
         if not code:
             return []
         stmt = stmt.where(Address.street_code == code)
@@ -109,9 +110,9 @@ async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int 
     if query.house_number:
         stmt = stmt.where(func.upper(Address.house_number) == query.house_number.upper())
     rows = list(await session.scalars(stmt.limit(MAX_CANDIDATES)))
-    if query.street:
-        rows = [a for a in rows if fuzz.ratio(a.street_key, query.street) >= 75]
-        rows.sort(key=lambda a: (-fuzz.ratio(a.street_key, query.street), a.id))
+    if street:
+        rows = [a for a in rows if fuzz.ratio(a.street_key, street) >= 75]
+        rows.sort(key=lambda a: (-fuzz.ratio(a.street_key, street), a.id))
     else:
         rows.sort(key=lambda a: (a.street_key, a.house_number, a.id))
     return rows[:limit]

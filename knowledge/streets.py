@@ -8,7 +8,7 @@ import jellyfish
 
 from knowledge.names import normalise_name
 
-__all__ = ["expand_street", "split_address_line", "street_code"]
+__all__ = ["ABBREVIATIONS", "expand_street", "split_address_line", "street_code"]
 
 ABBREVIATIONS = {
     "st": "street",

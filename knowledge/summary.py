@@ -28,14 +28,17 @@ __all__ = [
 ]
 
 SCREEN = 600  # characters that fit a phone screen without scrolling
+_MORE = "(More detail: ask for more.)"
 
 
 def _date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "unknown"
 
 
-def _markers(markers: Sequence[MarkerInfo]) -> str:
-    return " · ".join(m.label.upper() for m in markers)
+def _markers(markers: Sequence[MarkerInfo], *, first: str = "") -> str:
+    """Labels most severe first (the `first` code before all), whatever order the record holds them in."""
+    ordered = sorted(markers, key=lambda m: (m.code != first, -m.severity))
+    return " · ".join(m.label.upper() for m in ordered)
 
 
 def _address_line(address: AddressRecord) -> str:
@@ -48,13 +51,15 @@ def person_line(forenames: str, surname: str, dob: dt.date | None) -> str:
 
 def _fit(lines: list[str], limit: int = SCREEN) -> str:
     # Drop whole lines from the end (least important last) rather than cutting one mid-word.
+    if len("\n".join(lines)) <= limit:
+        return "\n".join(lines)
     kept: list[str] = []
     for line in lines:
-        if sum(len(k) + 1 for k in kept) + len(line) > limit and kept:
-            kept.append("(More detail: ask for more.)")
+        # Leave room for the note, so the answer with it still fits.
+        if len("\n".join([*kept, line, _MORE])) > limit and kept:
             break
         kept.append(line)
-    return "\n".join(kept)
+    return "\n".join([*kept, _MORE])
 
 
 def _warning_lines(person: PersonRecord) -> list[str]:
@@ -99,7 +104,7 @@ def vehicle_summary(vehicle: VehicleRecord, *, detail: bool = False) -> str:
     """Vehicle markers (STOLEN first), the vehicle, then the keeper checked like a person."""
     lines = []
     if vehicle.markers:
-        lines.append(f"⚠ {_markers(vehicle.markers)}")
+        lines.append(f"⚠ {_markers(vehicle.markers, first='STOLEN')}")
     lines.append(f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}")
     keeper = vehicle.keeper
     if keeper is None:
@@ -130,7 +135,8 @@ def address_summary(
     if incidents:
         lines.append("Last incidents:")
         for occurred_at, category, summary in incidents:
-            one_line = summary if detail or len(summary) <= 60 else summary[:57] + "…"
+            text = " ".join(summary.split())  # a narrative's own line breaks would split its bullet
+            one_line = text if detail or len(text) <= 60 else text[:57] + "…"
             lines.append(f"• {_date(occurred_at.date())} {category}: {one_line}")
     else:
         lines.append("No incidents recorded here.")

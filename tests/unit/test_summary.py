@@ -1,0 +1,255 @@
+"""What an officer reads: safety first, a phone screen at first, everything on asking for more."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from knowledge.records import (
+    AddressRecord,
+    IncidentRecord,
+    Involvement,
+    MarkerInfo,
+    PersonRecord,
+    VehicleRecord,
+    WarrantInfo,
+)
+from knowledge.summary import (
+    SCREEN,
+    address_summary,
+    incident_summary,
+    person_summary,
+    shortlist,
+    vehicle_summary,
+)
+
+VIOLENT = MarkerInfo("VIOLENT", "Violent", 3)
+DRUGS = MarkerInfo("DRUGS", "Drugs", 2)
+ALLEGES = MarkerInfo("ALLEGES", "Makes allegations", 1)
+MISSING = MarkerInfo("MISSING", "Missing person", 2)
+STOLEN = MarkerInfo("STOLEN", "Reported stolen", 3)
+CLONED = MarkerInfo("CLONED", "Cloned plates", 3)
+NO_MOT = MarkerInfo("NO_MOT", "No MOT", 1)
+DOG = MarkerInfo("DANGEROUS_DOG", "Dangerous dog", 3)
+MORE = "More detail"
+
+
+def _address(**changes: object) -> AddressRecord:
+    fields: dict = {"id": "A1", "line1": "12 Quill Lane", "town": "Marbury", "postcode": "MB1 2QL"}
+    fields["markers"] = ()
+    return AddressRecord(**(fields | changes))
+
+
+def _warrant(ref: str, status: str = "ACTIVE", offence: str = "Burglary") -> WarrantInfo:
+    return WarrantInfo(ref, offence, dt.date(2024, 3, 1), "Marbury Magistrates", status)
+
+
+def _person(**changes: object) -> PersonRecord:
+    fields: dict = {
+        "id": "P1",
+        "forenames": "Tobias",
+        "surname": "Quennell",
+        "date_of_birth": dt.date(1987, 5, 14),
+        "sex": "M",
+        "aliases": (),
+        "markers": (),
+        "warrants": (),
+        "address": _address(),
+        "incidents": (),
+    }
+    return PersonRecord(**(fields | changes))
+
+
+def _involvements(count: int) -> tuple[Involvement, ...]:
+    start = dt.datetime(2025, 5, 30, 22, 15)
+    category = "Assault occasioning ABH"
+    return tuple(
+        Involvement(f"INC-2025-{n:06d}", start - dt.timedelta(days=9 * n), category, "SUSPECT")
+        for n in range(count)
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def test_a_person_without_warnings_says_so_before_who_they_are() -> None:
+    lines = _lines(person_summary(_person()))
+    assert lines[0] == "No warnings, no active warrant."
+    assert lines[1] == "QUENNELL, Tobias — born 14/05/1987 (P1)"
+    assert "Last known address: 12 Quill Lane, Marbury MB1 2QL" in lines
+
+
+def test_wanted_comes_before_markers_and_markers_go_most_severe_first() -> None:
+    person = _person(markers=(ALLEGES, VIOLENT, DRUGS), warrants=(_warrant("W-77"),))
+    lines = _lines(person_summary(person))
+    assert lines[0] == "⚠ WANTED — Burglary (Marbury Magistrates, warrant W-77)"
+    assert lines[1] == "⚠ Warnings: VIOLENT · DRUGS · MAKES ALLEGATIONS"
+
+
+def test_a_missing_person_is_shown_as_missing_among_the_warnings() -> None:
+    lines = _lines(person_summary(_person(markers=(MISSING, DRUGS))))
+    assert lines[:2] == ["⚠ Warnings: DRUGS", "⚠ MISSING PERSON"]
+    assert "No warnings" not in "\n".join(lines)
+
+
+def test_only_active_warrants_make_a_person_wanted() -> None:
+    person = _person(warrants=(_warrant("W-1", status="EXECUTED"),))
+    first = person_summary(person, focus_warrants=True)
+    assert "WANTED" not in first
+    assert "Not wanted: no active warrant." in first
+
+
+def test_warnings_at_the_home_address_follow_the_address() -> None:
+    lines = _lines(person_summary(_person(address=_address(markers=(DOG,)))))
+    at = lines.index("Last known address: 12 Quill Lane, Marbury MB1 2QL")
+    assert lines[at + 1] == "⚠ At that address: DANGEROUS DOG"
+
+
+def test_a_busy_record_fits_one_screen_and_says_more_is_available() -> None:
+    offence = "Failing to surrender to custody at Marbury Crown Court"
+    person = _person(
+        markers=(VIOLENT, DRUGS, ALLEGES, MISSING),
+        warrants=tuple(_warrant(f"W-{n}", offence=offence) for n in range(4)),
+        address=_address(markers=(DOG,)),
+        incidents=_involvements(12),
+        aliases=("Toby Quennell", "Tobias Quinnell"),
+    )
+    first = person_summary(person)
+    assert len(first) <= SCREEN
+    assert first.startswith("⚠ WANTED")
+    assert first.splitlines()[-1] == "(More detail: ask for more.)"
+
+
+def test_the_first_answer_shows_three_recent_incidents_and_detail_shows_all_it_was_given() -> None:
+    person = _person(incidents=_involvements(5))
+    recent = next(line for line in _lines(person_summary(person)) if line.startswith("Recent: "))
+    assert recent.count("(SUSPECT)") == 3
+    assert recent.startswith("Recent: 30/05/2025 Assault occasioning ABH (SUSPECT)")
+    detail = _lines(person_summary(person, detail=True))
+    detailed = next(line for line in detail if line.startswith("Recent: "))
+    assert detailed.count("(SUSPECT)") == 5
+
+
+def test_detail_shows_aliases_and_warrants_that_are_no_longer_active() -> None:
+    person = _person(
+        aliases=("Toby Quennell", "T Quennel"),
+        warrants=(_warrant("W-9"), _warrant("W-3", status="EXECUTED", offence="Theft")),
+        incidents=_involvements(20),
+    )
+    first = person_summary(person)
+    assert "Also known as" not in first and "W-3" not in first
+    detail = person_summary(person, detail=True)
+    assert "Also known as: Toby Quennell; T Quennel" in detail
+    assert "Warrant W-3 executed: Theft" in detail
+    assert MORE not in detail
+
+
+@given(
+    st.lists(st.sampled_from([VIOLENT, DRUGS, ALLEGES, MISSING]), max_size=4, unique=True),
+    st.integers(min_value=0, max_value=6),
+    st.integers(min_value=0, max_value=30),
+    st.text(min_size=1, max_size=80),
+)
+def test_any_first_answer_fits_the_screen_with_its_warning_on_top(
+    markers: list[MarkerInfo], wanted: int, incidents: int, offence: str
+) -> None:
+    person = _person(
+        markers=tuple(markers),
+        warrants=tuple(_warrant(f"W-{n}", offence=offence.replace("\n", " ")) for n in range(wanted)),
+        incidents=_involvements(incidents),
+    )
+    first = person_summary(person)
+    assert len(first) <= SCREEN
+    if wanted:
+        assert first.startswith("⚠ WANTED")
+    elif markers:
+        assert first.startswith("⚠ ")
+
+
+def _vehicle(markers: tuple[MarkerInfo, ...], keeper: PersonRecord | None) -> VehicleRecord:
+    return VehicleRecord("QX19ZTV", "Vauxhall", "Corsa", "Silver", markers, keeper)
+
+
+def test_a_stolen_vehicle_says_so_first_even_beside_equally_severe_markers() -> None:
+    first_line = _lines(vehicle_summary(_vehicle((CLONED, NO_MOT, STOLEN), None)))[0]
+    assert first_line == "⚠ REPORTED STOLEN · CLONED PLATES · NO MOT"
+
+
+def test_a_vehicle_names_its_keeper_and_chains_the_keepers_warnings() -> None:
+    keeper = _person(markers=(VIOLENT,), warrants=(_warrant("W-5"),))
+    lines = _lines(vehicle_summary(_vehicle((), keeper)))
+    assert lines[0] == "QX19ZTV: Silver Vauxhall Corsa"
+    assert lines[1] == "Keeper: QUENNELL, Tobias — born 14/05/1987 (P1)"
+    assert lines[2] == "  ⚠ WANTED — Burglary (Marbury Magistrates, warrant W-5)"
+    assert lines[3] == "  ⚠ Warnings: VIOLENT"
+    assert lines[4] == "  Address: 12 Quill Lane, Marbury MB1 2QL"
+
+
+def test_a_keeper_without_warnings_and_a_vehicle_without_keeper_say_so() -> None:
+    assert "  Keeper: no warnings." in _lines(vehicle_summary(_vehicle((), _person())))
+    assert "Keeper: none recorded." in _lines(vehicle_summary(_vehicle((), None)))
+
+
+def _incidents(count: int, summary: str = "Neighbours report shouting") -> list[tuple[dt.datetime, str, str]]:
+    return [(dt.datetime(2025, 5, 30 - n, 21, 0), "Domestic", summary) for n in range(count)]
+
+
+def test_an_address_lists_each_incident_it_is_given_on_one_line() -> None:
+    long = "Caller states a male\nis banging on the door and shouting threats at the occupant, then leaves"
+    text = address_summary(_address(markers=(DOG,)), _incidents(3, long), [])
+    lines = _lines(text)
+    assert lines[0] == "⚠ DANGEROUS DOG"
+    assert lines[1] == "12 Quill Lane, Marbury MB1 2QL (A1)"
+    bullets = [line for line in lines if line.startswith("• ")]
+    assert len(bullets) == 3
+    assert bullets[0].startswith("• 30/05/2025 Domestic: Caller states a male is banging")
+    assert all(line.endswith("…") and len(line) < 100 for line in bullets)
+
+
+def test_an_address_with_no_incidents_says_so_and_lists_who_is_linked() -> None:
+    people = [("P1", "Tobias", "Quennell", dt.date(1987, 5, 14)), ("P2", "Ada", "Quennell", None)]
+    lines = _lines(address_summary(_address(), [], people))
+    assert "No incidents recorded here." in lines
+    assert lines[-1] == (
+        "Linked people: QUENNELL, Tobias — born 14/05/1987 (P1); QUENNELL, Ada — born unknown (P2)"
+    )
+
+
+def test_an_address_in_detail_keeps_each_incident_summary_whole() -> None:
+    long = "Caller states a male is banging on the door and shouting threats at the occupant, then leaves"
+    text = address_summary(_address(), _incidents(1, long), [], detail=True)
+    assert f"• 30/05/2025 Domestic: {long}" in _lines(text)
+
+
+def test_an_incident_gives_its_place_warnings_narrative_and_people() -> None:
+    incident = IncidentRecord(
+        "INC-2025-000412",
+        dt.datetime(2025, 4, 2, 23, 40),
+        "Burglary",
+        "Rear window forced, two males seen leaving.",
+        _address(markers=(DOG,)),
+        (("P1", "QUENNELL, Tobias", "SUSPECT"),),
+    )
+    assert _lines(incident_summary(incident)) == [
+        "INC-2025-000412 — Burglary, 02/04/2025 23:40",
+        "At: 12 Quill Lane, Marbury MB1 2QL",
+        "⚠ DANGEROUS DOG",
+        "Rear window forced, two males seen leaving.",
+        "• SUSPECT: QUENNELL, Tobias (P1)",
+    ]
+
+
+def test_a_shortlist_is_numbered_with_name_birth_date_and_town() -> None:
+    options = [
+        ("P1", "QUENNELL, Tobias", dt.date(1987, 5, 14), "Marbury"),
+        ("P7", "QUENNELL, Tobiah", None, ""),
+    ]
+    assert _lines(shortlist("2 people match that name:", options)) == [
+        "2 people match that name:",
+        "1. QUENNELL, Tobias — born 14/05/1987, Marbury (P1)",
+        "2. QUENNELL, Tobiah — born unknown (P7)",
+        "Reply with the number, or add a date of birth.",
+    ]
