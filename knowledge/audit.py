@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.db import Database
 from knowledge.models import AuditEntry, AuditHead
+from knowledge.text import clean_text
 
 __all__ = ["Caller", "VerifyResult", "export", "recent", "record", "verify"]
 
@@ -77,7 +78,7 @@ async def record(
         telegram_user_id=caller.telegram_user_id,
         chat_id=caller.chat_id,
         update_id=caller.update_id,
-        query=query[:1000],
+        query=clean_text(query, max_chars=1000),  # no NULs or control characters in the log
         intent=intent,
         outcome=outcome,
         reason=reason,

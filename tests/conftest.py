@@ -42,7 +42,8 @@ def postgres_admin_url() -> str:
     return PG_ADMIN_URL
 
 
-def _fresh_postgres(admin_url: str) -> Iterator[str]:
+def fresh_postgres(admin_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
     name = f"beatline_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(sync_url(admin_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -65,7 +66,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         yield url
         return
     admin_url = request.getfixturevalue("postgres_admin_url")
-    for url in _fresh_postgres(admin_url):
+    for url in fresh_postgres(admin_url):
         upgrade_schema(url)
         yield url
 
