@@ -18,6 +18,7 @@ from faker import Faker
 
 from knowledge.csv_rows import COLUMNS
 from knowledge.demo_pools import Pools
+from knowledge.demo_showcase import SHOWCASE
 from knowledge.importer import ImportReport, import_rows
 
 __all__ = ["generate", "load_demo_data", "write_csv"]
@@ -33,22 +34,25 @@ def generate(persons: int = 5000, seed: int = 1) -> Rows:
     faker = Faker("en_GB")
     faker.seed_instance(seed)
     rng = random.Random(seed)
-    pools = Pools(faker, rng, addresses=max(1, round(persons * 0.4)))
+    # The showcase records count towards every size, so --persons N gives exactly N persons.
+    size = {name: len(rows) for name, rows in SHOWCASE.items()}
+    pools = Pools(faker, rng, addresses=max(1, round(persons * 0.4) - size["addresses.csv"]))
     addresses = [pools.address(f"A{n:06d}") for n in range(1, pools.addresses + 1)]
     people = [pools.person(f"P{n:06d}", rng.choice(addresses)["id"] if rng.random() < 0.92 else "")
-              for n in range(1, persons + 1)]
-    ids = [row["id"] for row in people]
-    return {
+              for n in range(1, persons - size["persons.csv"] + 1)]
+    ids = [row["id"] for row in people] or [row["id"] for row in SHOWCASE["persons.csv"]]
+    generated = {
         "addresses.csv": addresses,
         "persons.csv": people,
-        "vehicles.csv": _vehicles(pools, rng, ids, round(persons * 0.3)),
-        "incidents.csv": _incidents(pools, rng, ids, addresses, round(persons * 0.5)),
-        "warrants.csv": _warrants(pools, rng, ids, round(persons * 0.03)),
+        "vehicles.csv": _vehicles(pools, rng, ids, round(persons * 0.3) - size["vehicles.csv"]),
+        "incidents.csv": _incidents(pools, rng, ids, addresses, round(persons * 0.5) - size["incidents.csv"]),
+        "warrants.csv": _warrants(pools, rng, ids, round(persons * 0.03) - size["warrants.csv"]),
     }
+    return {name: [*rows, *SHOWCASE[name]] for name, rows in generated.items()}
 
 
 def _vehicles(pools: Pools, rng: random.Random, ids: list[str], count: int) -> list[dict[str, str]]:
-    seen: set[str] = set()
+    seen = {row["vrm"] for row in SHOWCASE["vehicles.csv"]}
     rows: list[dict[str, str]] = []
     while len(rows) < count:
         vrm = pools.vrm()
@@ -67,9 +71,12 @@ def _incidents(
 ) -> list[dict[str, str]]:
     moments = sorted(_TODAY - dt.timedelta(minutes=rng.randrange(_FIVE_YEARS)) for _ in range(count))
     numbers: dict[int, int] = {}
+    reserved = {row["ref"] for row in SHOWCASE["incidents.csv"]}
     rows: list[dict[str, str]] = []
     for moment in moments:
         numbers[moment.year] = numbers.get(moment.year, 0) + 1
+        if f"INC-{moment.year}-{numbers[moment.year]:06d}" in reserved:
+            numbers[moment.year] += 1
         category = rng.choice(pools.CATEGORIES)
         involved = rng.sample(ids, k=min(len(ids), rng.choices((1, 2, 3), (60, 30, 10))[0]))
         roles = [rng.choices(pools.ROLES, pools.ROLE_WEIGHTS)[0] for _ in involved]

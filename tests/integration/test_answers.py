@@ -25,13 +25,13 @@ STRANGER = Caller(actor="tg:666", role="", telegram_user_id=666, chat_id=666)
 
 KNOWN = {
     "addresses.csv": [
-        {"id": "AX01", "line1": "221B Baker Street", "town": "London", "postcode": "nw16xe",
+        {"id": "AX01", "line1": "17A Acre Lane", "town": "London", "postcode": "sw25ss",
          "latitude": "51.5238", "longitude": "-0.1586", "markers": "DANGEROUS_DOG"},
         {"id": "AX02", "line1": "Flat 3, 12 Acacia Avenue", "town": "Croydon", "postcode": "CR2 6XH",
          "latitude": "51.3700", "longitude": "-0.0900", "markers": ""},
     ],
     "persons.csv": [
-        {"id": "PX01", "forenames": "Jonathan", "surname": "Smythe-Okafor", "date_of_birth": "1985-04-03",
+        {"id": "PX01", "forenames": "Jonathan", "surname": "Smythe-Okafor", "date_of_birth": "1986-05-09",
          "sex": "M", "aliases": "Johnny Smith;J. Smyth", "markers": "VIOLENT;FIREARMS", "address_id": "AX01"},
         {"id": "PX02", "forenames": "Kathryn", "surname": "O'Brien", "date_of_birth": "1979-11-12",
          "sex": "F", "aliases": "", "markers": "MISSING", "address_id": "AX02"},
@@ -86,24 +86,24 @@ async def ask(db: Database, text: str, caller: Caller = OFFICER):  # type: ignor
 
 
 async def test_misspelt_name_with_date_of_birth_finds_the_person_warnings_first(db: Database) -> None:
-    result = await ask(db, "any warnings on jon smyth-okafor dob 3/4/85")
+    result = await ask(db, "any warnings on jon smyth-okafor dob 9/5/86")
     assert result.outcome == "answered"
     assert result.records[0].id == "PX01"
     lines = result.reply.splitlines()
     assert lines[0].startswith("⚠ WANTED — Failing to appear")
     assert "FIREARMS" in lines[1] and "VIOLENT" in lines[1]
-    assert "221B Baker Street" in result.reply and "DANGEROUS DOG" in result.reply
+    assert "17A Acre Lane" in result.reply and "DANGEROUS DOG" in result.reply
     assert {r.id for r in result.records} == {"PX01", "WX01"}
     assert len(result.reply) <= 600
 
 
 async def test_an_alias_finds_the_person(db: Database) -> None:
-    result = await ask(db, "johnny smith 03/04/1985")
+    result = await ask(db, "johnny smith 09/05/1986")
     assert result.records and result.records[0].id == "PX01"
 
 
 async def test_swapped_day_and_month_is_offered_not_answered(db: Database) -> None:
-    result = await ask(db, "jonathan smythe-okafor dob 4/3/85")
+    result = await ask(db, "jonathan smythe-okafor dob 5/9/86")
     assert result.outcome == "ambiguous"
     assert result.records[0].id == "PX01"
     assert result.choices[0].id == "PX01"
@@ -151,7 +151,7 @@ async def test_a_confused_plate_is_found_through_its_variant(db: Database) -> No
 
 
 async def test_address_history(db: Database) -> None:
-    result = await ask(db, "history at 221b baker st")
+    result = await ask(db, "history at 17a acre ln")
     assert result.outcome == "answered"
     assert result.reply.startswith("⚠ DANGEROUS DOG")
     assert "Assault" in result.reply and "SMYTHE-OKAFOR" in result.reply
@@ -171,7 +171,7 @@ async def test_incident_by_reference(db: Database) -> None:
 
 
 async def test_more_gives_the_detail_and_is_audited(db: Database) -> None:
-    first = await ask(db, "any warnings on jon smyth-okafor dob 3/4/85")
+    first = await ask(db, "any warnings on jon smyth-okafor dob 9/5/86")
     assert first.more is not None
     detail = await answer_record(db, OFFICER, first.more.kind, first.more.id, detail=True)
     assert "Also known as: Johnny Smith; J. Smyth" in detail.reply
