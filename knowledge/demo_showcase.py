@@ -23,7 +23,8 @@ SHOWCASE: dict[str, list[dict[str, str]]] = {
     ],
     "incidents.csv": [
         {"ref": "INC-2024-004512", "occurred_at": "2024-03-02T23:15", "category": "Assault",
-         "address_id": "AS0001", "summary": "Fight outside the address; one male arrested, dog loose in hallway.",
+         "address_id": "AS0001",
+         "summary": "Fight outside the address; one male arrested, dog loose in hallway.",
          "persons": "PS0001:suspect"},
     ],
     "warrants.csv": [
