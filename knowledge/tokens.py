@@ -37,9 +37,12 @@ class Token:
 
 def is_name_word(word: str) -> bool:
     """Letters with inner apostrophes or hyphens, pronounceable: never digits, wildcards or key-mash."""
+    if not all(c.isalpha() or c in "'-" for c in word):  # \w also admits combining marks alone
+        return False
     if not _NAME_WORD.fullmatch(word) or len(word) > 30 or _CONSONANTS.search(word) or _KEY_MASH.search(word):
         return False
-    return len(word) == 1 or not word.isascii() or any(v in word for v in "aeiouy")
+    # A vowel-less word of three or more letters is usually a name typed in a hurry ("clrk", "hrt").
+    return len(word) == 1 or len(word) >= 3 or not word.isascii() or any(v in word for v in "aeiouy")
 
 
 def _classify(match: re.Match[str]) -> Token:

@@ -1,0 +1,81 @@
+"""build_application: the whole bot wired in one readable list.
+
+Order matters in group 0, where the first matching handler wins: feature handlers come first and the
+catch-alls last. A new feature module exposes `register(application)` and takes one line below
+(`handlers.briefing.register` belongs right after `admin.register`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, Defaults
+
+from bot.retry import PatientRateLimiter
+from bot.services import Services
+from bot.settings import Settings
+from handlers import admin, briefing, errors, fallbacks, gate, media, query
+from handlers.context import BotData, context_types
+
+__all__ = ["ALLOWED_UPDATES", "build_application"]
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST]
+# Updates handled at once. PostgreSQL serves many; SQLite has one writer, and under more than a handful
+# of concurrent writers its busy handler starves some past their timeout ("database is locked").
+CONCURRENT_UPDATES = {"postgresql": 32, "sqlite": 8}
+
+FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...] = (
+    gate.register,  # group -1: every update authorised first, strangers stopped
+    briefing.register,  # before query: the text after a bare /brief is the briefing, not a question
+    query.register,  # groups refused; free text answered; Open/More buttons; edits not re-run
+    admin.register,  # /start (invites), /help, /whoami, /allow, /revoke, /users, /invite, /audit
+    media.register,  # locations answered; stickers, photos, voice, documents get guidance
+    fallbacks.register,  # unknown commands and stale buttons: keep last
+    errors.register,  # the one error handler
+)
+
+
+def build_application(
+    settings: Settings, *, webhook: bool = False, overall_max_rate: float = 30
+) -> Application[Any, Any, Any, Any, BotData, Any]:
+    """The Application for these settings; its services open in post_init and close in post_shutdown.
+
+    overall_max_rate is Telegram's broadcast limit of 30 messages a second; only a benchmark that
+    measures Beatline rather than Telegram's policy lifts it (0 = no limit).
+    """
+
+    async def open_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
+        services = Services.open(settings)
+        application.bot_data.services = services
+        services.background(admin.sync_all_menus(application.bot, services.db))
+
+    async def close_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
+        if application.bot_data.services is not None:
+            await application.bot_data.services.close()
+            application.bot_data.services = None
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.reveal())
+        .context_types(context_types())
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
+        .rate_limiter(PatientRateLimiter(max_retries=3, overall_max_rate=overall_max_rate))
+        .concurrent_updates(
+            CONCURRENT_UPDATES["sqlite" if settings.database_url.startswith("sqlite") else "postgresql"]
+        )
+        .post_init(open_services)
+        .post_shutdown(close_services)
+    )
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+    if webhook:
+        builder = builder.updater(None)  # our aiohttp routes feed the update queue
+    application = builder.build()
+    for register in FEATURES:
+        register(application)
+    return application

@@ -1,0 +1,115 @@
+"""`beatline run`: the bot in long polling or webhook mode, until SIGTERM or Ctrl-C.
+
+Both modes go through `started`, which runs PTB's lifecycle in the order run_polling uses
+(initialize, post_init, start … stop, post_stop, shutdown, post_shutdown), so services open and close
+the same way in each. On SIGTERM the webhook stops taking requests first, then the Application
+finishes every update it has already accepted, then the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.settings import Settings
+from bot.webhook import listening
+
+__all__ = ["run", "serve", "started"]
+
+log = logging.getLogger(__name__)
+
+
+def _problem(settings: Settings, webhook: bool) -> str | None:
+    if not settings.telegram_token:
+        return "TELEGRAM_BOT_TOKEN is not set; give the bot's token from @BotFather to run the bot."
+    if webhook and not (settings.webhook_url and settings.webhook_secret):
+        return "webhook mode needs BEATLINE_WEBHOOK_URL and BEATLINE_WEBHOOK_SECRET to be set."
+    return None
+
+
+def run(settings: Settings, *, webhook: bool, port: int | None) -> int:
+    """Run until stopped; 0 after a clean stop, 1 with one sentence if the bot cannot start."""
+    problem = _problem(settings, webhook)
+    if problem:
+        print(f"beatline: {problem}", file=sys.stderr)
+        return 1
+    # httpx logs every request URL at INFO, and a Bot API URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    application = build_application(settings, webhook=webhook)
+    try:
+        asyncio.run(serve(application, settings, webhook=webhook, port=port or settings.port))
+    except InvalidToken:
+        print("beatline: the Bot API refused TELEGRAM_BOT_TOKEN; check the token.", file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        log.debug("bot API unreachable: %s", type(exc).__name__)
+        print("beatline: the Bot API cannot be reached; check the network or TELEGRAM_API_BASE_URL.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def started(application: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
+    """The application running with its services open; stopped and closed when the block ends."""
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        try:
+            yield
+        finally:
+            await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def serve(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    *,
+    webhook: bool,
+    port: int,
+    host: str = "0.0.0.0",
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Take updates until stop is set (by default: until SIGTERM or SIGINT)."""
+    stop = stop or _stop_on_signals()
+    async with started(application):
+        if webhook:
+            async with listening(application, settings, host, port) as bound:
+                await application.bot.set_webhook(
+                    str(settings.webhook_url),
+                    secret_token=settings.webhook_secret.reveal(),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                log.info("listening for webhook updates on port %s", bound)
+                await stop.wait()
+        else:
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            log.info("polling for updates")
+            await stop.wait()
+            await application.updater.stop()

@@ -1,0 +1,73 @@
+"""The long-lived services of one bot process: opened in post_init, closed in post_shutdown.
+
+Nothing here holds state that another process would need: the database and Redis are shared, and the
+button signer's key is derived from the bot token, so every process signs and checks alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from sqlalchemy import text
+
+from bot.settings import Settings
+from knowledge.buttons import ButtonSigner, derive_key
+from knowledge.db import Database
+from knowledge.ratelimit import RateLimiter, open_rate_limiter
+
+__all__ = ["BUTTON_LIFETIME", "Services"]
+
+log = logging.getLogger(__name__)
+
+BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long enough to read, no longer
+
+
+class Services:
+    """The database, the shared rate limiter and the button signer, plus tasks that run in the background."""
+
+    def __init__(self, db: Database, limiter: RateLimiter, buttons: ButtonSigner) -> None:
+        self.db, self.limiter, self.buttons = db, limiter, buttons
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @classmethod
+    def open(cls, settings: Settings) -> Services:
+        """Create the engine and clients; they connect lazily, on first use."""
+        db = Database(settings.database_url)
+        limiter = open_rate_limiter(
+            db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
+        )
+        buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
+        return cls(db, limiter, buttons)
+
+    async def ready(self) -> bool:
+        """True if the database answers."""
+        try:
+            async with self.db.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not ready"; the kind goes to the log
+            log.warning("database not ready: %s", type(exc).__name__)
+            return False
+        return True
+
+    def background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run work without holding up start-up; it is cancelled if still running at shutdown."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed: %s", type(task.exception()).__name__)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.limiter.close()
+        await self.db.dispose()

@@ -1,0 +1,195 @@
+"""Enrolment and the allowlist: /start with invites, /help, /whoami and the admin commands.
+
+Who may run which command is decided by the gate from knowledge.roles; these handlers only do the work.
+Every change of role also changes that user's command menu, so the menu always matches the role.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, filters
+
+from handlers.context import BeatlineContext
+from handlers.format import html
+from handlers.gate import refuse_stranger, what_was_sent
+from knowledge import audit, users
+from knowledge.db import Database
+from knowledge.errors import BeatlineError
+from knowledge.roles import ROLES, commands_for, help_text
+
+__all__ = ["STRANGER_MENU", "menu_for", "register", "sync_all_menus", "sync_menu"]
+
+STRANGER_MENU = [BotCommand("start", "start, or enrol with the code from an invite link")]
+
+
+def menu_for(role: str) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in commands_for(role)]
+
+
+async def sync_menu(bot: Bot, telegram_id: int, role: str | None) -> None:
+    """Show this user the commands of their role; with no role, the strangers' menu."""
+    scope = BotCommandScopeChat(telegram_id)
+    # A user who has never opened the chat has no chat to scope a menu to; the gate still rules.
+    with contextlib.suppress(TelegramError):
+        if role:
+            await bot.set_my_commands(menu_for(role), scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
+
+
+async def sync_all_menus(bot: Bot, db: Database) -> None:
+    """At start-up: strangers' menu by default, and each user's menu as their role is now."""
+    await bot.set_my_commands(STRANGER_MENU)
+    for user in await users.list_users(db):
+        await sync_menu(bot, user.telegram_id, user.role if user.status == "active" else None)
+
+
+async def _say(update: Update, text: str) -> None:
+    assert update.message is not None
+    await update.message.reply_text(html(text))
+
+
+async def _done(update: Update, context: BeatlineContext, text: str) -> None:
+    """Audit an admin act (the command as typed) and confirm it."""
+    await context.audit("answered", query=what_was_sent(update), intent="admin")
+    await _say(update, text)
+
+
+async def start(update: Update, context: BeatlineContext) -> None:
+    """/start greets an enrolled user; /start CODE from an invite link enrols a newcomer."""
+    user = update.effective_user
+    assert user is not None
+    if context.enrolment is None:  # the gate lets strangers through only with a code
+        code = (context.args or [""])[0]
+        enrolment = await users.redeem_invite(context.services.db, code, user.id, user.full_name)
+        if enrolment is None:
+            await refuse_stranger(update, context)
+            return
+        context.enrolment = enrolment
+        context.caller = replace(context.caller, role=enrolment.role)
+        await sync_menu(context.bot, user.id, enrolment.role)
+        await context.audit("answered", query="invite redeemed", intent="enrol")
+    who = context.enrolment
+    team = f" in team {who.team}" if who.team else ""
+    await _say(
+        update, f"Hello {user.first_name}. You are enrolled as {who.role}{team}.\n\n{help_text(who.role)}"
+    )
+
+
+async def show_help(update: Update, context: BeatlineContext) -> None:
+    """/help lists what the user's role can ask and do, with examples."""
+    await _say(update, help_text(context.role))
+
+
+async def whoami(update: Update, context: BeatlineContext) -> None:
+    """/whoami shows the user's Telegram id, role and team."""
+    who = context.enrolment
+    assert who is not None
+    await _say(update, f"Telegram id: {who.telegram_id}\nRole: {who.role}\nTeam: {who.team or '—'}")
+
+
+def _telegram_id(text: str) -> int:
+    if not text.isdigit():
+        raise BeatlineError(f"'{text}' is not a Telegram id; it is a number, as /whoami shows.")
+    return int(text)
+
+
+async def allow(update: Update, context: BeatlineContext) -> None:
+    """/allow ID ROLE [TEAM] enrols a user or changes their role; their menu changes with it."""
+    args = context.args or []
+    if len(args) < 2:
+        await _say(update, f"Usage: /allow ID ROLE [TEAM], ROLE one of {', '.join(ROLES)}.")
+        return
+    try:
+        who = await users.enrol(context.services.db, _telegram_id(args[0]), args[1],
+                                team=" ".join(args[2:]), by=context.caller.actor)  # fmt: skip
+    except BeatlineError as exc:
+        await _say(update, str(exc))
+        return
+    await sync_menu(context.bot, who.telegram_id, who.role)
+    await _done(
+        update,
+        context,
+        f"{who.telegram_id} is enrolled as {who.role}{' in team ' + who.team if who.team else ''}.",
+    )
+
+
+async def revoke(update: Update, context: BeatlineContext) -> None:
+    """/revoke ID stops a user at once: their very next message is refused."""
+    args = context.args or []
+    if len(args) != 1:
+        await _say(update, "Usage: /revoke ID")
+        return
+    try:
+        telegram_id = _telegram_id(args[0])
+    except BeatlineError as exc:
+        await _say(update, str(exc))
+        return
+    if not await users.revoke(context.services.db, telegram_id, by=context.caller.actor):
+        await _say(update, f"{telegram_id} is not an active user.")
+        return
+    await sync_menu(context.bot, telegram_id, None)
+    await _done(update, context, f"{telegram_id} is revoked; their next message will be refused.")
+
+
+async def list_users(update: Update, context: BeatlineContext) -> None:
+    """/users lists everyone enrolled or revoked, with role, team and who last changed them."""
+    lines = [
+        f"{u.telegram_id} · {u.role} · {u.team or '—'} · {u.status} · {u.name or 'no name'} · "
+        f"by {u.changed_by} {u.changed_at:%d/%m/%Y}"
+        for u in await users.list_users(context.services.db)
+    ]
+    await _done(update, context, "\n".join(lines) or "Nobody is enrolled yet.")
+
+
+async def invite(update: Update, context: BeatlineContext) -> None:
+    """/invite ROLE [TEAM] gives a one-time link, valid for 48 hours, that enrols whoever opens it."""
+    args = context.args or []
+    if not args:
+        await _say(update, f"Usage: /invite ROLE [TEAM], ROLE one of {', '.join(ROLES)}.")
+        return
+    try:
+        code = await users.create_invite(
+            context.services.db, args[0], team=" ".join(args[1:]), by=context.caller.actor
+        )
+    except BeatlineError as exc:
+        await _say(update, str(exc))
+        return
+    link = f"https://t.me/{context.bot.username}?start={code}"
+    await _done(update, context, f"One-time invite as {args[0].lower()}, valid 48 hours:\n{link}")
+
+
+async def show_audit(update: Update, context: BeatlineContext) -> None:
+    """/audit [ID] shows the newest audit entries, for everyone or for one user."""
+    args = context.args or []
+    try:
+        telegram_id = _telegram_id(args[0]) if args else None
+    except BeatlineError as exc:
+        await _say(update, str(exc))
+        return
+    entries = await audit.recent(context.services.db, telegram_user_id=telegram_id)
+    lines = [
+        f"#{e.id} {e.at:%d/%m %H:%M} {e.actor} {e.intent or '-'} {e.outcome}: {e.query[:60]}"
+        + (f" [{e.record_ids[:80]}]" if e.record_ids else "")
+        for e in entries
+    ]
+    await _done(update, context, "\n".join(lines) or "No audit entries yet.")
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    # New messages only: an edited /allow must not act twice.
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handlers([
+        CommandHandler("start", start, filters=private),
+        CommandHandler("help", show_help, filters=private),
+        CommandHandler("whoami", whoami, filters=private),
+        CommandHandler("allow", allow, filters=private),
+        CommandHandler("revoke", revoke, filters=private),
+        CommandHandler("users", list_users, filters=private),
+        CommandHandler("invite", invite, filters=private),
+        CommandHandler("audit", show_audit, filters=private),
+    ])  # fmt: skip

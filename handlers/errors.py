@@ -1,0 +1,64 @@
+"""The one error handler: the officer hears that something went wrong, the log hears what and where.
+
+The log line names the exception type and the code locations only. Exception messages are left out on
+purpose: database errors quote the statement's parameters, which can be an officer's query or a record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import traceback
+from pathlib import Path
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationHandlerStop
+
+from handlers.context import BeatlineContext
+from handlers.format import html
+
+__all__ = ["SORRY", "on_error", "register"]
+
+log = logging.getLogger("beatline.errors")
+
+SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+
+
+_OURS = tuple(
+    str(Path(__file__).resolve().parent.parent / package) for package in ("bot", "handlers", "knowledge")
+)
+
+
+def _where(error: BaseException) -> str:
+    """Our own frames, innermost first: where Beatline was when it failed, not where the library was."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if f.filename.startswith(_OURS)] or frames[-3:]
+    return " < ".join(
+        f"{Path(f.filename).parent.name}/{Path(f.filename).name}:{f.lineno} {f.name}"
+        for f in reversed(ours[-6:])
+    )
+
+
+async def on_error(update: object, context: BeatlineContext) -> None:
+    """Something failed: the user is told so in one sentence and nothing else.
+
+    Handling of that update then stops (ApplicationHandlerStop): if the gate itself failed, no later
+    handler may run for an update nobody authorised.
+    """
+    error = context.error
+    assert error is not None
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed: %s at %s", update_id, type(error).__name__, _where(error))
+    if isinstance(update, Update):
+        # Telegram itself may be what failed: then there is no telling the user, and no point trying twice.
+        with contextlib.suppress(TelegramError):
+            if update.callback_query:
+                await update.callback_query.answer(SORRY, show_alert=True)
+            elif update.effective_message:
+                await update.effective_message.reply_text(html(SORRY))
+    raise ApplicationHandlerStop
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_error_handler(on_error)

@@ -1,0 +1,113 @@
+"""The one gate: every update is authorised here, before any feature handler sees it.
+
+It runs in group -1. It drops updates another process already took, reads the sender's enrolment
+afresh (so a revocation bites on the very next message), and stops strangers and commands outside the
+sender's role with one polite, audited refusal. A stranger learns their numeric id and nothing else.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from handlers.context import BeatlineContext
+from handlers.format import html
+from knowledge import users
+from knowledge.audit import Caller
+from knowledge.roles import COMMANDS, can_use
+from knowledge.text import clean_text
+from knowledge.updates import claim_update
+
+__all__ = ["NOT_YOUR_COMMAND", "command_of", "register", "stranger_refusal", "what_was_sent"]
+
+NOT_YOUR_COMMAND = "Sorry, that command is not available to you. /help lists what you can do."
+_GUARDED = frozenset(c.name for c in COMMANDS)
+
+
+def stranger_refusal(user_id: int) -> str:
+    return (
+        "Sorry, Beatline is only for enrolled officers. "
+        f"Your Telegram id is {user_id}: give it to your Beatline administrator to be enrolled."
+    )
+
+
+def command_of(update: Update) -> str:
+    """The command a message or an edit starts with ('allow' for '/allow@beatline_bot 5'), or ''."""
+    message = update.message or update.edited_message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return ""
+    return message.text.split()[0][1:].split("@")[0].lower()
+
+
+def what_was_sent(update: Update) -> str:
+    """A short, clean description of the update for the audit log."""
+    if update.callback_query:
+        return f"button {clean_text(update.callback_query.data or '', 80)}"
+    message = update.effective_message
+    if message is None:
+        return "update without a message"
+    if message.text:
+        return clean_text(message.text, 1000)
+    if message.location:
+        return f"location {message.location.latitude:.5f},{message.location.longitude:.5f}"
+    attachment = message.effective_attachment
+    return f"{type(attachment).__name__.lower() if attachment else 'service'} message"
+
+
+def _redeeming_invite(update: Update) -> bool:
+    message = update.message
+    return (
+        message is not None
+        and command_of(update) == "start"
+        and message.chat.type == ChatType.PRIVATE
+        and len((message.text or "").split()) == 2
+    )
+
+
+async def refuse_stranger(update: Update, context: BeatlineContext) -> None:
+    """Tell a stranger their id, and nothing else; audited."""
+    user = update.effective_user
+    assert user is not None
+    await context.audit("denied", query=what_was_sent(update))
+    if update.callback_query:
+        await update.callback_query.answer(stranger_refusal(user.id), show_alert=True)
+    elif update.message:
+        await update.message.reply_text(html(stranger_refusal(user.id)))
+
+
+async def gate(update: Update, context: BeatlineContext) -> None:
+    """Let enrolled users through; everyone else gets one polite refusal, or silence if nobody sent it."""
+    user, chat = update.effective_user, update.effective_chat
+    # One transaction: the claim on the update, and the sender's enrolment as it is right now.
+    async with context.services.db.sessions() as session, session.begin():
+        if not await claim_update(session, update.update_id):
+            raise ApplicationHandlerStop  # another process is answering this one
+        if user is not None:
+            context.enrolment = await users.active_user(session, user.id)
+    context.caller = Caller(
+        actor=f"tg:{user.id}" if user else f"chat:{chat.id if chat else '?'}",
+        role=context.role,
+        telegram_user_id=user.id if user else None,
+        chat_id=chat.id if chat else None,
+        update_id=update.update_id,
+    )
+    if user is None or user.is_bot:
+        # Channel posts, anonymous group admins, other bots: nobody to enrol and nobody to answer.
+        await context.audit("denied", query=what_was_sent(update))
+        raise ApplicationHandlerStop
+    if context.enrolment is None:
+        if _redeeming_invite(update):
+            return  # /start CODE: the start handler redeems the code or refuses
+        await refuse_stranger(update, context)
+        raise ApplicationHandlerStop
+    command = command_of(update)
+    if command in _GUARDED and not can_use(context.role, command):
+        await context.audit("denied", query=what_was_sent(update), intent="command")
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(html(NOT_YOUR_COMMAND))
+        raise ApplicationHandlerStop
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(TypeHandler(Update, gate), group=-1)

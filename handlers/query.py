@@ -1,0 +1,144 @@
+"""Questions in chat: free text goes to the answer function, buttons open a record or its detail.
+
+Answers are asked for in private chats only, counted against the per-user limit, and sent with
+protect_content whenever they disclose a record, so they cannot be forwarded or saved. A shortlist
+comes back as buttons, and "More" as a button; each button is signed for the asker and expires.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from handlers.context import BeatlineContext
+from handlers.format import html
+from handlers.gate import what_was_sent
+from knowledge import users
+from knowledge.answer import Answer, answer, answer_record
+from knowledge.buttons import ButtonRefused, ButtonSigner
+
+__all__ = ["RECORD_BUTTON", "keyboard", "register", "send_answer", "within_limit"]
+
+log = logging.getLogger(__name__)
+
+ASK_IN_PRIVATE = "Please ask me in a private chat."
+EDITED = "I don't re-run edited messages. Send the corrected question as a new message."
+BUTTON_REFUSED = {
+    "invalid": "Sorry, that button is not yours to use. Ask your own question.",
+    "expired": "That button has expired. Ask again for fresh results.",
+}
+# Button payloads: "r" (record), "o" open or "m" more, a kind letter, ":", the record id.
+RECORD_BUTTON = r"^r[om][pvaiw]:"
+_KIND_LETTERS = {"person": "p", "vehicle": "v", "address": "a", "incident": "i", "warrant": "w"}
+_KINDS = {letter: kind for kind, letter in _KIND_LETTERS.items()}
+
+
+def _button(label: str, action: str, kind: str, record_id: str, signer: ButtonSigner, user_id: int):  # type: ignore[no-untyped-def]
+    payload = f"r{action}{_KIND_LETTERS[kind]}:{record_id}"
+    try:
+        return InlineKeyboardButton(label[:64], callback_data=signer.sign(payload, user_id))
+    except ValueError:  # an id too long for Telegram's 64 bytes: the officer can still type the query
+        return None
+
+
+def keyboard(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardMarkup | None:
+    """One button per shortlisted record and a More button, signed for user_id; None if there are none."""
+    buttons = [_button(c.label, "o", c.kind, c.id, signer, user_id) for c in result.choices]
+    if result.more is not None:
+        buttons.append(_button("More", "m", result.more.kind, result.more.id, signer, user_id))
+    rows = [[b] for b in buttons if b is not None]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def send_answer(update: Update, context: BeatlineContext, result: Answer) -> None:
+    """Reply with the answer's text, escaped, protected when it discloses records."""
+    assert update.effective_message is not None and update.effective_user is not None
+    await update.effective_message.reply_text(
+        html(result.reply),
+        protect_content=bool(result.records),
+        reply_markup=keyboard(result, context.services.buttons, update.effective_user.id),
+    )
+
+
+async def _alert_admins(context: BeatlineContext, user_id: int) -> None:
+    limiter = context.services.limiter
+    who = context.enrolment
+    name = f"{who.name or 'no name'}, {who.role}, team {who.team or '—'}" if who else "unknown"
+    text = (
+        f"Rate limit reached: {user_id} ({name}) made more than {limiter.limit} checks in "
+        f"{limiter.window_seconds // 60} minutes. Their further checks are refused for now; "
+        f"/audit {user_id} shows them."
+    )
+    for admin in await users.team_members(context.services.db, "*"):
+        if admin.role == "admin":
+            with contextlib.suppress(TelegramError):  # one unreachable admin must not stop the others
+                await context.bot.send_message(admin.telegram_id, html(text))
+
+
+async def within_limit(update: Update, context: BeatlineContext) -> bool:
+    """Count this check; if it is one too many, say so (audited) and alert the admins once."""
+    assert update.effective_user is not None and update.effective_message is not None
+    decision = await context.services.limiter.hit(update.effective_user.id)
+    if decision.allowed:
+        return True
+    await context.audit("rate_limited", query=what_was_sent(update))
+    limiter = context.services.limiter
+    await update.effective_message.reply_text(html(
+        f"You have reached the limit of {limiter.limit} checks in {limiter.window_seconds // 60} minutes. "
+        "Wait a few minutes and try again; if it is urgent, ask the control room."
+    ))  # fmt: skip
+    if decision.first_refusal:
+        await _alert_admins(context, update.effective_user.id)
+    return False
+
+
+async def ask(update: Update, context: BeatlineContext) -> None:
+    """An officer's question in a private chat is answered, with buttons to pick from a shortlist."""
+    assert update.message is not None and update.message.text is not None
+    if await within_limit(update, context):
+        result = await answer(context.services.db, context.caller, update.message.text)
+        await send_answer(update, context, result)
+
+
+async def open_record(update: Update, context: BeatlineContext) -> None:
+    """A press on a shortlist or More button shows that record, if the button is the presser's and fresh."""
+    press = update.callback_query
+    assert press is not None and press.data is not None
+    try:
+        payload = context.services.buttons.verify(press.data, press.from_user.id)
+    except ButtonRefused as refused:
+        await context.audit("denied", query=f"button {refused.reason}")
+        await press.answer(BUTTON_REFUSED[refused.reason], show_alert=True)
+        return
+    await press.answer()
+    if await within_limit(update, context):
+        detail, kind, record_id = payload[1] == "m", _KINDS[payload[2]], payload[4:]
+        result = await answer_record(context.services.db, context.caller, kind, record_id, detail=detail)
+        await send_answer(update, context, result)
+
+
+async def ask_in_group(update: Update, context: BeatlineContext) -> None:
+    """Anything said to the bot in a group gets a pointer to a private chat, and no look-up."""
+    assert update.message is not None
+    await context.audit("denied", query=what_was_sent(update), intent="group")
+    await update.message.reply_text(html(ASK_IN_PRIVATE))
+
+
+async def edited(update: Update, context: BeatlineContext) -> None:
+    """Editing a question does not ask it again; the officer is told to send it anew."""
+    assert update.edited_message is not None
+    await update.edited_message.reply_text(html(EDITED))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    application.add_handlers([
+        MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, ask_in_group),
+        MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, ask),
+        MessageHandler(private & filters.UpdateType.EDITED_MESSAGE & filters.TEXT, edited),
+        CallbackQueryHandler(open_record, pattern=RECORD_BUTTON),
+    ])  # fmt: skip

@@ -1,0 +1,115 @@
+"""Running it: webhook secret and health checks, retries, one answer per update, errors, polling, start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+
+from bot.app import build_application
+from bot.cli import main
+from bot.run import serve
+from handlers.errors import SORRY
+from knowledge.db import Database
+from knowledge.users import enrol
+from tests.e2e.conftest import OFFICER, BotUnderTest, free_port, settings_for
+from tests.fake_bot_api import FakeBotAPI
+
+
+def statuses(fake: FakeBotAPI, method: str) -> list[int | None]:
+    return [r.http_status for r in fake.requests if r.method == method]
+
+
+@pytest.mark.parametrize("secret", ["", "wrong-secret", "e2e-webhook-secre"])
+async def test_a_webhook_request_without_the_secret_is_refused(bot: BotUnderTest, secret: str) -> None:
+    assert await bot.post(bot.fake.text_message(OFFICER, "check plate QX12ABC"), secret=secret) == 403
+    assert (await bot.say(OFFICER, "/whoami"))["text"].startswith("Telegram id")
+    assert await bot.audit(OFFICER) == []  # the refused request never reached the bot
+
+
+async def test_health_and_readiness_answer_on_the_webhook_port(bot: BotUnderTest) -> None:
+    base = bot.settings.webhook_url.rsplit("/", 1)[0]
+    async with ClientSession() as http:
+        for path, body in (("/healthz", "ok"), ("/readyz", "ready")):
+            async with http.get(base + path) as response:
+                assert (response.status, await response.text()) == (200, body)
+        async with http.post(
+            base + "/telegram",
+            data=b"not json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": "e2e-webhook-secret"},
+        ) as response:
+            assert response.status == 400
+
+
+async def test_the_same_update_delivered_twice_is_answered_once(bot: BotUnderTest) -> None:
+    update = bot.fake.text_message(OFFICER, "check plate QX12ABC")
+    assert await bot.post(update) == 200
+    assert await bot.post(update) == 200
+    await bot.next_message(OFFICER, 0)
+    assert (await bot.say(OFFICER, "/whoami"))["text"].startswith("Telegram id")
+    assert len(bot.sent(OFFICER)) == 2 and len(await bot.audit(OFFICER)) == 1
+
+
+async def test_a_flood_limit_is_waited_out_and_the_answer_sent_once(bot: BotUnderTest) -> None:
+    bot.fake.fail_next("sendMessage", status=429, retry_after=1)
+    await bot.say(OFFICER, "check plate QX12ABC")
+    assert statuses(bot.fake, "sendMessage") == [429, 200]
+
+
+async def test_a_bot_api_server_error_is_retried(bot: BotUnderTest) -> None:
+    bot.fake.fail_next("sendMessage", status=500, times=2)
+    await bot.say(OFFICER, "check plate QX12ABC")
+    assert statuses(bot.fake, "sendMessage") == [500, 500, 200]
+
+
+async def test_a_failure_tells_the_officer_and_logs_no_token_or_contents(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.fake.fail_next("sendMessage", status=400, description="Bad Request: chat not found QX12ABC")
+    with caplog.at_level(logging.DEBUG, logger="beatline"):
+        reply = await bot.say(OFFICER, "check plate QX12ABC")
+    assert reply["text"] == SORRY
+    failures = [r.getMessage() for r in caplog.records if r.name == "beatline.errors"]
+    assert len(failures) == 1 and "BadRequest" in failures[0]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert bot.fake.token not in logged and "QX12ABC" not in logged and "QUIXTABLE" not in logged
+
+
+async def test_long_polling_answers_and_stops_cleanly(template_db: Path, tmp_path: Path) -> None:
+    shutil.copy(template_db, tmp_path / "beatline.db")
+    url = f"sqlite:///{tmp_path / 'beatline.db'}"
+    async with FakeBotAPI() as fake:
+        settings = settings_for(fake, url, free_port())
+        db = Database(url)
+        await enrol(db, OFFICER, "officer", by="test")
+        await db.dispose()
+        stop = asyncio.Event()
+        polling = asyncio.create_task(
+            serve(build_application(settings), settings, webhook=False, port=0, stop=stop)
+        )
+        fake.push_update(fake.text_message(OFFICER, "check plate QX12ABC"))
+        [reply] = await fake.wait_for(lambda f: f.messages_to(OFFICER))
+        stop.set()
+        await polling
+    assert "QX12ABC" in reply["text"]
+
+
+def test_run_refuses_to_start_without_a_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("beatline: TELEGRAM_BOT_TOKEN is not set") and len(err.splitlines()) == 1
+
+
+def test_webhook_mode_refuses_to_start_without_a_secret(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("BEATLINE_WEBHOOK_URL", "https://example.org/telegram")
+    monkeypatch.delenv("BEATLINE_WEBHOOK_SECRET", raising=False)
+    assert main(["run", "--webhook"]) == 1
+    assert "BEATLINE_WEBHOOK_SECRET" in capsys.readouterr().err
