@@ -27,8 +27,13 @@ _ADMIN = ("admin",)
 COMMANDS = (
     Command("help", "/help", "what I can check, with examples", _ALL),
     Command("whoami", "/whoami", "your id, role and team", _ALL),
-    Command("brief", "/brief TEXT", "brief your team (preview first)", _LEADS),
-    Command("briefings", "/briefings", "recent briefings and who has acknowledged", _LEADS),
+    Command(
+        "brief",
+        "/brief [at 06:45] TEXT",
+        "brief your team, now or at a time (preview first); admins add team=B, or all for every team",
+        _LEADS,
+    ),
+    Command("briefings", "/briefings", "recent briefings as acked/recipients; who is outstanding", _LEADS),
     Command("allow", "/allow ID ROLE [TEAM]", "enrol or change a user", _ADMIN),
     Command("revoke", "/revoke ID", "revoke a user", _ADMIN),
     Command("users", "/users", "list enrolled users", _ADMIN),

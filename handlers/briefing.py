@@ -1,0 +1,281 @@
+"""Briefings in Telegram: a preview with Send and Cancel, copies with Acknowledge, and the follow-up.
+
+The delivery engine (`knowledge.broadcaster`) starts in post_init, once the services are open, and
+stops in post_stop, before the bot's HTTP client closes, so that copies in flight finish and are
+recorded. It sends through a Bot of its own without PTB's rate limiter: the engine paces and honours
+429s itself, and the limiter's retry of a timed-out send could deliver a briefing twice.
+
+`/brief` alone asks for the text, and the sergeant's next message is taken as the briefing for
+ASK_FOR seconds; after that it is an ordinary query again. This is a deadline checked by a filter
+rather than a ConversationHandler: that needs updates handled one at a time (Beatline handles them
+concurrently) and its timeout needs the job-queue extra, which Beatline does not install.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+import weakref
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers import briefing_text as text
+from handlers.briefing_delivery import Delivery
+from handlers.context import BeatlineContext
+from handlers.format import html
+from knowledge import acknowledgements, briefings
+from knowledge.buttons import ButtonRefused
+from knowledge.errors import BeatlineError
+
+__all__ = ["register"]
+
+ASK_FOR = 300.0  # seconds the bot waits for the text after a bare /brief
+REFUSED = {
+    "invalid": "That button is not yours: only the person it was sent to can use it.",
+    "expired": "That button has expired. Use /briefings for the current state.",
+}
+_deliveries: weakref.WeakKeyDictionary[Any, Delivery] = weakref.WeakKeyDictionary()
+
+
+class _Asked(filters.MessageFilter):
+    """Messages from users who sent a bare /brief less than ASK_FOR seconds ago."""
+
+    def __init__(self) -> None:
+        super().__init__(name="asked_for_briefing")
+        self.deadlines: dict[int, float] = {}
+
+    def filter(self, message: Message) -> bool:
+        user = message.from_user
+        return user is not None and time.monotonic() < self.deadlines.get(user.id, 0.0)
+
+
+_ASKED = _Asked()
+
+
+def _button(
+    label: str,
+    action: str,
+    briefing_id: int,
+    context: BeatlineContext,
+    user_id: int,
+    *,
+    lifetime: int | None = None,
+) -> InlineKeyboardButton:
+    data = context.services.buttons.sign(f"b{action}{briefing_id}", user_id, lifetime=lifetime)
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+async def _preview(update: Update, context: BeatlineContext, request_text: str) -> None:
+    assert update.message is not None and context.enrolment is not None
+    now = dt.datetime.now(dt.UTC)
+    try:
+        request = briefings.parse_request(request_text, role=context.enrolment.role)
+        send_at = briefings.next_occurrence(*request.at, now) if request.at else None
+        view, reach = await briefings.create_draft(
+            context.services.db, context.enrolment, request.text, team=request.team, send_at=send_at
+        )
+    except BeatlineError as refused:
+        await update.message.reply_text(html(str(refused)))
+        return
+    user_id = context.enrolment.telegram_id
+    keyboard = InlineKeyboardMarkup(
+        [[_button("Send", "s", view.id, context, user_id), _button("Cancel", "x", view.id, context, user_id)]]
+    )
+    await update.message.reply_text(html(text.preview_text(view, reach, now)), reply_markup=keyboard)
+
+
+async def brief(update: Update, context: BeatlineContext) -> None:
+    """/brief TEXT shows the sergeant a preview with Send and Cancel; /brief alone asks for the text."""
+    assert update.message is not None and update.message.text is not None
+    assert update.effective_user is not None
+    command_and_text = update.message.text.split(maxsplit=1)  # line breaks inside the text are kept
+    if len(command_and_text) == 2:
+        await _preview(update, context, command_and_text[1])
+        return
+    _ASKED.deadlines[update.effective_user.id] = time.monotonic() + ASK_FOR
+    await update.message.reply_text(
+        html("What should the briefing say? Send it as your next message, within 5 minutes, or /cancel.")
+    )
+
+
+async def take_text(update: Update, context: BeatlineContext) -> None:
+    """The sergeant's next message after a bare /brief becomes the briefing's preview."""
+    assert update.message is not None and update.effective_user is not None
+    _ASKED.deadlines.pop(update.effective_user.id, None)
+    await _preview(update, context, update.message.text or "")
+
+
+async def stop_asking(update: Update, context: BeatlineContext) -> None:
+    """/cancel while the bot waits for a briefing's text: nothing is drafted."""
+    assert update.message is not None and update.effective_user is not None
+    _ASKED.deadlines.pop(update.effective_user.id, None)
+    await update.message.reply_text(html("No briefing started."))
+
+
+async def _pressed(update: Update, context: BeatlineContext) -> tuple[CallbackQuery, int] | None:
+    """The press and its briefing id, if the button is the presser's and fresh; else refused, audited."""
+    press = update.callback_query
+    assert press is not None and press.data is not None
+    try:
+        payload = context.services.buttons.verify(press.data, press.from_user.id)
+    except ButtonRefused as refused:
+        await context.audit("denied", query=f"briefing button {refused.reason}", intent="briefing")
+        await press.answer(REFUSED[refused.reason], show_alert=True)
+        return None
+    return press, int(payload[2:])
+
+
+async def send_pressed(update: Update, context: BeatlineContext) -> None:
+    """Send on the preview: the briefing goes out (or is scheduled) once, however often it is pressed."""
+    if (pressed := await _pressed(update, context)) is None:
+        return
+    press, briefing_id = pressed
+    message = press.message
+    assert message is not None
+    view = await briefings.confirm(
+        context.services.db, briefing_id, press.from_user.id,
+        progress_chat_id=message.chat.id, progress_message_id=message.message_id,
+    )  # fmt: skip
+    if view is None:
+        await press.answer("That briefing has already been sent or cancelled.")
+        return
+    await press.answer()
+    now = dt.datetime.now(dt.UTC)
+    keyboard = None
+    if view.send_at and view.send_at > now:
+        until_sent = int((view.send_at - now).total_seconds()) + 60  # usable until the briefing goes out
+        cancel = _button("Cancel", "x", view.id, context, press.from_user.id, lifetime=until_sent)
+        keyboard = InlineKeyboardMarkup.from_button(cancel)
+    await press.edit_message_text(html(text.queued_text(view, now)), reply_markup=keyboard)
+    _deliveries[context.application].engine.wake()
+
+
+async def cancel_pressed(update: Update, context: BeatlineContext) -> None:
+    """Cancel on a preview or a scheduled briefing: nothing is sent, unless sending has already begun."""
+    if (pressed := await _pressed(update, context)) is None:
+        return
+    press, briefing_id = pressed
+    assert context.enrolment is not None
+    if not await briefings.cancel(context.services.db, briefing_id, context.enrolment):
+        await press.answer("Too late to cancel: that briefing is already being sent.", show_alert=True)
+        return
+    await press.answer()
+    await press.edit_message_text(html("Briefing cancelled; nothing was sent."))
+
+
+async def acknowledge_pressed(update: Update, context: BeatlineContext) -> None:
+    """An officer's Acknowledge records the time once; their copy then reads "Acknowledged 06:52"."""
+    if (pressed := await _pressed(update, context)) is None:
+        return
+    press, briefing_id = pressed
+    try:
+        ack = await acknowledgements.acknowledge(context.services.db, briefing_id, press.from_user.id)
+    except BeatlineError as refused:
+        await press.answer(str(refused), show_alert=True)
+        return
+    line = text.acknowledged_line(ack.acked_at)
+    await press.answer(line if ack.first else f"Already acknowledged at {text.clock(ack.acked_at)}.")
+    copy = press.message
+    if isinstance(copy, Message) and copy.text and line not in copy.text:
+        # A press racing an earlier edit finds the copy already showing the line: nothing to change.
+        with contextlib.suppress(BadRequest):
+            await press.edit_message_text(html(f"{copy.text}\n\n{line}"))
+
+
+async def list_briefings(update: Update, context: BeatlineContext) -> None:
+    """/briefings lists recent briefings as acknowledged/recipients, each with a who-is-outstanding button."""
+    assert update.message is not None and context.enrolment is not None
+    views = await briefings.recent(context.services.db, context.enrolment)
+    user_id = context.enrolment.telegram_id
+    buttons = [[_button(f"#{v.id}: who has not acknowledged?", "o", v.id, context, user_id)] for v in views]
+    await update.message.reply_text(
+        html(text.list_text(views, dt.datetime.now(dt.UTC))),
+        reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
+    )
+
+
+async def outstanding_pressed(update: Update, context: BeatlineContext) -> None:
+    """A briefing chosen from /briefings: who has not acknowledged it, with a Remind button for them."""
+    if (pressed := await _pressed(update, context)) is None:
+        return
+    press, briefing_id = pressed
+    assert context.enrolment is not None and update.effective_chat is not None
+    db, viewer = context.services.db, context.enrolment
+    try:
+        view = await briefings.get(db, briefing_id, viewer)
+        people = await acknowledgements.outstanding(db, briefing_id, viewer)
+    except BeatlineError as refused:
+        await press.answer(str(refused), show_alert=True)
+        return
+    await press.answer()
+    keyboard = None
+    if people and view.status == "sent":
+        label = f"Remind {len(people)}"
+        keyboard = InlineKeyboardMarkup.from_button(_button(label, "r", view.id, context, viewer.telegram_id))
+    await context.bot.send_message(
+        update.effective_chat.id, html(text.outstanding_text(view, people)), reply_markup=keyboard
+    )
+
+
+async def remind_pressed(update: Update, context: BeatlineContext) -> None:
+    """Remind: the briefing is sent again to those who have not acknowledged, and to nobody else."""
+    if (pressed := await _pressed(update, context)) is None:
+        return
+    press, briefing_id = pressed
+    assert context.enrolment is not None and update.effective_chat is not None
+    await press.answer()
+    await press.edit_message_reply_markup(None)  # one press, one reminder
+    progress = await context.bot.send_message(
+        update.effective_chat.id, html(f"Reminding for briefing #{briefing_id}…")
+    )
+    try:
+        await acknowledgements.remind(
+            context.services.db, briefing_id, context.enrolment,
+            progress_chat_id=progress.chat.id, progress_message_id=progress.message_id,
+        )  # fmt: skip
+    except BeatlineError as refused:
+        await progress.edit_text(html(str(refused)))
+        return
+    _deliveries[context.application].engine.wake()
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the briefing handlers, and run the delivery engine between post_init and post_stop."""
+    private = filters.ChatType.PRIVATE
+    awaited_text = private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _ASKED
+    application.add_handlers([
+        CommandHandler("brief", brief, filters=private),
+        MessageHandler(awaited_text, take_text),
+        CommandHandler("cancel", stop_asking, filters=private & _ASKED),
+        CommandHandler("briefings", list_briefings, filters=private),
+        # Button data: "b", the action's letter, the briefing id, then the signature (knowledge.buttons).
+        CallbackQueryHandler(send_pressed, pattern=r"^bs\d+\|"),
+        CallbackQueryHandler(cancel_pressed, pattern=r"^bx\d+\|"),
+        CallbackQueryHandler(acknowledge_pressed, pattern=r"^ba\d+\|"),
+        CallbackQueryHandler(outstanding_pressed, pattern=r"^bo\d+\|"),
+        CallbackQueryHandler(remind_pressed, pattern=r"^br\d+\|"),
+    ])  # fmt: skip
+    opened, stopped = application.post_init, application.post_stop
+
+    async def start_delivery(app: Application) -> None:  # type: ignore[type-arg]
+        if opened:
+            await opened(app)
+        _deliveries[app] = await Delivery.start(app)
+
+    async def stop_delivery(app: Application) -> None:  # type: ignore[type-arg]
+        if delivery := _deliveries.pop(app, None):
+            await delivery.stop()
+        if stopped:
+            await stopped(app)
+
+    application.post_init, application.post_stop = start_delivery, stop_delivery

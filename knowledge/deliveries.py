@@ -1,0 +1,297 @@
+"""The rows behind a broadcast: which worker holds a briefing, and where each recipient's copy stands.
+
+Every change is one UPDATE whose WHERE clause states the status it expects, so that on SQLite and
+PostgreSQL alike exactly one worker wins a briefing and exactly one sends each copy:
+
+    briefing  scheduled --claim--> sending --finish--> sent --remind--> sending
+    copy      pending --claim--> sending --> sent | failed | blocked --remind (unacknowledged)--> pending
+              a 429: sending --> pending; a recipient revoked meanwhile: pending --> skipped
+
+A copy found 'sending' when a lapsed briefing is taken over may or may not have reached the officer;
+it becomes 'failed' rather than being sent again (at most once; see `knowledge.broadcast`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge import audit
+from knowledge.audit import Caller
+from knowledge.briefings import ALL_TEAMS
+from knowledge.db import Database
+from knowledge.models import Briefing, BriefingDelivery, User
+
+__all__ = [
+    "Claim",
+    "Copy",
+    "Outcome",
+    "Tally",
+    "claim_copies",
+    "claim_due",
+    "finish",
+    "pending_copies",
+    "record_outcomes",
+    "release",
+    "release_copies",
+    "renew",
+    "tally",
+]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A briefing this worker holds, with what sending it needs."""
+
+    briefing_id: int
+    sender_id: int
+    sender_name: str
+    sender_role: str
+    team: str
+    text: str
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+@dataclass(frozen=True)
+class Copy:
+    telegram_id: int
+    reminder: bool  # the officer already has a copy: this one is a reminder
+
+
+@dataclass(frozen=True)
+class Outcome:
+    telegram_id: int
+    status: str  # sent | blocked | failed
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Tally:
+    total: int  # copies meant to arrive
+    sent: int
+    blocked: int
+    failed: int
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.blocked + self.failed
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def claim_due(db: Database, worker: str, lease: dt.timedelta) -> list[Claim]:
+    """Take every briefing that is due, or whose worker stopped renewing its lease."""
+    now = _now()
+    due = and_(Briefing.status == "scheduled", Briefing.send_at <= now)
+    lapsed = and_(
+        Briefing.status == "sending", or_(Briefing.claimed_until.is_(None), Briefing.claimed_until < now)
+    )
+    async with db.sessions() as session:
+        candidates = list(
+            await session.scalars(select(Briefing.id).where(or_(due, lapsed)).order_by(Briefing.id))
+        )
+    claims = []
+    hold = {"status": "sending", "claimed_by": worker, "claimed_until": now + lease}
+    for briefing_id in candidates:
+        async with db.sessions() as session, session.begin():
+            # Each transaction opens with its write, so SQLite queues it behind another writer.
+            for condition, fresh in ((due, True), (lapsed, False)):
+                won = await session.execute(
+                    update(Briefing).where(Briefing.id == briefing_id, condition).values(hold)
+                )
+                if won.rowcount:  # type: ignore[attr-defined]
+                    if claim := await _take(session, briefing_id, fresh=fresh):
+                        claims.append(claim)
+                    break
+    return claims
+
+
+async def _take(session: AsyncSession, briefing_id: int, *, fresh: bool) -> Claim | None:
+    briefing = await session.get_one(Briefing, briefing_id)
+    sender = await session.get(User, briefing.sender_id)
+    if sender is None or sender.status != "active":
+        # A revoked sergeant's scheduled briefing does not go out in their name.
+        briefing.status, briefing.claimed_by, briefing.claimed_until = "cancelled", None, None
+        return None
+    if fresh:
+        members = select(literal(briefing_id), User.telegram_id, literal("pending"), literal(0)).where(
+            User.status == "active", User.telegram_id != briefing.sender_id
+        )
+        if briefing.team != ALL_TEAMS:
+            members = members.where(User.team == briefing.team)
+        await session.execute(
+            insert(BriefingDelivery).from_select(
+                ["briefing_id", "telegram_id", "status", "attempts"], members
+            )
+        )
+    else:
+        await session.execute(
+            update(BriefingDelivery)
+            .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == "sending")
+            .values(status="failed")
+        )
+    return Claim(
+        briefing.id, briefing.sender_id, sender.name, sender.role, briefing.team, briefing.text,
+        briefing.progress_chat_id, briefing.progress_message_id,
+    )  # fmt: skip
+
+
+async def renew(db: Database, briefing_id: int, worker: str, lease: dt.timedelta) -> bool:
+    """Extend this worker's hold; False if another worker has taken the briefing over."""
+    async with db.sessions() as session, session.begin():
+        result = await session.execute(
+            update(Briefing)
+            .where(Briefing.id == briefing_id, Briefing.claimed_by == worker, Briefing.status == "sending")
+            .values(claimed_until=_now() + lease)
+        )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _end_hold(db: Database, briefing_id: int, worker: str, **values: object) -> None:
+    async with db.sessions() as session, session.begin():
+        await session.execute(
+            update(Briefing).where(Briefing.id == briefing_id, Briefing.claimed_by == worker).values(**values)
+        )
+
+
+async def finish(db: Database, briefing_id: int, worker: str) -> None:
+    """Every copy has been sent: the briefing is sent.
+
+    A copy still 'sending' here is one whose outcome could not be written; 'failed' lets Remind reach it.
+    """
+    async with db.sessions() as session, session.begin():
+        done = await session.execute(
+            update(Briefing)
+            .where(Briefing.id == briefing_id, Briefing.claimed_by == worker)
+            .values(status="sent", claimed_by=None, claimed_until=None)
+        )
+        if done.rowcount:  # type: ignore[attr-defined]
+            await session.execute(
+                update(BriefingDelivery)
+                .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == "sending")
+                .values(status="failed")
+            )
+
+
+async def release(db: Database, briefing_id: int, worker: str) -> None:
+    """Let go of an unfinished briefing on a clean stop, so the next worker resumes it at once."""
+    await _end_hold(db, briefing_id, worker, claimed_by=None, claimed_until=None)
+
+
+async def pending_copies(db: Database, briefing_id: int, *, limit: int = 200) -> list[Copy]:
+    """The next copies waiting to be sent."""
+    stmt = (
+        select(BriefingDelivery.telegram_id, BriefingDelivery.message_id)
+        .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == "pending")
+        .order_by(BriefingDelivery.telegram_id)
+        .limit(limit)
+    )
+    async with db.sessions() as session:
+        rows = await session.execute(stmt)
+        return [Copy(tid, message_id is not None) for tid, message_id in rows]
+
+
+async def claim_copies(db: Database, briefing_id: int, telegram_ids: Sequence[int]) -> list[int]:
+    """Mark copies as being sent, just before they go to Telegram; those that were pending and enrolled.
+
+    Enrolment is checked here, at the last moment, so an officer revoked mid-broadcast is skipped.
+    """
+    mine = and_(
+        BriefingDelivery.briefing_id == briefing_id,
+        BriefingDelivery.telegram_id.in_(telegram_ids),
+        BriefingDelivery.status == "pending",
+    )
+    enrolled = select(User.telegram_id).where(User.status == "active")
+    async with db.sessions() as session, session.begin():
+        claimed = set(
+            await session.scalars(
+                update(BriefingDelivery)
+                .where(mine, BriefingDelivery.telegram_id.in_(enrolled))
+                .values(status="sending", attempts=BriefingDelivery.attempts + 1)
+                .returning(BriefingDelivery.telegram_id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        # Whatever is still pending now is for someone no longer enrolled.
+        await session.execute(
+            update(BriefingDelivery)
+            .where(mine)
+            .values(status="skipped")
+            .execution_options(synchronize_session=False)
+        )
+    return [tid for tid in telegram_ids if tid in claimed]
+
+
+async def release_copies(db: Database, briefing_id: int, telegram_ids: Sequence[int]) -> None:
+    """Put copies Telegram did not take (a 429, or a clean stop before their turn) back in the queue."""
+    async with db.sessions() as session, session.begin():
+        await session.execute(
+            update(BriefingDelivery)
+            .where(
+                BriefingDelivery.briefing_id == briefing_id,
+                BriefingDelivery.telegram_id.in_(telegram_ids),
+                BriefingDelivery.status == "sending",
+            )
+            .values(status="pending")
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def record_outcomes(db: Database, claim: Claim, outcomes: Sequence[Outcome]) -> None:
+    """Write what Telegram said to each copy; each delivered copy is a disclosure, audited with it.
+
+    Many outcomes share one transaction: at 30 copies a second, a transaction each is more than a
+    busy SQLite keeps up with.
+    """
+    now = _now()
+    async with db.sessions() as session, session.begin():
+        for outcome in outcomes:
+            values: dict[str, object] = {"status": outcome.status}
+            if outcome.status == "sent":
+                values |= {"message_id": outcome.message_id, "sent_at": now}
+            await session.execute(
+                update(BriefingDelivery)
+                .where(
+                    BriefingDelivery.briefing_id == claim.briefing_id,
+                    BriefingDelivery.telegram_id == outcome.telegram_id,
+                    # 'failed' too: a worker whose lease lapsed mid-send still reports what really happened.
+                    BriefingDelivery.status.in_(("sending", "failed")),
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if outcome.status == "sent":
+                await audit.record(
+                    session, _discloser(claim, outcome.telegram_id),
+                    query=f"briefing {claim.briefing_id} to tg:{outcome.telegram_id}",
+                    intent="briefing", outcome="delivered", record_ids=[f"briefing:{claim.briefing_id}"],
+                )  # fmt: skip
+
+
+def _discloser(claim: Claim, recipient: int) -> Caller:
+    """The audit's "who": the sender, disclosing through the briefing channel to one recipient's chat."""
+    return Caller(
+        actor=f"tg:{claim.sender_id}", role=claim.sender_role, channel="briefing",
+        telegram_user_id=claim.sender_id, chat_id=recipient,
+    )  # fmt: skip
+
+
+async def tally(db: Database, briefing_id: int) -> Tally:
+    """How far a briefing has got, for the sergeant's progress message."""
+    async with db.sessions() as session:
+        rows = await session.execute(
+            select(BriefingDelivery.status, func.count())
+            .where(BriefingDelivery.briefing_id == briefing_id)
+            .group_by(BriefingDelivery.status)
+        )
+        counts = Counter(dict(rows.all()))
+    total = sum(n for status, n in counts.items() if status != "skipped")
+    return Tally(total, counts["sent"], counts["blocked"], counts["failed"])

@@ -1,0 +1,160 @@
+"""Briefings end to end: the real Application, its webhook and delivery engine, the fake Bot API.
+
+Team "north" is the conftest's ADMIN, SERGEANT, OFFICER and OFFICER_2; SOUTH is on another team and
+REVOKED was on north. A sergeant's briefing therefore reaches ADMIN, OFFICER and OFFICER_2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+from knowledge import users
+from knowledge.db import Database
+from tests.e2e.conftest import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, running_bot
+
+SOUTH, REVOKED = 9101, 9005
+NORTH = (ADMIN, OFFICER, OFFICER_2)
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """Button label -> callback data."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+def shown(bot: BotUnderTest, chat_id: int, message_id: int) -> dict[str, Any]:
+    """A message as the user sees it now, after edits."""
+    return next(m for m in bot.fake.bot_messages(chat_id) if m["message_id"] == message_id)
+
+
+async def arrange(bot: BotUnderTest) -> None:
+    await users.enrol(bot.db, SOUTH, "officer", team="south", name="South Officer", by="test")
+    await users.enrol(bot.db, REVOKED, "officer", team="north", name="Gone Officer", by="test")
+    await users.revoke(bot.db, REVOKED, by="test")
+
+
+async def briefed(bot: BotUnderTest, text: str = "Red Focus AB12CDE seen on Mill Lane") -> dict[str, Any]:
+    """The sergeant sends a briefing and waits for the outcome; the progress message."""
+    preview = await bot.say(SERGEANT, f"/brief {text}")
+    assert "Preview of a briefing to team north (3 officers)" in preview["text"]
+    answer = await bot.press(SERGEANT, preview, buttons(preview)["Send"])
+    assert "text" not in answer  # a silent answer: the preview itself turns into the progress
+    await bot.fake.wait_for(lambda f: "delivered to" in shown(bot, SERGEANT, preview["message_id"])["text"])
+    return shown(bot, SERGEANT, preview["message_id"])
+
+
+async def test_a_team_briefing_reaches_the_team_only_and_counts_each_acknowledgement_once(
+    bot: BotUnderTest,
+) -> None:
+    await arrange(bot)
+    progress = await briefed(bot)
+    assert progress["text"].startswith("Briefing #1 delivered to 3 of 3 officers.")
+    assert "reply_markup" not in progress
+    for officer in NORTH:
+        [copy] = bot.sent(officer)[-1:]
+        assert "Red Focus AB12CDE" in copy["text"] and copy["protect_content"] is True
+    assert bot.sent(SOUTH) == [] and bot.sent(REVOKED) == []
+    copy = bot.sent(OFFICER)[-1]
+    ack = buttons(copy)["Acknowledge"]
+    assert (await bot.press(OFFICER_2, copy, ack))["text"].startswith("That button is not yours")
+    first = await bot.press(OFFICER, copy, ack)
+    assert first["text"].startswith("✅ Acknowledged ")
+    again = await bot.press(OFFICER, copy, ack)
+    assert again["text"].startswith("Already acknowledged at ")
+    now = await bot.fake.wait_for(
+        lambda f: (
+            shown(bot, OFFICER, copy["message_id"]).get("edit_date")
+            and shown(bot, OFFICER, copy["message_id"])
+        )
+    )
+    assert now["text"].endswith(first["text"]) and "reply_markup" not in now
+    listing = await bot.say(SERGEANT, "/briefings")
+    assert "#1 " in listing["text"] and "1/3 acknowledged" in listing["text"]
+    deliveries = [e for e in await bot.audit(SERGEANT) if e.intent == "briefing"]
+    assert sorted(e.chat_id for e in deliveries) == sorted(NORTH)
+
+
+async def test_a_reminder_reaches_only_those_who_have_not_acknowledged(bot: BotUnderTest) -> None:
+    await briefed(bot)
+    copy = bot.sent(OFFICER)[-1]
+    await bot.press(OFFICER, copy, buttons(copy)["Acknowledge"])
+    listing = await bot.say(SERGEANT, "/briefings")
+    before = len(bot.sent(SERGEANT))
+    await bot.press(SERGEANT, listing, buttons(listing)["#1: who has not acknowledged?"])
+    outstanding = await bot.next_message(SERGEANT, before)
+    assert "2 of 3 not acknowledged yet" in outstanding["text"]
+    assert f"({OFFICER})" not in outstanding["text"] and f"({OFFICER_2})" in outstanding["text"]
+    before = len(bot.sent(SERGEANT))
+    await bot.press(SERGEANT, outstanding, buttons(outstanding)["Remind 2"])
+    progress = await bot.next_message(SERGEANT, before)
+    await bot.fake.wait_for(lambda f: "delivered to" in shown(bot, SERGEANT, progress["message_id"])["text"])
+    assert [len(bot.sent(o)) for o in NORTH] == [2, 1, 2]  # ADMIN, OFFICER, OFFICER_2
+    assert bot.sent(OFFICER_2)[-1]["text"].startswith("Reminder: please read and acknowledge")
+
+
+async def test_send_pressed_twice_delivers_one_copy_each(bot: BotUnderTest) -> None:
+    preview = await bot.say(SERGEANT, "/brief Two presses, one briefing")
+    send = buttons(preview)["Send"]
+    updates = [bot.fake.callback_query(SERGEANT, preview, send) for _ in range(2)]
+    assert await asyncio.gather(*(bot.post(u) for u in updates)) == [200, 200]
+    answers = await bot.fake.wait_for(
+        lambda f: len(f.calls("answerCallbackQuery")) == 2 and f.calls("answerCallbackQuery")
+    )
+    assert [a.get("text") for a in answers].count("That briefing has already been sent or cancelled.") == 1
+    await bot.fake.wait_for(lambda f: "delivered to 3" in shown(bot, SERGEANT, preview["message_id"])["text"])
+    assert [len(bot.sent(o)) for o in NORTH] == [1, 1, 1]
+
+
+async def test_composing_gives_clear_answers_to_bad_input(bot: BotUnderTest) -> None:
+    assert "within 5 minutes" in (await bot.say(SERGEANT, "/brief"))["text"]
+    preview = await bot.say(SERGEANT, "Suspect wearing a red jacket")
+    assert preview["text"].endswith("Suspect wearing a red jacket") and "Cancel" in buttons(preview)
+    await bot.press(SERGEANT, preview, buttons(preview)["Cancel"])
+    cancelled = "Briefing cancelled; nothing was sent."
+    await bot.fake.wait_for(lambda f: shown(bot, SERGEANT, preview["message_id"])["text"] == cancelled)
+    assert "within 5 minutes" in (await bot.say(SERGEANT, "/brief"))["text"]
+    assert (await bot.say(SERGEANT, "/cancel"))["text"] == "No briefing started."
+    assert (await bot.say(SERGEANT, "check plate QX12ABC"))["text"].startswith("QX12ABC")  # a query again
+    too_long = await bot.say(SERGEANT, "/brief " + "x" * 5000)
+    assert "at most 3,700 characters and this one is 5,000" in too_long["text"]
+    assert "own team" in (await bot.say(SERGEANT, "/brief team=south hello"))["text"]
+    scheduled = await bot.say(SERGEANT, "/brief at 23:59 Night turn-out")
+    assert "23:59:" in scheduled["text"] and "Send" in buttons(scheduled)
+    await users.enrol(bot.db, 9300, "sergeant", name="No Team", by="test")
+    assert "not in a team" in (await bot.say(9300, "/brief hello"))["text"]
+    assert bot.sent(OFFICER) == []
+
+
+async def test_a_restart_mid_broadcast_resumes_with_no_officer_missed_or_messaged_twice(
+    template_db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "beatline.db"
+    shutil.copy(template_db, path)
+    url = f"sqlite:///{path}"
+    db = Database(url)
+    crowd = list(range(9400, 9424))
+    for officer in crowd:
+        await users.enrol(db, officer, "officer", team="north", name=f"Officer {officer}", by="test")
+    await db.dispose()
+    recipients = [*NORTH, *crowd]
+    first_run = contextlib.aclosing(running_bot(url))
+    async with first_run as started:
+        bot = await anext(started)
+        bot.fake.delay("sendMessage", 0.2)  # slow enough that the stop lands mid-broadcast
+        preview = await bot.say(SERGEANT, "/brief Restart drill")
+        await bot.post(bot.fake.callback_query(SERGEANT, preview, buttons(preview)["Send"]))
+        await bot.fake.wait_for(lambda f: sum(f.delivered[r] for r in recipients) >= 5)
+        first = bot.fake
+    assert sum(first.delivered[r] for r in recipients) < len(recipients)
+    async with contextlib.aclosing(running_bot(url)) as restarted:
+        bot = await anext(restarted)
+        await bot.fake.wait_for(
+            lambda f: sum(first.delivered[r] + f.delivered[r] for r in recipients) == len(recipients)
+        )
+        await asyncio.sleep(0.2)  # a duplicate, if there were one, would arrive now
+        second = bot.fake
+    assert {r: first.delivered[r] + second.delivered[r] for r in recipients} == dict.fromkeys(recipients, 1)
