@@ -206,16 +206,12 @@ async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: 
 
 async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: str) -> _Draft:
     shown = hits[:SHORTLIST]
+    people = await records.shortlist_entries(session, [hit.person_id for hit in shown])
     options, choices, disclosed = [], [], []
     for hit in shown:
-        person = await session.get(records.Person, hit.person_id)
-        assert person is not None
-        town = ""
-        if person.address_id:
-            address = await session.get(records.Address, person.address_id)
-            town = address.town if address else ""
+        person = people[hit.person_id]
         name = f"{person.surname.upper()}, {person.forenames}"
-        options.append((person.id, name, person.date_of_birth, town))
+        options.append((person.id, name, person.date_of_birth, person.town))
         born = person.date_of_birth.strftime("%d/%m/%Y") if person.date_of_birth else "?"
         choices.append(Choice(f"{name} {born}", "person", person.id))
         disclosed.append(Disclosed("person", person.id, hit.score))

@@ -64,6 +64,14 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
+        # We emit BEGIN ourselves (below): the driver's own deferred BEGIN would let two transactions
+        # read, then fail at once with "database is locked" when both try to write.
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # Take the write lock up front; busy_timeout then queues writers instead of failing them.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def engine_options(url: URL) -> dict[str, Any]:

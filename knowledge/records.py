@@ -20,13 +20,17 @@ __all__ = [
     "Involvement",
     "MarkerInfo",
     "PersonRecord",
+    "ShortlistEntry",
     "VehicleRecord",
     "WarrantInfo",
+    "incidents_at",
     "load_address",
     "load_incident",
     "load_person",
     "load_vehicle",
     "marker_vocabulary",
+    "residents",
+    "shortlist_entries",
 ]
 
 
@@ -212,6 +216,29 @@ async def incidents_at(session: AsyncSession, address_ids: Sequence[str], limit:
         .limit(limit)
     )
     return list(rows)
+
+
+@dataclass(frozen=True)
+class ShortlistEntry:
+    """Just enough to tell look-alikes apart: name, date of birth and town."""
+
+    id: str
+    forenames: str
+    surname: str
+    date_of_birth: dt.date | None
+    town: str
+
+
+async def shortlist_entries(session: AsyncSession, person_ids: Sequence[str]) -> dict[str, ShortlistEntry]:
+    rows = await session.execute(
+        select(Person.id, Person.forenames, Person.surname, Person.date_of_birth, Address.town)
+        .outerjoin(Address, Address.id == Person.address_id)
+        .where(Person.id.in_(person_ids))
+    )
+    return {
+        row.id: ShortlistEntry(row.id, row.forenames, row.surname, row.date_of_birth, row.town or "")
+        for row in rows
+    }
 
 
 async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Person]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Protocol
 
 import jellyfish
@@ -55,13 +56,16 @@ class ScoredPerson:
     dob: DobMatch
 
 
+_metaphone = lru_cache(maxsize=65536)(jellyfish.metaphone)
+
+
 def _word_similarity(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     if a == b:
         return 100.0
     base = (fuzz.ratio(a, b) + 100 * JaroWinkler.normalized_similarity(a, b)) / 2
-    if jellyfish.metaphone(a) == jellyfish.metaphone(b):
+    if _metaphone(a) == _metaphone(b):
         base += 8
     return min(base, 99.0)
 
@@ -84,6 +88,7 @@ def _forename_similarity(said: str, recorded: str) -> float:
     return best
 
 
+@lru_cache(maxsize=65536)  # names repeat: the same (query, name) pair is scored once
 def name_similarity(query: PersonQuery, forenames: str, surname: str) -> float:
     """0-100 for one recorded name against the officer's words."""
     said_surname = comparable("".join(normalise_name(query.surname).split()))

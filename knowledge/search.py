@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.models import Address, Person, PersonKey, Vehicle
@@ -38,42 +38,51 @@ def dob_variants(dob: dt.date) -> list[dt.date]:
     return found
 
 
-async def _ids_by_keys(session: AsyncSession, keys: set[int]) -> set[str]:
+# Only what scoring reads: whole ORM objects for thousands of candidates cost more than the search.
+_COLUMNS = (Person.id, Person.forenames, Person.surname, Person.date_of_birth, Person.aliases)
+
+
+async def _by_keys(session: AsyncSession, keys: set[int], where=None) -> list[Row]:  # type: ignore[no-untyped-def]
     if not keys:
-        return set()
-    rows = await session.scalars(
-        select(PersonKey.person_id).where(PersonKey.key.in_(keys)).limit(MAX_CANDIDATES)
+        return []
+    stmt = (
+        select(*_COLUMNS)
+        .join(PersonKey, PersonKey.person_id == Person.id)
+        .where(PersonKey.key.in_(keys))
+        .distinct()
+        .limit(MAX_CANDIDATES)
     )
-    return set(rows)
+    if where is not None:
+        stmt = stmt.where(where)
+    return list(await session.execute(stmt))
 
 
-async def _rows(session: AsyncSession, where) -> list[Person]:  # type: ignore[no-untyped-def]
-    return list(await session.scalars(select(Person).where(where).limit(MAX_CANDIDATES)))
+async def _born_on(session: AsyncSession, dates: list[dt.date]) -> list[Row]:
+    return list(await session.execute(select(*_COLUMNS).where(Person.date_of_birth.in_(dates))))
 
 
-def _rank(query: PersonQuery, people: list[Person], today: dt.date) -> list[ScoredPerson]:
-    scored = (score_person(query, p, today) for p in people)
+def _rank(query: PersonQuery, people: dict[str, Row], today: dt.date) -> list[ScoredPerson]:
+    scored = (score_person(query, p, today) for p in people.values())
     return sorted(scored, key=lambda s: (-s.score, s.person_id))
 
 
 async def find_persons(session: AsyncSession, query: PersonQuery, today: dt.date) -> list[ScoredPerson]:
     """Every candidate worth showing, best first."""
-    people: dict[str, Person] = {}
+    people: dict[str, Row] = {}
+    # With a date of birth, the date block already holds everyone who could be answered; the name keys
+    # only add people whose date of birth is not on record.
+    undated = Person.date_of_birth.is_(None) if query.dob is not None else None
     if query.dob is not None:
-        for person in await _rows(session, Person.date_of_birth.in_(dob_variants(query.dob))):
-            people[person.id] = person
+        people.update((p.id, p) for p in await _born_on(session, dob_variants(query.dob)))
     if query.forenames:
         kinds = "S" if len(query.forenames.split()[0]) == 1 else "MN"
-        ids = await _ids_by_keys(session, name_keys(query.forenames, query.surname, kinds)) - people.keys()
-        if ids:
-            for person in await _rows(session, Person.id.in_(ids)):
-                people[person.id] = person
-    ranked = _rank(query, list(people.values()), today)
-    if query.forenames and (not ranked or ranked[0].score < CONVINCING):
-        wider = await _ids_by_keys(session, name_keys(query.forenames, query.surname, "S")) - people.keys()
-        if wider:
-            more = await _rows(session, Person.id.in_(wider))
-            ranked = _rank(query, list(people.values()) + more, today)
+        keys = name_keys(query.forenames, query.surname, kinds)
+        people.update((p.id, p) for p in await _by_keys(session, keys, undated))
+    ranked = _rank(query, people, today)
+    if query.forenames and query.dob is None and (not ranked or ranked[0].score < CONVINCING):
+        wider = await _by_keys(session, name_keys(query.forenames, query.surname, "S"))
+        people.update((p.id, p) for p in wider)
+        ranked = _rank(query, people, today)
     return ranked
 
 
