@@ -184,7 +184,11 @@ async def measure(url: str, people: list[Person], distinctive: set[str], seed: i
             hits_answer_list += person.id in {r.id for r in result.records}
             async with db.sessions() as session:
                 ranked = await find_persons(session, PersonQuery(forenames=first, surname=last), TODAY)
-            hits_top10 += person.id in {r.person_id for r in ranked[:10]}
+            found = person.id in {r.person_id for r in ranked[:10]}
+            hits_top10 += found
+            if not found and len(misses) < 16:
+                wanted = f"{person.id} {person.forenames} {person.surname}"
+                misses.append(f"{text_name!r} -> not in top 10 (wanted {wanted})")
     await db.dispose()
     return {
         "with_dob": with_dob, "without": without, "top1": hits_dob / len(people),

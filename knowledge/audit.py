@@ -15,7 +15,7 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.db import Database
@@ -68,8 +68,14 @@ async def record(
     reason: str = "",
 ) -> None:
     """Append one entry inside the caller's transaction; it commits with the disclosure or not at all."""
-    await session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    head = (await session.execute(select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1))).one()
+    # Updating the head first takes its lock; RETURNING saves a round trip on every disclosure.
+    claim = (
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.last_hash)
+    )
+    head = (await session.execute(claim)).one()
     entry = AuditEntry(
         id=head.seq,
         at=dt.datetime.now(dt.UTC),
@@ -86,9 +92,9 @@ async def record(
         prev_hash=head.last_hash,
     )
     entry.hash = _digest(entry)
-    session.add(entry)
+    row = {column.key: getattr(entry, column.key) for column in AuditEntry.__table__.columns}
+    await session.execute(insert(AuditEntry), [row])
     await session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=entry.hash))
-    await session.flush()
 
 
 @dataclass(frozen=True)

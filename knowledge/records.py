@@ -6,6 +6,7 @@ Sessions are owned by the caller (answer.py); these functions only read through 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -109,9 +110,20 @@ class IncidentRecord:
     people: tuple[tuple[str, str, str], ...]  # (person id, "SURNAME, Forenames", role)
 
 
+_VOCABULARY_TTL = 60.0  # seconds: a marker code a force adds shows on answers within a minute
+_vocabularies: dict[str, tuple[float, dict[str, MarkerInfo]]] = {}
+
+
 async def marker_vocabulary(session: AsyncSession) -> dict[str, MarkerInfo]:
+    """The marker table, read at most once a minute per database: it is on every answer's path."""
+    where = str(session.bind.url) if session.bind is not None else ""
+    cached = _vocabularies.get(where)
+    if cached and time.monotonic() - cached[0] < _VOCABULARY_TTL:
+        return cached[1]
     rows = await session.scalars(select(Marker))
-    return {m.code: MarkerInfo(m.code, m.label, m.severity) for m in rows}
+    vocabulary = {m.code: MarkerInfo(m.code, m.label, m.severity) for m in rows}
+    _vocabularies[where] = (time.monotonic(), vocabulary)
+    return vocabulary
 
 
 def _markers(codes: str, vocabulary: dict[str, MarkerInfo]) -> tuple[MarkerInfo, ...]:
@@ -140,9 +152,16 @@ async def load_address(session: AsyncSession, address_id: str) -> AddressRecord 
 
 async def load_person(session: AsyncSession, person_id: str, *, incidents: int = 5) -> PersonRecord | None:
     """A person with markers, warrants, last known address and the newest incidents."""
-    person = await session.get(Person, person_id)
-    if person is None:
+    found = (
+        await session.execute(
+            select(Person, Address)
+            .outerjoin(Address, Address.id == Person.address_id)
+            .where(Person.id == person_id)
+        )
+    ).first()
+    if found is None:
         return None
+    person, address = found
     vocabulary = await marker_vocabulary(session)
     warrants = (await session.scalars(select(Warrant).where(Warrant.person_id == person_id))).all()
     ordered = sorted(warrants, key=lambda w: (w.status != "ACTIVE", -w.issued_on.toordinal()))
@@ -153,7 +172,6 @@ async def load_person(session: AsyncSession, person_id: str, *, incidents: int =
         .order_by(Incident.occurred_at.desc())
         .limit(incidents)
     )
-    address = await session.get(Address, person.address_id) if person.address_id else None
     return PersonRecord(
         id=person.id,
         forenames=person.forenames,

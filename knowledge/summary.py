@@ -163,5 +163,5 @@ def shortlist(heading: str, options: Sequence[tuple[str, str, dt.date | None, st
     lines = [heading]
     for number, (pid, name, dob, town) in enumerate(options, start=1):
         lines.append(f"{number}. {name} — born {_date(dob)}{', ' + town if town else ''} ({pid})")
-    lines.append("Reply with the number, or add a date of birth.")
+    lines.append("Choose one of them, or ask again with a date of birth.")
     return "\n".join(lines)

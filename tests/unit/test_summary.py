@@ -251,5 +251,5 @@ def test_a_shortlist_is_numbered_with_name_birth_date_and_town() -> None:
         "2 people match that name:",
         "1. QUENNELL, Tobias — born 14/05/1987, Marbury (P1)",
         "2. QUENNELL, Tobiah — born unknown (P7)",
-        "Reply with the number, or add a date of birth.",
+        "Choose one of them, or ask again with a date of birth.",
     ]
