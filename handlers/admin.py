@@ -126,10 +126,11 @@ async def revoke(update: Update, context: BeatlineContext) -> None:
         return
     try:
         telegram_id = _telegram_id(args[0])
+        revoked = await users.revoke(context.services.db, telegram_id, by=context.caller.actor)
     except BeatlineError as exc:
         await _say(update, str(exc))
         return
-    if not await users.revoke(context.services.db, telegram_id, by=context.caller.actor):
+    if not revoked:
         await _say(update, f"{telegram_id} is not an active user.")
         return
     await sync_menu(context.bot, telegram_id, None)

@@ -71,6 +71,8 @@ async def enrol(
             user = User(telegram_id=telegram_id, name=name, role=role, team=team, status="active")
             session.add(user)
         else:
+            if role != "admin":
+                await _guard_last_admin(session, telegram_id)
             user.role, user.status = role, "active"
             user.team = team or user.team
             user.name = name or user.name
@@ -78,9 +80,19 @@ async def enrol(
     return _enrolment(user)
 
 
+async def _guard_last_admin(session: AsyncSession, telegram_id: int) -> None:
+    """Refuse to leave the force with no admin: nobody could then manage the allowlist from Telegram."""
+    admins = set(
+        await session.scalars(select(User.telegram_id).where(User.role == "admin", User.status == "active"))
+    )
+    if admins == {telegram_id}:
+        raise BeatlineError(f"{telegram_id} is the last active admin; enrol another admin first.")
+
+
 async def revoke(db: Database, telegram_id: int, *, by: str) -> bool:
     """Revoke a user at once; True if they were enrolled and active."""
     async with db.sessions() as session, session.begin():
+        await _guard_last_admin(session, telegram_id)
         result = await session.execute(
             update(User)
             .where(User.telegram_id == telegram_id, User.status == "active")

@@ -94,3 +94,4 @@ async def test_cli_verify_and_export(sqlite_url: str) -> None:
     broken = _beatline(sqlite_url, "audit", "verify")
     assert broken.returncode == 1
     assert "entry 2" in broken.stderr and "Traceback" not in broken.stderr
+
