@@ -2,7 +2,7 @@
 
 Persons: candidates come from the union of phonetic name keys (names.py) and date-of-birth variants
 (exact, day/month swapped, year +/- 1); rapidfuzz and date agreement rank them (scoring.py). A
-soundex + initial key widens the net only when the first pass finds nothing convincing.
+soundex + initial key widens the net only when the first pass finds nothing near-perfect.
 """
 
 from __future__ import annotations
@@ -83,8 +83,9 @@ async def find_persons(session: AsyncSession, query: PersonQuery, today: dt.date
 
     With a date of birth, the date block holds everyone who could be answered, so the name keys are
     read only when it finds no one (a record without a date, or a date wrongly recorded). Without
-    one, the soundex + initial key widens the net whenever the phonetic keys find no near-perfect
-    match: a typo can change both phonetic codes of a name, but rarely its soundex and initial.
+    one, the soundex + initial key widens the net when the phonetic keys find no near-perfect match:
+    a typo can change both phonetic codes of a name, but rarely its soundex and initial. (Widening
+    whenever fewer than ten near-perfect matches were found cost p95 57 ms for no gain in recall.)
     """
     people: dict[str, Row] = {}
     if query.dob is not None:
