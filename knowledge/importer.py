@@ -99,7 +99,8 @@ def _import(url: str, sources: list[RowSource], problems: Problems) -> ImportRep
     started = time.perf_counter()
     with _transaction(url) as connection:
         checker = RowChecker(_vocabulary(connection), problems)
-        writer = BatchWriter(connection)
+        filling = {name for source in sources for name in _TABLES[source.name] if name}
+        writer = BatchWriter(connection, filling)
         try:
             for source in sources:
                 table, owned = _TABLES[source.name]
@@ -112,6 +113,7 @@ def _import(url: str, sources: list[RowSource], problems: Problems) -> ImportRep
                         writer.extend(owned, children)
                     if full:
                         _write(checker, writer, connection)
+                writer.complete(table, owned)
             _write(checker, writer, connection)
         finally:
             writer.finish()

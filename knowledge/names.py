@@ -84,10 +84,14 @@ def name_keys(forenames: str, surname: str, kinds: str = "MNS") -> set[int]:
     S pairs the surname's soundex with the forename's initial, for "J Smith" and mangled forenames.
     """
     first = normalise_name(forenames).split()
-    forename = first[0] if first else ""
+    return set(_keys(first[0], surname, kinds)) if first else set()
+
+
+@lru_cache(maxsize=1 << 18)
+def _keys(forename: str, surname: str, kinds: str) -> frozenset[int]:
+    # Keyed on the first forename alone (the only one keys depend on): names repeat so much that a
+    # bulk import works out each (forename, surname) pair once, not once per person.
     keys: set[int] = set()
-    if not forename:
-        return keys
     groups = forename_groups(forename) if len(forename) > 1 else frozenset()
     for sf in surname_forms(surname):
         s_meta, s_nysiis, s_soundex = _codes(sf)
@@ -99,7 +103,7 @@ def name_keys(forenames: str, surname: str, kinds: str = "MNS") -> set[int]:
                 keys.add(_hash(f"M|{s_meta}|{g_meta}"))
             if "N" in kinds:
                 keys.add(_hash(f"N|{s_nysiis}|{g_nysiis}"))
-    return keys
+    return frozenset(keys)
 
 
 def person_keys(forenames: str, surname: str, aliases: Iterable[str] = ()) -> set[int]:

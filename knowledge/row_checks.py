@@ -13,6 +13,7 @@ import datetime as dt
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -252,7 +253,7 @@ class RowChecker:
             self._refer("address", home, "persons.csv", line)
         name_key, keys = _name_keys(forenames, surname, names)
         person = (key, forenames, surname, born, sex, ";".join(names), codes, home, name_key)
-        return person, [(search_key, key) for search_key in keys]
+        return person, list(zip(keys, repeat(key)))
 
     def _vehicle(self, key: str, line: int, values: tuple[str, ...]) -> Checked:
         _, make, model, colour, keeper_id, markers = values

@@ -6,6 +6,13 @@ on SQLite each batch is one `INSERT ... SELECT ... FROM json_each(?) ... ON CONF
 which runs entirely inside SQLite without holding Python's GIL; on PostgreSQL it is a `COPY` into a
 temporary table and one `INSERT ... SELECT ... ON CONFLICT DO UPDATE`. The importer stops writing
 at the first problem and rolls the transaction back, so a rejected import leaves nothing behind.
+
+A large first load (a batch fills while the tables are empty) drops the empty tables' secondary
+indexes and builds each one once its table is complete: one sort is far cheaper than a million
+random index insertions (at a million persons the SQLite writes take a third less CPU), and the
+build runs on the writing thread while the importer checks the next file. DDL is transactional on
+both backends, so a rolled-back import gets its indexes back. A load into tables that already hold
+rows keeps their indexes, since rebuilding them would cost more than the rows being added.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, MetaData, Table, bindparam, func, literal_column, select, true
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.schema import CreateIndex, DropIndex, Index
 
 from knowledge.models import Base
 
@@ -37,6 +45,8 @@ TABLES: dict[str, tuple[str, ...]] = {
 # A re-imported person's keys and a re-imported incident's links replace the old ones.
 _REPLACES = {"persons": ("person_keys", "person_id"), "incidents": ("incident_persons", "incident_ref")}
 _BATCH = 20_000
+# Compact, and without the cycle check plain rows never need: this runs holding the GIL.
+_to_json = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 def _upsert(dialect: Any, table: Table, rows: Any) -> str:
@@ -50,35 +60,57 @@ def _upsert(dialect: Any, table: Table, rows: Any) -> str:
     return str(statement.compile(dialect=dialect))
 
 
-def _from_json(columns: tuple[str, ...]) -> Any:
+def _from_json(columns: tuple[str, ...], ordered: bool) -> Any:
     # WHERE true: SQLite needs it to tell an upsert's ON CONFLICT from a join's ON.
     each = func.json_each(bindparam("rows")).table_valued("value")
-    values = (each.c.value.op("->>")(literal_column(str(i))) for i in range(len(columns)))
-    return select(*values).where(true())
+    values = [each.c.value.op("->>")(literal_column(str(i))) for i in range(len(columns))]
+    rows = select(*values).where(true())
+    return rows.order_by(*(literal_column(str(i + 1)) for i in range(len(columns)))) if ordered else rows
+
+
+Rows = list[tuple[Any, ...]]
+# What the writing thread does with one flush: rows to upsert per table, then indexes to build.
+Job = tuple[list[tuple[str, Rows]], list[Index]]
 
 
 class BatchWriter:
     """Buffers rows per table and has a background thread upsert them in batches."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, filling: set[str]) -> None:
+        """`filling`: the tables this import writes (only theirs may have indexes dropped and rebuilt)."""
         self.dialect = connection.dialect
         self.counts = dict.fromkeys(TABLES, 0)
-        self._pending: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLES}
-        self._driver: Any = connection.connection.driver_connection
+        self._pending: dict[str, Rows] = {name: [] for name in TABLES}
+        self._connection = connection
+        driver: Any = connection.connection.driver_connection
+        self._driver = driver
         tables = {name: Base.metadata.tables[name] for name in TABLES}
+        filled = {name: connection.execute(select(table).limit(1)).first() is not None
+                  for name, table in tables.items()}
         # A first import into empty tables has no old keys or links to replace: skip the deletes.
-        self._replacing = {owner: connection.execute(select(tables[owner]).limit(1)).first() is not None
-                           for owner in _REPLACES}
+        self._replacing = {owner: filled[owner] for owner in _REPLACES}
+        self._empty = [tables[name] for name in TABLES if name in filling and not filled[name]]
+        self._deferred: dict[str, list[Index]] | None = None  # decided by the first flush
+        self._complete: list[str] = []
         if self.dialect.name == "postgresql":
             stages = self._create_stages(connection, tables)
             self._sql = {name: _upsert(self.dialect, table, select(stages[name]))
                          for name, table in tables.items()}
         else:
-            # This session only: a large page cache keeps the indexes being filled in memory.
-            connection.exec_driver_sql("PRAGMA cache_size=-262144")
-            self._sql = {name: _upsert(self.dialect, table, _from_json(TABLES[name]))
+            # This session only: a large page cache keeps the indexes being filled in memory, and
+            # index builds sort in memory. NORMAL is WAL's safe level: a power cut may lose the
+            # import's transaction but never corrupts the file (this connection would default to FULL).
+            for pragma in ("cache_size=-262144", "temp_store=MEMORY", "synchronous=NORMAL"):
+                driver.execute(f"PRAGMA {pragma}")
+            # The sqlite3 module only opens a transaction before DML; dropping an index must not
+            # commit on its own, or a rejected import would lose it.
+            if not driver.in_transaction:
+                driver.execute("BEGIN")
+            # Search keys are hashes, so they arrive in random order: sorted, a batch's insertions
+            # walk the primary key's B-tree once instead of jumping about (a sixth less CPU).
+            self._sql = {name: _upsert(self.dialect, table, _from_json(TABLES[name], name == "person_keys"))
                          for name, table in tables.items()}
-        self._jobs: queue.Queue[list[tuple[str, list[tuple[Any, ...]]]] | None] = queue.Queue(maxsize=2)
+        self._jobs: queue.Queue[Job | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="import-writer", daemon=True)
         self._thread.start()
@@ -100,19 +132,35 @@ class BatchWriter:
         pending.append(row)
         return len(pending) >= _BATCH
 
-    def extend(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+    def extend(self, table: str, rows: Rows) -> None:
         """Queue rows that belong to the row just added (a person's keys, an incident's links)."""
         self._pending[table].extend(rows)
+
+    def complete(self, *tables: str) -> None:
+        """No more rows will come for these tables (empty names ignored): their indexes may be built."""
+        self._complete.extend(tables)
 
     def flush(self) -> None:
         """Hand every pending row to the writing thread, in foreign-key order."""
         self._raise_if_failed()
-        job = [(name, rows) for name, rows in self._pending.items() if rows]
-        self._pending = {name: [] for name in TABLES}
-        for name, rows in job:
+        if self._deferred is None:  # the first flush: nothing has been written yet
+            large = any(len(rows) >= _BATCH for rows in self._pending.values())
+            self._deferred = self._drop_indexes() if large else {}
+        writes = [(name, rows) for name, rows in self._pending.items() if rows]
+        builds = [index for name in self._complete for index in self._deferred.pop(name, [])]
+        self._pending, self._complete = {name: [] for name in TABLES}, []
+        for name, rows in writes:
             self.counts[name] += len(rows)
-        if job:
-            self._jobs.put(job)
+        if writes or builds:
+            self._jobs.put((writes, builds))
+
+    def _drop_indexes(self) -> dict[str, list[Index]]:
+        dropped = {table.name: sorted(table.indexes, key=lambda index: str(index.name))
+                   for table in self._empty}
+        for indexes in dropped.values():
+            for index in indexes:
+                self._connection.execute(DropIndex(index))
+        return dropped
 
     def finish(self) -> None:
         """Wait until everything handed over is written; the connection is free again after this."""
@@ -133,15 +181,25 @@ class BatchWriter:
         while (job := self._jobs.get()) is not None:
             try:
                 if self._error is None:
-                    for name, rows in job:
+                    writes, builds = job
+                    for name, rows in writes:
                         self._write(name, rows)
+                    for index in builds:
+                        self._execute(str(CreateIndex(index).compile(dialect=self.dialect)))
             except BaseException as exc:  # handed to the importer's thread, which raises it
                 self._error = exc
             finally:
                 self._jobs.task_done()
         self._jobs.task_done()
 
-    def _write(self, name: str, rows: list[tuple[Any, ...]]) -> None:
+    def _execute(self, sql: str) -> None:
+        if self.dialect.name == "postgresql":
+            with self._driver.cursor() as cursor:
+                cursor.execute(sql)
+        else:
+            self._driver.execute(sql)
+
+    def _write(self, name: str, rows: Rows) -> None:
         replaced = name in _REPLACES and self._replacing[name]
         if self.dialect.name == "postgresql":
             with self._driver.cursor() as cursor:
@@ -157,7 +215,7 @@ class BatchWriter:
             return
         if replaced:
             child, column = _REPLACES[name]
-            owners = json.dumps([row[0] for row in rows])
+            owners = _to_json([row[0] for row in rows])
             self._driver.execute(
                 f"DELETE FROM {child} WHERE {column} IN (SELECT value FROM json_each(?))", (owners,))
-        self._driver.execute(self._sql[name], (json.dumps(rows),))
+        self._driver.execute(self._sql[name], (_to_json(rows),))

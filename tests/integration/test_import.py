@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
+from knowledge import writer
 from knowledge.db import sync_url
 from knowledge.errors import DatabaseUnavailable, ImportRejected
 from knowledge.importer import import_directory
@@ -139,6 +140,35 @@ BAD = {
         deep_bad_persons(),
         "persons.csv:2500: sex 'Q' is not M, F, X or empty"),
 }
+
+
+
+def index_names(url: str) -> set[str]:
+    engine = create_engine(sync_url(url))
+    with engine.connect() as conn:
+        names = {index["name"] for table in TABLES for index in inspect(conn).get_indexes(table)}
+    engine.dispose()
+    return names
+
+
+def test_a_large_import_rebuilds_its_indexes_and_a_rejected_one_keeps_them(db_url, tmp_path, monkeypatch):
+    monkeypatch.setattr(writer, "_BATCH", 2)  # two rows make a large import: indexes are dropped, then built
+    indexes = index_names(db_url)
+    assert "ix_person_keys_person_id" in indexes
+    bad = {**GOOD, "warrants.csv": [GOOD["warrants.csv"][0], "W1,P1,Theft,2024-01-02,Westminster,LOST"]}
+    with pytest.raises(ImportRejected):  # the last file fails, after batches of the others were written
+        import_directory(db_url, write_files(tmp_path / "bad", bad))
+    assert index_names(db_url) == indexes
+    assert all(rows == [] for rows in snapshot(db_url).values())
+    partial = {name: GOOD[name] for name in ("addresses.csv", "persons.csv")}
+    import_directory(db_url, write_files(tmp_path / "partial", partial))  # vehicles etc. stay empty
+    assert index_names(db_url) == indexes
+    import_directory(db_url, write_files(tmp_path / "good", GOOD))
+    assert index_names(db_url) == indexes
+    rows = snapshot(db_url)
+    assert len(rows["persons"]) == 3
+    assert {key for key, pid in rows["person_keys"] if pid == "P1"} == person_keys(
+        "John", "Smith", ["Johnny Smith", "J. Smyth"])
 
 
 @pytest.mark.parametrize("case", list(BAD))
