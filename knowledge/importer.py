@@ -95,6 +95,14 @@ def _write(checker: RowChecker, writer: BatchWriter, connection: Connection) -> 
         writer.flush()
 
 
+def _refresh_statistics(connection: Connection, tables: set[str]) -> None:
+    """PostgreSQL plans from table statistics; without them, after a bulk load, it scans whole tables
+    (a person's incidents took 350 ms instead of 1 ms at a million rows)."""
+    if connection.dialect.name == "postgresql":
+        for table in sorted(tables):
+            connection.exec_driver_sql(f"ANALYZE {table}")
+
+
 def _import(url: str, sources: list[RowSource], problems: Problems) -> ImportReport:
     started = time.perf_counter()
     with _transaction(url) as connection:
@@ -119,5 +127,6 @@ def _import(url: str, sources: list[RowSource], problems: Problems) -> ImportRep
             writer.finish()
         if problems:
             raise ImportRejected(problems.kept, problems.total)
+        _refresh_statistics(connection, filling)
     counts = {source.name: writer.counts[_TABLES[source.name][0]] for source in sources}
     return ImportReport(counts, time.perf_counter() - started)
