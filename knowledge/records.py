@@ -116,7 +116,7 @@ _vocabularies: dict[str, tuple[float, dict[str, MarkerInfo]]] = {}
 
 async def marker_vocabulary(session: AsyncSession) -> dict[str, MarkerInfo]:
     """The marker table, read at most once a minute per database: it is on every answer's path."""
-    where = str(session.bind.url) if session.bind is not None else ""
+    where = str(session.get_bind().engine.url)
     cached = _vocabularies.get(where)
     if cached and time.monotonic() - cached[0] < _VOCABULARY_TTL:
         return cached[1]
