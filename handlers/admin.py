@@ -178,7 +178,10 @@ async def show_audit(update: Update, context: BeatlineContext) -> None:
         + (f" [{e.record_ids[:80]}]" if e.record_ids else "")
         for e in entries
     ]
-    await _done(update, context, "\n".join(lines) or "No audit entries yet.")
+    # Reading the log is itself a disclosure: record which entries this admin was shown.
+    shown = [f"audit:{e.id}" for e in entries]
+    await context.audit("answered", query=what_was_sent(update), intent="admin", record_ids=shown)
+    await _say(update, "\n".join(lines) or "No audit entries yet.")
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

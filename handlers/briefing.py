@@ -198,9 +198,13 @@ async def list_briefings(update: Update, context: BeatlineContext) -> None:
     views = await briefings.recent(context.services.db, context.enrolment)
     user_id = context.enrolment.telegram_id
     buttons = [[_button(f"#{v.id}: who has not acknowledged?", "o", v.id, context, user_id)] for v in views]
+    # Briefings name suspects: showing them is a disclosure like any other, audited and protected.
+    await context.audit("answered", query="/briefings", intent="briefing_list",
+                        record_ids=[f"briefing:{v.id}" for v in views])  # fmt: skip
     await update.message.reply_text(
         html(text.list_text(views, dt.datetime.now(dt.UTC))),
         reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
+        protect_content=True,
     )
 
 
@@ -218,12 +222,17 @@ async def outstanding_pressed(update: Update, context: BeatlineContext) -> None:
         await press.answer(str(refused), show_alert=True)
         return
     await press.answer()
+    await context.audit("answered", query=f"outstanding for briefing {view.id}", intent="briefing_list",
+                        record_ids=[f"briefing:{view.id}"])  # fmt: skip
     keyboard = None
     if people and view.status == "sent":
         label = f"Remind {len(people)}"
         keyboard = InlineKeyboardMarkup.from_button(_button(label, "r", view.id, context, viewer.telegram_id))
     await context.bot.send_message(
-        update.effective_chat.id, html(text.outstanding_text(view, people)), reply_markup=keyboard
+        update.effective_chat.id,
+        html(text.outstanding_text(view, people)),
+        reply_markup=keyboard,
+        protect_content=True,
     )
 
 

@@ -6,6 +6,7 @@ because PTB builds one context per update. `services` are opened in post_init an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -51,10 +52,14 @@ class BeatlineContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
     def role(self) -> str:
         return self.enrolment.role if self.enrolment else ""
 
-    async def audit(self, outcome: str, *, query: str, intent: str = "") -> None:
-        """Audit something that did not go through the answer function: a refusal, a denial, an admin act."""
+    async def audit(
+        self, outcome: str, *, query: str, intent: str = "", record_ids: Sequence[str] = ()
+    ) -> None:
+        """Audit what did not go through the answer function: a refusal, an admin act, a briefing shown."""
         async with self.services.db.sessions() as session, session.begin():
-            await audit.record(session, self.caller, query=query, intent=intent, outcome=outcome)
+            await audit.record(
+                session, self.caller, query=query, intent=intent, outcome=outcome, record_ids=record_ids
+            )
 
 
 def context_types() -> ContextTypes[BeatlineContext, dict[Any, Any], dict[Any, Any], BotData]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html as _html
 
-__all__ = ["MAX_MESSAGE", "bold", "html", "length"]
+__all__ = ["MAX_MESSAGE", "html", "length"]
 
 MAX_MESSAGE = 4096  # Telegram's limit, counted in UTF-16 code units after entities are parsed
 _CUT = "\n… (cut short: ask for less at a time)"
@@ -30,6 +30,3 @@ def html(text: str) -> str:
     return _html.escape(text[:keep] + _CUT, quote=False)
 
 
-def bold(text: str) -> str:
-    """A heading: escaped text in bold."""
-    return f"<b>{_html.escape(text, quote=False)}</b>"

@@ -171,9 +171,9 @@ async def _person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) ->
         return _Draft(
             "needs_more", "Who should I check? Give a forename and surname, ideally with a date of birth."
         )
-    has_date = query.dob is not None or query.birth_year is not None or query.age is not None
-    if not query.forenames and not has_date:
-        return _Draft("needs_more", f"What is {query.surname.upper()}'s forename or date of birth?")
+    if not query.forenames and query.dob is None:
+        # A birth year or an age alone cannot single anyone out among a surname's thousands.
+        return _Draft("needs_more", f"What is {query.surname.upper()}'s forename or full date of birth?")
     ranked = await search.find_persons(session, query, today)
     focus = parsed.intent == "warrant_check"
     if query.dob is not None:
@@ -212,8 +212,7 @@ async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: s
         person = people[hit.person_id]
         name = f"{person.surname.upper()}, {person.forenames}"
         options.append((person.id, name, person.date_of_birth, person.town))
-        born = person.date_of_birth.strftime("%d/%m/%Y") if person.date_of_birth else "?"
-        choices.append(Choice(f"{name} {born}", "person", person.id))
+        choices.append(Choice(f"{name} {summary.uk_date(person.date_of_birth)}", "person", person.id))
         disclosed.append(Disclosed("person", person.id, hit.score))
     extra = f" (showing the best {len(shown)})" if len(hits) > len(shown) else ""
     return _Draft("ambiguous", summary.shortlist(heading + extra, options), disclosed, choices)

@@ -93,14 +93,15 @@ async def find_persons(session: AsyncSession, query: PersonQuery, today: dt.date
         ranked = _rank(query, people, today)
         if (ranked and ranked[0].name_score >= 80) or not query.forenames:
             return ranked
-    if query.forenames:
-        kinds = "S" if len(query.forenames.split()[0]) == 1 else "MN"
-        people.update(
-            (p.id, p) for p in await _by_keys(session, name_keys(query.forenames, query.surname, kinds))
-        )
+    if not query.forenames:  # name keys pair surname and forename: there is nothing more to look up
+        return _rank(query, people, today)
+    kinds = "S" if len(query.forenames.split()[0]) == 1 else "MN"
+    people.update(
+        (p.id, p) for p in await _by_keys(session, name_keys(query.forenames, query.surname, kinds))
+    )
     ranked = _rank(query, people, today)
     widen = query.dob is None and "S" not in kinds
-    if query.forenames and widen and (not ranked or ranked[0].name_score < NEAR_PERFECT):
+    if widen and (not ranked or ranked[0].name_score < NEAR_PERFECT):
         people.update(
             (p.id, p) for p in await _by_keys(session, name_keys(query.forenames, query.surname, "S"))
         )

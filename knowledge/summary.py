@@ -24,6 +24,7 @@ __all__ = [
     "person_line",
     "person_summary",
     "shortlist",
+    "uk_date",
     "vehicle_summary",
 ]
 
@@ -31,7 +32,8 @@ SCREEN = 600  # characters that fit a phone screen without scrolling
 _MORE = "(More detail: ask for more.)"
 
 
-def _date(value: dt.date | None) -> str:
+def uk_date(value: dt.date | None) -> str:
+    """Day-first, as officers write dates; "unknown" when the record has none."""
     return value.strftime("%d/%m/%Y") if value else "unknown"
 
 
@@ -46,7 +48,7 @@ def _address_line(address: AddressRecord) -> str:
 
 
 def person_line(forenames: str, surname: str, dob: dt.date | None) -> str:
-    return f"{surname.upper()}, {forenames} — born {_date(dob)}"
+    return f"{surname.upper()}, {forenames} — born {uk_date(dob)}"
 
 
 def _fit(lines: list[str], limit: int = SCREEN) -> str:
@@ -88,7 +90,7 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
             lines.append(f"⚠ At that address: {_markers(person.address.markers)}")
     if person.incidents:
         shown = person.incidents if detail else person.incidents[:3]
-        recent = "; ".join(f"{_date(i.occurred_at.date())} {i.category} ({i.role})" for i in shown)
+        recent = "; ".join(f"{uk_date(i.occurred_at.date())} {i.category} ({i.role})" for i in shown)
         lines.append(f"Recent: {recent}")
     if detail:
         if person.aliases:
@@ -137,7 +139,7 @@ def address_summary(
         for occurred_at, category, summary in incidents:
             text = " ".join(summary.split())  # a narrative's own line breaks would split its bullet
             one_line = text if detail or len(text) <= 60 else text[:57] + "…"
-            lines.append(f"• {_date(occurred_at.date())} {category}: {one_line}")
+            lines.append(f"• {uk_date(occurred_at.date())} {category}: {one_line}")
     else:
         lines.append("No incidents recorded here.")
     if people:
@@ -162,6 +164,6 @@ def shortlist(heading: str, options: Sequence[tuple[str, str, dt.date | None, st
     """A numbered list of (id, name, date of birth, town) for the officer to choose from."""
     lines = [heading]
     for number, (pid, name, dob, town) in enumerate(options, start=1):
-        lines.append(f"{number}. {name} — born {_date(dob)}{', ' + town if town else ''} ({pid})")
+        lines.append(f"{number}. {name} — born {uk_date(dob)}{', ' + town if town else ''} ({pid})")
     lines.append("Choose one of them, or ask again with a date of birth.")
     return "\n".join(lines)

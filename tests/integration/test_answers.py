@@ -132,9 +132,15 @@ async def test_warrant_check_says_not_wanted_when_the_warrant_was_executed(db: D
     assert "Not wanted" in result.reply
 
 
-async def test_surname_alone_asks_for_more(db: Database) -> None:
-    result = await ask(db, "check quraishi")
+@pytest.mark.parametrize("text", ["check quraishi", "quraishi born 1990", "check quraishi aged 36"])
+async def test_surname_without_forename_or_full_date_asks_for_more(db: Database, text: str) -> None:
+    result = await ask(db, text)
     assert result.outcome == "needs_more" and result.records == ()
+
+
+async def test_surname_with_full_date_of_birth_is_answered(db: Database) -> None:
+    result = await ask(db, "quraishi 21/07/1990")
+    assert result.outcome == "answered" and result.records[0].id == "PX03"
 
 
 async def test_vehicle_puts_stolen_first_and_chains_the_keeper(db: Database) -> None:
