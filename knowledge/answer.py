@@ -199,9 +199,23 @@ async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: 
     person = await records.load_person(session, hit.person_id)
     assert person is not None  # found by search in this same transaction
     reply = summary.person_summary(person, focus_warrants=focus_warrants)
-    disclosed = [Disclosed("person", person.id, hit.score)]
-    disclosed += [Disclosed("warrant", w.ref) for w in person.active_warrants]
+    disclosed = _person_disclosures(person, score=hit.score, detail=False)
     return _Draft("answered", reply, disclosed, more=Disclosed("person", person.id))
+
+
+def _person_disclosures(
+    person: records.PersonRecord, *, score: float = 100.0, detail: bool
+) -> list[Disclosed]:
+    """Every record a person summary shows, so that the audit lists exactly what the officer saw."""
+    disclosed = [Disclosed("person", person.id, score)]
+    disclosed += [
+        Disclosed("warrant", w.ref) for w in (person.warrants if detail else person.active_warrants)
+    ]
+    if person.address:
+        disclosed.append(Disclosed("address", person.address.id))
+    shown = person.incidents if detail else person.incidents[: summary.RECENT_INCIDENTS]
+    disclosed += [Disclosed("incident", i.ref) for i in shown]
+    return disclosed
 
 
 async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: str) -> _Draft:
@@ -231,8 +245,7 @@ async def _vehicle(session: AsyncSession, vrm: str) -> _Draft:
         reply = f"No exact match for {vrm}; showing {matched}.\n" + reply
     disclosed = [Disclosed("vehicle", record.vrm)]
     if record.keeper:
-        disclosed.append(Disclosed("person", record.keeper.id))
-        disclosed += [Disclosed("warrant", w.ref) for w in record.keeper.active_warrants]
+        disclosed += _person_disclosures(record.keeper, detail=False)
     return _Draft("answered", reply, disclosed, more=Disclosed("vehicle", record.vrm))
 
 
@@ -248,7 +261,7 @@ async def _address(session: AsyncSession, parsed: ParsedQuery) -> _Draft:
     found = await search.find_addresses(session, query)
     if not found:
         return _Draft("not_found", "No address on record matches that.")
-    if len(found) > 1 and not (query.house_number and len({a.id for a in found}) == 1):
+    if len(found) > 1:
         options = [Choice(f"{a.line1}, {a.postcode}", "address", a.id) for a in found]
         reply = "Which address?\n" + "\n".join(f"{n}. {c.label} ({c.id})" for n, c in enumerate(options, 1))
         return _Draft("ambiguous", reply, [Disclosed("address", a.id) for a in found], options)
@@ -294,7 +307,7 @@ async def _open(session: AsyncSession, caller: Caller, kind: str, record_id: str
         person = await records.load_person(session, record_id, incidents=20 if detail else 5)
         if person is None:
             return _Draft("not_found", "That record is no longer available.")
-        disclosed = [Disclosed("person", person.id)] + [Disclosed("warrant", w.ref) for w in person.warrants]
+        disclosed = _person_disclosures(person, detail=detail)
         reply = summary.person_summary(person, detail=detail)
         return _Draft("answered", reply, disclosed, more=None if detail else Disclosed("person", person.id))
     if kind == "vehicle":

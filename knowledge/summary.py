@@ -19,6 +19,7 @@ from knowledge.records import (
 )
 
 __all__ = [
+    "RECENT_INCIDENTS",
     "address_summary",
     "incident_summary",
     "person_line",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 SCREEN = 600  # characters that fit a phone screen without scrolling
+RECENT_INCIDENTS = 3  # incidents on a person's first answer; the detail shows all loaded
 _MORE = "(More detail: ask for more.)"
 
 
@@ -89,7 +91,7 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
         if person.address.markers:
             lines.append(f"⚠ At that address: {_markers(person.address.markers)}")
     if person.incidents:
-        shown = person.incidents if detail else person.incidents[:3]
+        shown = person.incidents if detail else person.incidents[:RECENT_INCIDENTS]
         recent = "; ".join(f"{uk_date(i.occurred_at.date())} {i.category} ({i.role})" for i in shown)
         lines.append(f"Recent: {recent}")
     if detail:
