@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,17 @@ from knowledge.parse import ParsedQuery, parse
 from knowledge.roles import ROLES, help_text
 from knowledge.scoring import DobMatch, PersonQuery, ScoredPerson
 
-__all__ = ["REASONS", "Answer", "Choice", "Disclosed", "answer", "answer_record"]
+__all__ = [
+    "DATABASE_DOWN",
+    "REASONS",
+    "Answer",
+    "Choice",
+    "Disclosed",
+    "Draft",
+    "answer",
+    "answer_record",
+    "audited",
+]
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +84,9 @@ class Answer:
 
 
 @dataclass
-class _Draft:
+class Draft:
+    """An answer being built inside the transaction, before its audit entry is written."""
+
     outcome: str
     reply: str
     records: list[Disclosed] = field(default_factory=list)
@@ -90,7 +103,7 @@ async def answer(
     """Understand the question, look it up, summarise, and audit what was disclosed."""
     today = today or dt.date.today()
     parsed = parse(text, today=today)
-    return await _audited(
+    return await audited(
         db, caller, text, parsed.intent, reason, lambda s: _route(s, caller, parsed, today, reason)
     )
 
@@ -103,13 +116,27 @@ async def answer_record(
         kind, "incident_lookup"
     )
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
-    return await _audited(db, caller, label, intent, "", lambda s: _open(s, caller, kind, record_id, detail))
+    return await audited(db, caller, label, intent, "", lambda s: _open(s, caller, kind, record_id, detail))
 
 
-async def _audited(db: Database, caller: Caller, text: str, intent: str, reason: str, work) -> Answer:  # type: ignore[no-untyped-def]
+NOT_ENROLLED = "Sorry, you are not enrolled to use Beatline."
+
+
+async def audited(
+    db: Database,
+    caller: Caller,
+    text: str,
+    intent: str,
+    reason: str,
+    work: Callable[[AsyncSession], Awaitable[Draft]],
+) -> Answer:
+    """Run `work` and write its audit entry in one transaction: the single path of every disclosure.
+
+    Strangers are refused here, before any record is read; a database that went away is one sentence.
+    """
     try:
         async with db.sessions() as session, session.begin():
-            draft = await work(session)
+            draft = Draft("denied", NOT_ENROLLED) if caller.role not in ROLES else await work(session)
             await audit.record(
                 session,
                 caller,
@@ -127,14 +154,12 @@ async def _audited(db: Database, caller: Caller, text: str, intent: str, reason:
 
 async def _route(
     session: AsyncSession, caller: Caller, parsed: ParsedQuery, today: dt.date, reason: str
-) -> _Draft:
-    if caller.role not in ROLES:
-        return _Draft("denied", "Sorry, you are not enrolled to use Beatline.")
+) -> Draft:
     if reason and reason.upper() not in REASONS:
         codes = ", ".join(f"{code} ({why})" for code, why in REASONS.items())
-        return _Draft("needs_reason", f"'{reason}' is not a reason code. Use one of: {codes}.")
+        return Draft("needs_reason", f"'{reason}' is not a reason code. Use one of: {codes}.")
     if parsed.problems:
-        return _Draft("needs_more", " ".join(parsed.problems))
+        return Draft("needs_more", " ".join(parsed.problems))
     slots = parsed.slots
     if parsed.intent in ("person_check", "warrant_check"):
         return await _person(session, parsed, today)
@@ -145,8 +170,8 @@ async def _route(
     if parsed.intent == "incident_lookup":
         return await _incident(session, str(slots.get("incident_ref", "")), detail=False)
     if parsed.intent == "help":
-        return _Draft("answered", help_text(caller.role))
-    return _Draft(
+        return Draft("answered", help_text(caller.role))
+    return Draft(
         "not_found",
         "Sorry, I did not understand that. Try a name with a date of birth, a number plate, an address "
         "or an incident reference — or send 'help'.",
@@ -165,15 +190,15 @@ def _person_query(parsed: ParsedQuery) -> PersonQuery:
     )
 
 
-async def _person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) -> _Draft:
+async def _person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) -> Draft:
     query = _person_query(parsed)
     if not query.surname:
-        return _Draft(
+        return Draft(
             "needs_more", "Who should I check? Give a forename and surname, ideally with a date of birth."
         )
     if not query.forenames and query.dob is None:
         # A birth year or an age alone cannot single anyone out among a surname's thousands.
-        return _Draft("needs_more", f"What is {query.surname.upper()}'s forename or full date of birth?")
+        return Draft("needs_more", f"What is {query.surname.upper()}'s forename or full date of birth?")
     ranked = await search.find_persons(session, query, today)
     focus = parsed.intent == "warrant_check"
     if query.dob is not None:
@@ -185,22 +210,22 @@ async def _person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) ->
         close = [p for p in ranked if p.score >= 80 and p.name_score >= 85]
         if close:
             return await _shortlist(session, close, "No exact match on that date of birth. Closest records:")
-        return _Draft("not_found", "No record matches that name and date of birth.")
+        return Draft("not_found", "No record matches that name and date of birth.")
     plausible = [p for p in ranked if p.score >= search.CONVINCING]
     if not plausible:
-        return _Draft("not_found", "No record matches that name. A date of birth would help.")
+        return Draft("not_found", "No record matches that name. A date of birth would help.")
     if len(plausible) == 1 and plausible[0].score >= 90:
         return await _one_person(session, plausible[0], focus)
     heading = "One possible match:" if len(plausible) == 1 else f"{len(plausible)} possible matches:"
     return await _shortlist(session, plausible, heading)
 
 
-async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: bool) -> _Draft:
+async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: bool) -> Draft:
     person = await records.load_person(session, hit.person_id)
     assert person is not None  # found by search in this same transaction
     reply = summary.person_summary(person, focus_warrants=focus_warrants)
     disclosed = _person_disclosures(person, score=hit.score, detail=False)
-    return _Draft("answered", reply, disclosed, more=Disclosed("person", person.id))
+    return Draft("answered", reply, disclosed, more=Disclosed("person", person.id))
 
 
 def _person_disclosures(
@@ -218,7 +243,7 @@ def _person_disclosures(
     return disclosed
 
 
-async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: str) -> _Draft:
+async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: str) -> Draft:
     shown = hits[:SHORTLIST]
     people = await records.shortlist_entries(session, [hit.person_id for hit in shown])
     options, choices, disclosed = [], [], []
@@ -229,15 +254,15 @@ async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: s
         choices.append(Choice(f"{name} {summary.uk_date(person.date_of_birth)}", "person", person.id))
         disclosed.append(Disclosed("person", person.id, hit.score))
     extra = f" (showing the best {len(shown)})" if len(hits) > len(shown) else ""
-    return _Draft("ambiguous", summary.shortlist(heading + extra, options), disclosed, choices)
+    return Draft("ambiguous", summary.shortlist(heading + extra, options), disclosed, choices)
 
 
-async def _vehicle(session: AsyncSession, vrm: str) -> _Draft:
+async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
     if not vrm:
-        return _Draft("needs_more", "Which registration? Send it like AB12 CDE.")
+        return Draft("needs_more", "Which registration? Send it like AB12 CDE.")
     vehicle, matched = await search.find_vehicle(session, vrm)
     if vehicle is None:
-        return _Draft("not_found", f"No vehicle found for {vrm}.")
+        return Draft("not_found", f"No vehicle found for {vrm}.")
     record = await records.load_vehicle(session, vehicle.vrm)
     assert record is not None
     reply = summary.vehicle_summary(record)
@@ -246,10 +271,10 @@ async def _vehicle(session: AsyncSession, vrm: str) -> _Draft:
     disclosed = [Disclosed("vehicle", record.vrm)]
     if record.keeper:
         disclosed += _person_disclosures(record.keeper, detail=False)
-    return _Draft("answered", reply, disclosed, more=Disclosed("vehicle", record.vrm))
+    return Draft("answered", reply, disclosed, more=Disclosed("vehicle", record.vrm))
 
 
-async def _address(session: AsyncSession, parsed: ParsedQuery) -> _Draft:
+async def _address(session: AsyncSession, parsed: ParsedQuery) -> Draft:
     slots = parsed.slots
     query = search.AddressQuery(
         postcode=str(slots["postcode"]) if "postcode" in slots else None,
@@ -257,21 +282,21 @@ async def _address(session: AsyncSession, parsed: ParsedQuery) -> _Draft:
         street=str(slots["street"]) if "street" in slots else None,
     )
     if not (query.postcode or query.street):
-        return _Draft("needs_more", "Which address? Give a house number and street, or a postcode.")
+        return Draft("needs_more", "Which address? Give a house number and street, or a postcode.")
     found = await search.find_addresses(session, query)
     if not found:
-        return _Draft("not_found", "No address on record matches that.")
+        return Draft("not_found", "No address on record matches that.")
     if len(found) > 1:
         options = [Choice(f"{a.line1}, {a.postcode}", "address", a.id) for a in found]
         reply = "Which address?\n" + "\n".join(f"{n}. {c.label} ({c.id})" for n, c in enumerate(options, 1))
-        return _Draft("ambiguous", reply, [Disclosed("address", a.id) for a in found], options)
+        return Draft("ambiguous", reply, [Disclosed("address", a.id) for a in found], options)
     return await _address_detail(session, found[0].id, detail=False)
 
 
-async def _address_detail(session: AsyncSession, address_id: str, *, detail: bool) -> _Draft:
+async def _address_detail(session: AsyncSession, address_id: str, *, detail: bool) -> Draft:
     address = await records.load_address(session, address_id)
     if address is None:
-        return _Draft("not_found", "That address is no longer on record.")
+        return Draft("not_found", "That address is no longer on record.")
     incidents = await records.incidents_at(session, [address.id], limit=20 if detail else 5)
     people = await records.residents(session, address.id, limit=20 if detail else 5)
     reply = summary.address_summary(
@@ -283,33 +308,31 @@ async def _address_detail(session: AsyncSession, address_id: str, *, detail: boo
     disclosed = [Disclosed("address", address.id)]
     disclosed += [Disclosed("incident", i.ref) for i in incidents]
     disclosed += [Disclosed("person", p.id) for p in people]
-    return _Draft("answered", reply, disclosed, more=None if detail else Disclosed("address", address.id))
+    return Draft("answered", reply, disclosed, more=None if detail else Disclosed("address", address.id))
 
 
-async def _incident(session: AsyncSession, ref: str, *, detail: bool) -> _Draft:
+async def _incident(session: AsyncSession, ref: str, *, detail: bool) -> Draft:
     if not ref:
-        return _Draft("needs_more", "Which incident reference?")
+        return Draft("needs_more", "Which incident reference?")
     incident = await records.load_incident(session, ref)
     if incident is None:
-        return _Draft("not_found", f"No incident found with reference {ref}.")
+        return Draft("not_found", f"No incident found with reference {ref}.")
     disclosed = [Disclosed("incident", incident.ref)]
     if incident.address:
         disclosed.append(Disclosed("address", incident.address.id))
     disclosed += [Disclosed("person", pid) for pid, _, _ in incident.people]
     reply = summary.incident_summary(incident, detail=detail)
-    return _Draft("answered", reply, disclosed, more=None if detail else Disclosed("incident", incident.ref))
+    return Draft("answered", reply, disclosed, more=None if detail else Disclosed("incident", incident.ref))
 
 
-async def _open(session: AsyncSession, caller: Caller, kind: str, record_id: str, detail: bool) -> _Draft:
-    if caller.role not in ROLES:
-        return _Draft("denied", "Sorry, you are not enrolled to use Beatline.")
+async def _open(session: AsyncSession, caller: Caller, kind: str, record_id: str, detail: bool) -> Draft:
     if kind == "person":
         person = await records.load_person(session, record_id, incidents=20 if detail else 5)
         if person is None:
-            return _Draft("not_found", "That record is no longer available.")
+            return Draft("not_found", "That record is no longer available.")
         disclosed = _person_disclosures(person, detail=detail)
         reply = summary.person_summary(person, detail=detail)
-        return _Draft("answered", reply, disclosed, more=None if detail else Disclosed("person", person.id))
+        return Draft("answered", reply, disclosed, more=None if detail else Disclosed("person", person.id))
     if kind == "vehicle":
         draft = await _vehicle(session, record_id)
         if detail:
@@ -319,4 +342,4 @@ async def _open(session: AsyncSession, caller: Caller, kind: str, record_id: str
         return await _address_detail(session, record_id, detail=detail)
     if kind == "incident":
         return await _incident(session, record_id, detail=detail)
-    return _Draft("not_found", "That record is no longer available.")
+    return Draft("not_found", "That record is no longer available.")

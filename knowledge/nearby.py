@@ -7,24 +7,18 @@ great-circle distance. Like every disclosure, the answer is audited in the same 
 
 from __future__ import annotations
 
-import logging
 import math
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge import audit
-from knowledge.answer import DATABASE_DOWN, Answer, Choice, Disclosed
+from knowledge.answer import Answer, Choice, Disclosed, Draft, audited
 from knowledge.audit import Caller
 from knowledge.db import Database
 from knowledge.models import Address, Incident
 from knowledge.records import MarkerInfo, marker_vocabulary
-from knowledge.roles import ROLES
 
 __all__ = ["RADIUS_M", "answer_location", "distance_m"]
-
-log = logging.getLogger(__name__)
 
 RADIUS_M = 250.0
 EARTH_RADIUS_M = 6_371_000.0
@@ -57,12 +51,11 @@ def _labels(codes: str, vocabulary: dict[str, MarkerInfo]) -> str:
     return " · ".join(m.label.upper() for m in found)
 
 
-async def _look_around(
-    session: AsyncSession, lat: float, lon: float
-) -> tuple[str, str, list[Disclosed], list[Choice]]:
+async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
     near = await _within(session, lat, lon)
     vocabulary = await marker_vocabulary(session)
-    flagged = [(d, a) for d, a in near if _labels(a.markers, vocabulary)][:SHOWN]
+    labelled = ((d, a, _labels(a.markers, vocabulary)) for d, a in near)
+    flagged = [(d, a, labels) for d, a, labels in labelled if labels][:SHOWN]
     incidents = []
     if near:
         incidents = list(await session.scalars(
@@ -70,22 +63,19 @@ async def _look_around(
             .order_by(Incident.occurred_at.desc(), Incident.ref).limit(SHOWN)
         ))  # fmt: skip
     if not flagged and not incidents:
-        return "not_found", f"Nothing flagged and no incidents recorded within {RADIUS_M:.0f} m.", [], []
+        return Draft("not_found", f"Nothing flagged and no incidents recorded within {RADIUS_M:.0f} m.")
     lines = [f"Within {RADIUS_M:.0f} m of you:"]
-    lines += [
-        f"⚠ {_labels(a.markers, vocabulary)} — {a.line1}, {a.postcode} ({a.id}), {d:.0f} m"
-        for d, a in flagged
-    ]
+    lines += [f"⚠ {labels} — {a.line1}, {a.postcode} ({a.id}), {d:.0f} m" for d, a, labels in flagged]
     if not flagged:
         lines.append("No flagged addresses.")
     if incidents:
         lines.append("Recent incidents:")
         lines += [f"• {i.occurred_at:%d/%m/%Y} {i.category} ({i.ref})" for i in incidents]
-    disclosed = [Disclosed("address", a.id) for _, a in flagged] + [
+    disclosed = [Disclosed("address", a.id) for _, a, _ in flagged] + [
         Disclosed("incident", i.ref) for i in incidents
     ]
-    choices = [Choice(f"{a.line1}, {a.postcode}", "address", a.id) for _, a in flagged]
-    return "answered", "\n".join(lines), disclosed, choices
+    choices = [Choice(f"{a.line1}, {a.postcode}", "address", a.id) for _, a, _ in flagged]
+    return Draft("answered", "\n".join(lines), disclosed, choices)
 
 
 async def answer_location(db: Database, caller: Caller, lat: float, lon: float) -> Answer:
@@ -93,20 +83,4 @@ async def answer_location(db: Database, caller: Caller, lat: float, lon: float) 
     query = f"location {lat:.5f},{lon:.5f}"
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return Answer(INTENT, "needs_more", "That location is not on the map; share it again.")
-    try:
-        async with db.sessions() as session, session.begin():
-            if caller.role in ROLES:
-                outcome, reply, disclosed, choices = await _look_around(session, lat, lon)
-            else:
-                outcome, reply, disclosed, choices = (
-                    "denied",
-                    "Sorry, you are not enrolled to use Beatline.",
-                    [],
-                    [],
-                )
-            await audit.record(session, caller, query=query, intent=INTENT, outcome=outcome,
-                               record_ids=[f"{r.kind}:{r.id}" for r in disclosed])  # fmt: skip
-    except (OperationalError, DBAPIError, OSError) as exc:
-        log.warning("database unavailable while answering a location: %s", type(exc).__name__)
-        return Answer(INTENT, "error", DATABASE_DOWN)
-    return Answer(INTENT, outcome, reply, tuple(disclosed), tuple(choices))
+    return await audited(db, caller, query, INTENT, "", lambda session: _look_around(session, lat, lon))
