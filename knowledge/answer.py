@@ -130,13 +130,19 @@ async def audited(
     reason: str,
     work: Callable[[AsyncSession], Awaitable[Draft]],
 ) -> Answer:
-    """Run `work` and write its audit entry in one transaction: the single path of every disclosure.
+    """Run `work`, then write its audit entry: the single path of every disclosure.
 
-    Strangers are refused here, before any record is read; a database that went away is one sentence.
+    `work` only reads, in a snapshot that holds no write lock; the audit entry is a short transaction of
+    its own, committed before the answer is returned, so nothing is disclosed unaudited. Strangers are
+    refused here, before any record is read; a database that went away is one sentence.
     """
     try:
+        if caller.role not in ROLES:
+            draft = Draft("denied", NOT_ENROLLED)
+        else:
+            async with db.reads() as session, session.begin():
+                draft = await work(session)
         async with db.sessions() as session, session.begin():
-            draft = Draft("denied", NOT_ENROLLED) if caller.role not in ROLES else await work(session)
             await audit.record(
                 session,
                 caller,

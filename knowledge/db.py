@@ -54,7 +54,7 @@ def sync_url(url: str) -> URL:
     return parsed
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, *, writes: bool) -> None:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
@@ -70,8 +70,9 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        # Take the write lock up front; busy_timeout then queues writers instead of failing them.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock up front, so busy_timeout queues it instead of failing it; a
+        # reader takes a snapshot, which WAL lets it read while a writer writes.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def engine_options(url: URL) -> dict[str, Any]:
@@ -81,19 +82,32 @@ def engine_options(url: URL) -> dict[str, Any]:
 
 
 class Database:
-    """The async engine and session factory, created once and passed down."""
+    """The async engine and its session factories, created once and passed down.
+
+    `sessions` is for work that writes. `reads` is for work that only reads: on SQLite its transactions
+    do not take the single write lock, so a search of a million records never holds up another
+    process's audit entry or update claim. SQLite's writers in this process also queue for one pooled
+    connection, first come first served, rather than in SQLite's busy handler, which polls with sleeps
+    and lets a newcomer overtake a writer that has waited for seconds.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         aurl = async_url(url)
         self.is_sqlite = aurl.get_backend_name() == "sqlite"
         self.engine: AsyncEngine = create_async_engine(aurl, **engine_options(aurl))
+        self._writer = self.engine
         if self.is_sqlite:
-            _tune_sqlite(self.engine.sync_engine)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+            _tune_sqlite(self.engine.sync_engine, writes=False)
+            self._writer = create_async_engine(aurl, pool_size=1, max_overflow=0)
+            _tune_sqlite(self._writer.sync_engine, writes=True)
+        self.sessions = async_sessionmaker(self._writer, expire_on_commit=False)
+        self.reads = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._writer is not self.engine:
+            await self._writer.dispose()
 
 
 def upgrade_schema(url: str) -> None:
