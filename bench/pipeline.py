@@ -1,12 +1,15 @@
 """Updates per second and latency through the webhook path: POST → gate → answer → sendMessage.
 
-The real Application serves our aiohttp webhook; the fake Bot API from the tests stands in for
-Telegram and timestamps every reply on arrival. Officers' questions (plates, and names with dates of
-birth drawn from the data) are posted by `--concurrency` workers, each waiting for its reply before
-sending the next, so the figures are for a bot kept busy rather than flooded. Telegram's 30-messages-
-a-second broadcast limit is lifted: this measures Beatline, not Telegram's policy.
+The bot runs as it does in production: `--processes` separate `beatline run --webhook` processes sharing
+one port (SO_REUSEPORT) and one database. This process plays Telegram: the fake Bot API from the tests
+takes the bot's replies and timestamps each on arrival, and `--concurrency` workers post officers'
+questions (plates, and names with dates of birth drawn from the data) to the webhook, each waiting for
+its reply before sending the next, so the figures are for a bot kept busy rather than flooded.
+Telegram's 30-messages-a-second limit is lifted (BEATLINE_SEND_RATE=0): this measures Beatline, not
+Telegram's policy.
 
-    .venv/bin/python bench/pipeline.py [--persons 5000] [--updates 3000] [--concurrency 32] [--database URL]
+    .venv/bin/python bench/pipeline.py [--persons 5000] [--updates 3000] [--concurrency 32]
+                                       [--processes 1] [--database URL] [--whoami]
 """
 
 from __future__ import annotations
@@ -14,24 +17,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import os
 import platform
 import random
+import signal
 import statistics
 import sys
 import tempfile
 import time
+from asyncio.subprocess import Process
 from collections import defaultdict
 from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from aiohttp import ClientSession
 from sqlalchemy import create_engine, delete, func, insert, select
 
-from bot.app import build_application
-from bot.run import serve
-from bot.settings import Secret, Settings
 from knowledge.db import sync_url, upgrade_schema
 from knowledge.demo import load_demo_data
 from knowledge.models import Person, ProcessedUpdate, User, Vehicle
@@ -80,25 +84,54 @@ def machine() -> str:
     )
 
 
-async def drive(url: str, questions: list[str], updates: int, concurrency: int, officers: int) -> None:
-    async with FakeBotAPI() as fake:
+SECRET = "bench-secret"
+
+
+async def start_bots(
+    fake: FakeBotAPI, url: str, port: int, processes: int, logs: Path, *, floor: bool
+) -> list[Process]:
+    env = {
+        **os.environ,
+        "BEATLINE_DATABASE_URL": url,
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "BEATLINE_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "BEATLINE_WEBHOOK_SECRET": SECRET,
+        "BEATLINE_RATE_LIMIT": str(10**9),
+        "BEATLINE_SEND_RATE": "0",
+        "BEATLINE_LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "bot.cli", "run", "--webhook", "--port", str(port)]
+    if floor:
+        command = [sys.executable, str(Path(__file__).with_name("floor_bot.py"))]
+        env["PORT"] = str(port)
+    bots = []
+    for n in range(processes):
+        log = (logs / f"bot{n}.log").open("wb")
+        bots.append(await asyncio.create_subprocess_exec(*command, env=env, stdout=log, stderr=log))
+    await fake.wait_for(lambda f: len(f.calls("setWebhook")) == processes, timeout=60)
+    return bots
+
+
+async def stop_bots(bots: list[Process], logs: Path) -> None:
+    for process in bots:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)  # finishes what it accepted, then exits
+    codes = [await asyncio.wait_for(process.wait(), 60) for process in bots]
+    if any(codes):
+        for n in range(len(bots)):
+            print((logs / f"bot{n}.log").read_bytes()[-2000:].decode(errors="replace"), file=sys.stderr)
+        raise SystemExit(f"a bot process exited with {codes}")
+
+
+async def drive(url: str, questions: list[str], updates: int, concurrency: int, officers: int,
+                processes: int, logs: Path, *, floor: bool) -> None:  # fmt: skip
+    async with FakeBotAPI() as fake, ClientSession() as http:
         port = free_port()
-        settings = Settings(
-            database_url=url,
-            telegram_token=Secret(fake.token),
-            telegram_api_base_url=fake.base_url,
-            webhook_url=f"http://127.0.0.1:{port}/telegram",
-            webhook_secret=Secret("bench-secret"),
-            rate_limit=10**9,
-        )
-        stop = asyncio.Event()
-        application = build_application(settings, webhook=True, overall_max_rate=0)
-        served = asyncio.create_task(
-            serve(application, settings, webhook=True, port=port, host="127.0.0.1", stop=stop)
-        )
-        await fake.wait_for(lambda f: f.webhook["url"], timeout=30)
+        bots = await start_bots(fake, url, port, processes, logs, floor=floor)
         posted: dict[int, list[float]] = defaultdict(list)  # chat -> when each question was posted
         rng = random.Random(1)
+        webhook = f"http://127.0.0.1:{port}/telegram"
 
         async def worker(number: int, count: int) -> None:
             # Each worker owns its officers, so the k-th reply in a chat answers the k-th question.
@@ -107,20 +140,26 @@ async def drive(url: str, questions: list[str], updates: int, concurrency: int, 
                 chat = mine[k % len(mine)]
                 before = fake.delivered[chat]
                 update = fake.text_message(chat, rng.choice(questions))
+                update["update_id"] = next(update_ids)
                 posted[chat].append(time.monotonic())
-                await fake.post_to_webhook(update)
+                headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                async with http.post(webhook, json=update, headers=headers) as response:
+                    assert response.status == 200, response.status
                 # A short poll rather than an Event: the fake server has no hook, and latency is timed by
                 # the server on arrival, so the poll only paces this worker.
                 while fake.delivered[chat] == before:  # noqa: ASYNC110
                     await asyncio.sleep(0.001)
 
-        await asyncio.gather(*(worker(n, 20) for n in range(concurrency)))  # warm-up: caches, connections
-        fake.requests.clear()
-        posted.clear()
-        started = time.monotonic()
-        await asyncio.gather(*(worker(n, updates // concurrency) for n in range(concurrency)))
-        stop.set()
-        await served
+        update_ids = itertools.count(1)
+        try:
+            await asyncio.gather(*(worker(n, 20) for n in range(concurrency)))  # warm-up: caches, connections
+            fake.requests.clear()
+            posted.clear()
+            started, cpu_before, own_before = time.monotonic(), children_cpu(bots), time.process_time()
+            await asyncio.gather(*(worker(n, updates // concurrency) for n in range(concurrency)))
+            cpu, own = children_cpu(bots) - cpu_before, time.process_time() - own_before
+        finally:
+            await stop_bots(bots, logs)
     replies: dict[int, list[float]] = defaultdict(list)
     for r in fake.requests:
         if r.method == "sendMessage" and r.http_status == 200:
@@ -136,6 +175,19 @@ async def drive(url: str, questions: list[str], updates: int, concurrency: int, 
     print(f"{len(latencies)} updates in {seconds:.2f} s: {len(latencies) / seconds:.0f} updates/s")
     median, worst = statistics.median(latencies), latencies[-1]
     print(f"latency per update: p50 {median:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms")
+    print(
+        f"CPU per update: bot {cpu * 1000 / len(latencies):.1f} ms (all {processes} processes), "
+        f"Telegram's side (this process) {own * 1000 / len(latencies):.1f} ms"
+    )
+
+
+def children_cpu(bots: list[Process]) -> float:
+    """CPU seconds (user + system) the bot processes have used so far, from /proc."""
+    total = 0.0
+    for process in bots:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def main() -> None:
@@ -144,19 +196,28 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--officers", type=int, default=256)
+    parser.add_argument("--processes", type=int, default=1, help="bot processes sharing the webhook port")
     parser.add_argument(
         "--database", help="a database URL, empty or already loaded (default: a temporary SQLite file)"
     )
     parser.add_argument("--whoami", action="store_true", help="send /whoami: the pipeline without a search")
+    parser.add_argument(
+        "--floor", action="store_true", help="a PTB bot that answers 'ok' with no database, for comparison"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
         questions = prepare(url, args.persons, args.officers, seed=1)
         print(machine())
-        print(f"database: {url.split(':', 1)[0]}, {args.persons:,} persons; concurrency {args.concurrency}")
+        print(
+            f"database: {url.split(':', 1)[0]}, {args.persons:,} persons; concurrency {args.concurrency}; "
+            f"{args.processes} bot process(es)"
+        )
+        work = ["/whoami"] if args.whoami else questions
         asyncio.run(
             drive(
-                url, ["/whoami"] if args.whoami else questions, args.updates, args.concurrency, args.officers
+                url, work, args.updates, args.concurrency, args.officers, args.processes, Path(tmp),
+                floor=args.floor,
             )
         )
 

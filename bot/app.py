@@ -39,13 +39,9 @@ FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...
 
 
 def build_application(
-    settings: Settings, *, webhook: bool = False, overall_max_rate: float = 30
+    settings: Settings, *, webhook: bool = False
 ) -> Application[Any, Any, Any, Any, BotData, Any]:
-    """The Application for these settings; its services open in post_init and close in post_shutdown.
-
-    overall_max_rate is Telegram's broadcast limit of 30 messages a second; only a benchmark that
-    measures Beatline rather than Telegram's policy lifts it (0 = no limit).
-    """
+    """The Application for these settings; its services open in post_init and close in post_shutdown."""
 
     async def open_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
         services = Services.open(settings)
@@ -64,7 +60,7 @@ def build_application(
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
-        .rate_limiter(PatientRateLimiter(max_retries=3, overall_max_rate=overall_max_rate))
+        .rate_limiter(PatientRateLimiter(max_retries=3, overall_max_rate=settings.send_rate))
         .concurrent_updates(
             CONCURRENT_UPDATES["sqlite" if settings.database_url.startswith("sqlite") else "postgresql"]
         )

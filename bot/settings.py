@@ -44,6 +44,9 @@ class Settings:
     log_level: str = "INFO"
     rate_limit: int = 30
     rate_window_seconds: int = 600
+    # Telegram's limit on messages a bot sends in a second. A force's own Bot API server, or a bot with
+    # paid broadcasts, may allow more; 0 lifts our limiter (Telegram's 429s are still honoured).
+    send_rate: float = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,4 +66,5 @@ class Settings:
             log_level=(env.get("BEATLINE_LOG_LEVEL") or cls.log_level).upper(),
             rate_limit=int(env.get("BEATLINE_RATE_LIMIT") or cls.rate_limit),
             rate_window_seconds=int(env.get("BEATLINE_RATE_WINDOW_SECONDS") or cls.rate_window_seconds),
+            send_rate=float(env.get("BEATLINE_SEND_RATE") or cls.send_rate),
         )

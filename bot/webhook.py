@@ -67,11 +67,15 @@ def webhook_app(
 async def listening(
     application: Application[Any, Any, Any, Any, BotData, Any], settings: Settings, host: str, port: int
 ) -> AsyncIterator[int]:
-    """Serve the webhook app on host:port (0 for any free port, which is yielded) until the block ends."""
+    """Serve the webhook app on host:port (0 for any free port, which is yielded) until the block ends.
+
+    The port is opened with SO_REUSEPORT, so several bot processes on one host can serve one port and
+    the kernel shares the deliveries out among them: how one machine uses more than one core.
+    """
     runner = web.AppRunner(webhook_app(application, settings), access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await web.TCPSite(runner, host, port, reuse_port=port != 0).start()
         yield runner.addresses[0][1]
     finally:
         await runner.cleanup()  # stop taking requests; the Application then finishes what it has
