@@ -15,7 +15,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from handlers.context import BeatlineContext
 from handlers.format import html
-from handlers.gate import refuse_stranger, what_was_sent
+from handlers.gate import guarded, refuse_stranger, what_was_sent
 from knowledge import audit, users
 from knowledge.db import Database
 from knowledge.errors import BeatlineError
@@ -191,9 +191,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("start", start, filters=private),
         CommandHandler("help", show_help, filters=private),
         CommandHandler("whoami", whoami, filters=private),
-        CommandHandler("allow", allow, filters=private),
-        CommandHandler("revoke", revoke, filters=private),
-        CommandHandler("users", list_users, filters=private),
-        CommandHandler("invite", invite, filters=private),
-        CommandHandler("audit", show_audit, filters=private),
+        CommandHandler("allow", guarded("allow", allow), filters=private),
+        CommandHandler("revoke", guarded("revoke", revoke), filters=private),
+        CommandHandler("users", guarded("users", list_users), filters=private),
+        CommandHandler("invite", guarded("invite", invite), filters=private),
+        CommandHandler("audit", guarded("audit", show_audit), filters=private),
     ])  # fmt: skip

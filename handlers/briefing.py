@@ -33,6 +33,7 @@ from handlers import briefing_text as text
 from handlers.briefing_delivery import Delivery
 from handlers.context import BeatlineContext
 from handlers.format import html
+from handlers.gate import guarded
 from knowledge import acknowledgements, briefings
 from knowledge.buttons import ButtonRefused
 from knowledge.errors import BeatlineError
@@ -263,10 +264,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     awaited_text = private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _ASKED
     application.add_handlers([
-        CommandHandler("brief", brief, filters=private),
+        CommandHandler("brief", guarded("brief", brief), filters=private),
         MessageHandler(awaited_text, take_text),
         CommandHandler("cancel", stop_asking, filters=private & _ASKED),
-        CommandHandler("briefings", list_briefings, filters=private),
+        CommandHandler("briefings", guarded("briefings", list_briefings), filters=private),
         # Button data: "b", the action's letter, the briefing id, then the signature (knowledge.buttons).
         CallbackQueryHandler(send_pressed, pattern=r"^bs\d+\|"),
         CallbackQueryHandler(cancel_pressed, pattern=r"^bx\d+\|"),

@@ -6,7 +6,6 @@ purpose: database errors quote the statement's parameters, which can be an offic
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import traceback
 from pathlib import Path
@@ -18,7 +17,7 @@ from telegram.ext import Application, ApplicationHandlerStop
 from handlers.context import BeatlineContext
 from handlers.format import html
 
-__all__ = ["SORRY", "on_error", "register"]
+__all__ = ["SORRY", "on_error", "register", "report"]
 
 log = logging.getLogger("beatline.errors")
 
@@ -40,23 +39,33 @@ def _where(error: BaseException) -> str:
     )
 
 
-async def on_error(update: object, context: BeatlineContext) -> None:
-    """Something failed: the user is told so in one sentence and nothing else.
-
-    Handling of that update then stops (ApplicationHandlerStop): if the gate itself failed, no later
-    handler may run for an update nobody authorised.
-    """
-    error = context.error
-    assert error is not None
+async def report(update: object, error: BaseException) -> None:
+    """Log what failed and where, and tell the user in one sentence; never raises."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed: %s at %s", update_id, type(error).__name__, _where(error))
     if isinstance(update, Update):
-        # Telegram itself may be what failed: then there is no telling the user, and no point trying twice.
-        with contextlib.suppress(TelegramError):
+        # Telegram, or whatever stands in for it, may be what failed: then there is no telling the user,
+        # and no point trying twice. Any failure here is swallowed so that the caller's stop still runs.
+        try:
             if update.callback_query:
                 await update.callback_query.answer(SORRY, show_alert=True)
             elif update.effective_message:
                 await update.effective_message.reply_text(html(SORRY))
+        except TelegramError:
+            pass
+        except Exception as again:
+            log.error("update %s: telling the user failed too: %s", update_id, type(again).__name__)
+
+
+async def on_error(update: object, context: BeatlineContext) -> None:
+    """Something failed: the user is told so in one sentence and nothing else.
+
+    Handling of that update then stops (ApplicationHandlerStop), whatever happened while telling the
+    user: PTB runs the later handler groups if an error handler itself fails, and no handler may run for
+    an update the gate did not authorise.
+    """
+    assert context.error is not None
+    await report(update, context.error)
     raise ApplicationHandlerStop
 
 

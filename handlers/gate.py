@@ -7,10 +7,15 @@ sender's role with one polite, audited refusal. A stranger learns their numeric 
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
+from handlers import errors
 from handlers.context import BeatlineContext
 from handlers.format import html
 from knowledge import users
@@ -19,7 +24,11 @@ from knowledge.roles import COMMANDS, can_use
 from knowledge.text import clean_text
 from knowledge.updates import claim_update
 
-__all__ = ["NOT_YOUR_COMMAND", "command_of", "register", "stranger_refusal", "what_was_sent"]
+__all__ = ["NOT_YOUR_COMMAND", "command_of", "guarded", "register", "stranger_refusal", "what_was_sent"]
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Update, BeatlineContext], Awaitable[None]]
 
 NOT_YOUR_COMMAND = "Sorry, that command is not available to you. /help lists what you can do."
 _GUARDED = frozenset(c.name for c in COMMANDS)
@@ -77,12 +86,44 @@ async def refuse_stranger(update: Update, context: BeatlineContext) -> None:
 
 
 async def gate(update: Update, context: BeatlineContext) -> None:
-    """Let enrolled users through; everyone else gets one polite refusal, or silence if nobody sent it."""
+    """Let enrolled users through; everyone else gets one polite refusal, or silence if nobody sent it.
+
+    It fails closed: an update passes only if the gate finished and let it through. Any failure on the
+    way (the database, or a Bot API reply that cannot be parsed while refusing) stops the update here.
+    """
+    try:
+        await _authorise(update, context)
+    except ApplicationHandlerStop:
+        raise
+    except Exception as error:
+        await errors.report(update, error)
+        raise ApplicationHandlerStop from None
+
+
+def guarded(command: str, callback: Callback) -> Callback:
+    """The handler of a role-restricted command, run only for a user whose role may use it.
+
+    A second lock behind the gate: if an update ever reached a command handler unauthorised, it is
+    refused here rather than obeyed.
+    """
+
+    @functools.wraps(callback)
+    async def run(update: Update, context: BeatlineContext) -> None:
+        if context.enrolment is None or not can_use(context.role, command):
+            log.error("update %s reached /%s without the gate's approval; refused", update.update_id, command)
+            return
+        await callback(update, context)
+
+    return run
+
+
+async def _authorise(update: Update, context: BeatlineContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     # One transaction: the claim on the update, and the sender's enrolment as it is right now.
     async with context.services.db.sessions() as session, session.begin():
         if not await claim_update(session, update.update_id):
-            raise ApplicationHandlerStop  # another process is answering this one
+            log.info("update %s already taken (a redelivery, or another process)", update.update_id)
+            raise ApplicationHandlerStop
         if user is not None:
             context.enrolment = await users.active_user(session, user.id)
     context.caller = Caller(

@@ -156,6 +156,7 @@ class FakeBotAPI:
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._faults: defaultdict[str, deque[_ApiError]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
+        self._garbled: Counter[str] = Counter()
         self._blocked: set[str] = set()
         self._sent_global: deque[float] = deque()
         self._sent_per_chat: defaultdict[int | str, deque[float]] = defaultdict(deque)
@@ -359,6 +360,11 @@ class FakeBotAPI:
             error = _ApiError(status, description or HTTPStatus(status).phrase)
         self._faults[method.lower()].extend([error] * times)
 
+    def garble_next(self, method: str, *, times: int = 1) -> None:
+        """Answer the next `times` calls of method with 200 and a result no Bot API library can parse,
+        as a broken proxy or a mismatched Bot API server might."""
+        self._garbled[method.lower()] += times
+
     def delay(self, method: str, seconds: float) -> None:
         """Answer every later call of method after this many seconds (0 to stop)."""
         self._delays[method.lower()] = seconds
@@ -385,6 +391,9 @@ class FakeBotAPI:
         except _ApiError as error:
             record.http_status = error.status
             return web.json_response(error.body(), status=error.status)
+        if self._garbled[method.lower()]:
+            self._garbled[method.lower()] -= 1
+            result = 42
         record.http_status, record.result = 200, result
         return web.json_response({"ok": True, "result": result})
 

@@ -15,8 +15,8 @@ from bot.cli import main
 from bot.run import serve
 from handlers.errors import SORRY
 from knowledge.db import Database
-from knowledge.users import enrol
-from tests.e2e.conftest import OFFICER, BotUnderTest, free_port, settings_for
+from knowledge.users import enrol, list_users
+from tests.e2e.conftest import ADMIN, OFFICER, STRANGER, BotUnderTest, free_port, settings_for
 from tests.fake_bot_api import FakeBotAPI
 
 
@@ -113,3 +113,17 @@ def test_webhook_mode_refuses_to_start_without_a_secret(monkeypatch: pytest.Monk
     monkeypatch.delenv("BEATLINE_WEBHOOK_SECRET", raising=False)
     assert main(["run", "--webhook"]) == 1
     assert "BEATLINE_WEBHOOK_SECRET" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["/users", f"/allow {STRANGER} admin"])
+async def test_a_refusal_that_cannot_be_sent_still_stops_a_stranger(bot: BotUnderTest, command: str) -> None:
+    # Found against an independent Bot API emulator whose replies PTB could not parse: the refusal and
+    # then the error handler's apology both failed, and PTB went on to the admin handlers.
+    bot.fake.garble_next("sendMessage", times=2)
+    assert await bot.post(bot.fake.text_message(STRANGER, command)) == 200
+    await bot.fake.wait_for(lambda f: len(f.calls("sendMessage")) >= 2)
+    assert (await bot.say(ADMIN, "/whoami"))["text"].startswith("Telegram id")  # the bot carries on
+    sent_to_stranger = [r for r in bot.fake.requests if r.params.get("chat_id") == STRANGER]
+    assert len(sent_to_stranger) == 2  # the refusal and the apology, both garbled; nothing else
+    assert STRANGER not in [u.telegram_id for u in await list_users(bot.db)]
+    assert [e.outcome for e in await bot.audit(STRANGER)] == ["denied"]
