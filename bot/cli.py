@@ -15,6 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from bot import logs
 from bot.settings import Settings
 from knowledge.audit import Caller
 from knowledge.db import Database, upgrade_schema
@@ -172,8 +173,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure(settings)
     try:
         args = _parser().parse_args(argv)
         return _dispatch(args, settings)

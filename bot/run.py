@@ -42,8 +42,6 @@ def run(settings: Settings, *, webhook: bool, port: int | None) -> int:
     if problem:
         print(f"beatline: {problem}", file=sys.stderr)
         return 1
-    # httpx logs every request URL at INFO, and a Bot API URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     application = build_application(settings, webhook=webhook)
     try:
         asyncio.run(serve(application, settings, webhook=webhook, port=port or settings.port))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -28,7 +29,7 @@ __all__ = ["NOT_YOUR_COMMAND", "command_of", "guarded", "register", "stranger_re
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[Update, BeatlineContext], Awaitable[None]]
+Callback = Callable[[Update, BeatlineContext], Coroutine[Any, Any, None]]
 
 NOT_YOUR_COMMAND = "Sorry, that command is not available to you. /help lists what you can do."
 _GUARDED = frozenset(c.name for c in COMMANDS)

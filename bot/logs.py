@@ -1,0 +1,72 @@
+"""Logging that keeps the contract's promise: never the token, never record contents, at any level.
+
+Three rules, applied to every line whoever writes it:
+- the token (and the webhook secret) is replaced by '***' wherever it appears, e.g. in the Bot API URL
+  that python-telegram-bot logs at DEBUG;
+- other libraries' lines keep their wording but not their values: PTB logs whole updates (a shortlist
+  of names and dates of birth rides in a button press's message) and request parameters, and database
+  drivers quote statement parameters;
+- tracebacks show where, not what: frames and the exception's type, never its message.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from types import TracebackType
+
+from bot.settings import Settings
+
+__all__ = ["OURS", "Scrubbed", "configure"]
+
+OURS = ("bot", "handlers", "knowledge", "beatline", "__main__")
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+
+class Scrubbed(logging.Formatter):
+    """A formatter that withholds secrets, other libraries' values and exception messages."""
+
+    def __init__(self, secrets: list[str], fmt: str = FORMAT) -> None:
+        super().__init__(fmt)
+        self._secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not _ours(record.name) and record.args:
+            record = logging.makeLogRecord({**record.__dict__, "args": None, "msg": _valueless(record)})
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def formatException(self, ei: _ExcInfo) -> str:  # type: ignore[override]
+        kind, _, tb = ei
+        frames = "".join(traceback.format_list(traceback.extract_tb(tb)))
+        return f"{frames}{kind.__name__} (message withheld)"
+
+
+def _ours(name: str) -> bool:
+    return any(name == package or name.startswith(package + ".") for package in OURS)
+
+
+def _valueless(record: logging.LogRecord) -> str:
+    """The message with each %-placeholder shown as '<…>', so the line says what happened, not to whom."""
+    try:
+        return str(record.msg) % tuple("<…>" for _ in range(len(record.args or ())))
+    except (TypeError, ValueError):
+        return str(record.msg)
+
+
+def configure(settings: Settings) -> None:
+    """Log to stderr at BEATLINE_LOG_LEVEL, scrubbed; noisy libraries no lower than INFO."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(Scrubbed([settings.telegram_token.reveal(), settings.webhook_secret.reveal()]))
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs every request URL at INFO, and a Bot API URL contains the token. Scrubbed would catch it
+    # and the lines below, but there is no reason to produce them.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # PTB's and aiosqlite's DEBUG lines carry whole requests and statements with their parameters.
+    for chatty in ("telegram", "aiosqlite"):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLogger().level))

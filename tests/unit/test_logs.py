@@ -1,0 +1,42 @@
+"""Log lines never carry the token, other libraries' values, or exception messages."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from bot.logs import Scrubbed
+
+TOKEN = "424242:SECRET-token_value"
+
+
+def line(name: str, msg: str, *args: object, error: BaseException | None = None) -> str:
+    exc_info = None
+    if error is not None:
+        try:
+            raise error
+        except type(error):
+            exc_info = sys.exc_info()
+    record = logging.LogRecord(name, logging.ERROR, __file__, 1, msg, args, exc_info)
+    return Scrubbed([TOKEN]).format(record)
+
+
+def test_the_token_is_replaced_wherever_it_appears() -> None:
+    written = line("bot.run", "Set Bot API URL: http://127.0.0.1:8081/bot%s", TOKEN)
+    assert TOKEN not in written and "/bot***" in written
+
+
+def test_other_libraries_keep_their_wording_but_not_their_values() -> None:
+    update = ["SMITH, John"]
+    written = line("telegram.ext.Updater", "Error while parsing updates! Received data was %r", update)
+    assert "Error while parsing updates! Received data was '<…>'" in written and "SMITH" not in written
+
+
+def test_our_own_values_are_kept() -> None:
+    assert "update 7 failed: TypeError" in line("beatline.errors", "update %s failed: %s", 7, "TypeError")
+
+
+def test_tracebacks_say_where_but_not_what() -> None:
+    written = line("knowledge.broadcast", "delivery failed", error=ValueError("SMITH, John, 03/04/1985"))
+    assert "test_logs.py" in written and "ValueError (message withheld)" in written
+    assert "SMITH" not in written
