@@ -47,6 +47,7 @@ REASONS = {
     "TRAINING": "training (synthetic records only)",
 }
 SHORTLIST = 6
+FLAG_CHECKS = 500  # candidates checked for warrants and warnings before a shortlist is cut
 
 
 @dataclass(frozen=True)
@@ -250,17 +251,30 @@ def _person_disclosures(
 
 
 async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: str) -> Draft:
+    """The best matches to choose from; among equally good ones, the wanted and dangerous come first.
+
+    Names tie often (two dozen John Smiths all score 100), and a list cut to six must not silently leave
+    out the one who is wanted: flagged people go first within a score, are marked ⚠, and any left out
+    are counted in the heading so the officer knows to narrow the search.
+    """
+    flagged = await records.safety_flagged(session, [hit.person_id for hit in hits[:FLAG_CHECKS]])
+    hits = sorted(hits, key=lambda h: (-h.score, h.person_id not in flagged, h.person_id))
     shown = hits[:SHORTLIST]
     people = await records.shortlist_entries(session, [hit.person_id for hit in shown])
     options, choices, disclosed = [], [], []
     for hit in shown:
         person = people[hit.person_id]
-        name = f"{person.surname.upper()}, {person.forenames}"
+        name = f"{'⚠ ' if person.id in flagged else ''}{person.surname.upper()}, {person.forenames}"
         options.append((person.id, name, person.date_of_birth, person.town))
         choices.append(Choice(f"{name} {summary.uk_date(person.date_of_birth)}", "person", person.id))
         disclosed.append(Disclosed("person", person.id, hit.score))
-    extra = f" (showing the best {len(shown)})" if len(hits) > len(shown) else ""
-    return Draft("ambiguous", summary.shortlist(heading + extra, options), disclosed, choices)
+    if len(hits) > len(shown):
+        hidden = sum(1 for hit in hits[SHORTLIST:] if hit.person_id in flagged)
+        warn = f"; {hidden} not shown are wanted or carry warnings" if hidden else ""
+        heading = f"{heading.rstrip(':')} (showing {len(shown)}{warn}):"
+    if flagged:
+        heading = "⚠ marks people who are wanted or carry officer-safety warnings.\n" + heading
+    return Draft("ambiguous", summary.shortlist(heading, options), disclosed, choices)
 
 
 async def _vehicle(session: AsyncSession, vrm: str) -> Draft:

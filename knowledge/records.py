@@ -259,6 +259,25 @@ async def shortlist_entries(session: AsyncSession, person_ids: Sequence[str]) ->
     }
 
 
+OFFICER_SAFETY = 3  # marker severity: a risk to the officer (violent, weapons…)
+
+
+async def safety_flagged(session: AsyncSession, person_ids: Sequence[str]) -> set[str]:
+    """Those of person_ids who are wanted or carry an officer-safety marker: never hidden by a shortlist."""
+    if not person_ids:
+        return set()
+    vocabulary = await marker_vocabulary(session)
+    danger = {code for code, marker in vocabulary.items() if marker.severity >= OFFICER_SAFETY}
+    rows = await session.execute(
+        select(Person.id, Person.markers).where(Person.id.in_(person_ids), Person.markers != "")
+    )
+    flagged = {row.id for row in rows if danger.intersection(row.markers.split(";"))}
+    wanted = await session.scalars(
+        select(Warrant.person_id).where(Warrant.person_id.in_(person_ids), Warrant.status == "ACTIVE")
+    )
+    return flagged | set(wanted)
+
+
 async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Person]:
     rows = await session.scalars(
         select(Person).where(Person.address_id == address_id).order_by(Person.surname).limit(limit)

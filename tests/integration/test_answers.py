@@ -58,6 +58,17 @@ KNOWN = {
          "court": "Croydon Crown Court", "status": "EXECUTED"},
     ],
 }  # fmt: skip
+# Nine namesakes, all scoring alike: PZ02-PZ09 are wanted (even ids) or violent (odd), PZ01 is neither.
+KNOWN["persons.csv"] += [
+    {"id": f"PZ0{n}", "forenames": "Zebedee", "surname": "Quillfeather", "date_of_birth": f"19{60 + n}-01-01",
+     "sex": "M", "aliases": "", "markers": "VIOLENT" if n % 2 and n > 1 else "", "address_id": ""}
+    for n in range(1, 10)
+]  # fmt: skip
+KNOWN["warrants.csv"] += [
+    {"ref": f"WZ0{n}", "person_id": f"PZ0{n}", "offence": "Burglary", "issued_on": "2025-01-01",
+     "court": "Snaresbrook Crown Court", "status": "ACTIVE"}
+    for n in range(2, 10, 2)
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -95,6 +106,16 @@ async def test_misspelt_name_with_date_of_birth_finds_the_person_warnings_first(
     assert "17A Acre Lane" in result.reply and "DANGEROUS DOG" in result.reply
     assert {r.id for r in result.records} == {"PX01", "WX01", "AX01", "INC-2024-004512"}
     assert len(result.reply) <= 600
+
+
+async def test_a_cut_shortlist_shows_the_wanted_and_dangerous_first_and_counts_the_rest(db: Database) -> None:
+    result = await ask(db, "is zebedee quillfeather wanted")
+    assert result.outcome == "ambiguous"
+    assert [c.id for c in result.choices] == ["PZ02", "PZ03", "PZ04", "PZ05", "PZ06", "PZ07"]
+    assert all(c.label.startswith("⚠ QUILLFEATHER") for c in result.choices)
+    lines = result.reply.splitlines()
+    assert lines[0].startswith("⚠ marks people who are wanted")
+    assert lines[1] == "9 possible matches (showing 6; 2 not shown are wanted or carry warnings):"
 
 
 async def test_an_alias_finds_the_person(db: Database) -> None:
