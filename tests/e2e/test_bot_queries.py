@@ -33,7 +33,8 @@ async def test_enrolled_officer_is_answered_with_protected_content_and_audited(b
 async def test_a_shortlist_comes_as_buttons_that_open_the_record_and_then_more(bot: BotUnderTest) -> None:
     shortlist = await bot.say(OFFICER, "jonathan quixtable")
     labels = [b["text"] for b in buttons(shortlist)]
-    assert len(labels) == 3 and all(label.startswith("QUIXTABLE, Jonathan") for label in labels)
+    assert len(labels) == 3 and all(label.lstrip("⚠ ").startswith("QUIXTABLE, Jonathan") for label in labels)
+    assert labels[0].startswith("⚠ ")  # PT01 carries warnings: first, and marked
     first = next(b for b in buttons(shortlist) if "03/04/1985" in b["text"])
     await bot.press(OFFICER, shortlist, first["callback_data"])
     opened = await bot.next_message(OFFICER, 1)
