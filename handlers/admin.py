@@ -7,6 +7,7 @@ Every change of role also changes that user's command menu, so the menu always m
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import replace
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
@@ -22,6 +23,8 @@ from knowledge.errors import BeatlineError
 from knowledge.roles import ROLES, commands_for, help_text
 
 __all__ = ["STRANGER_MENU", "menu_for", "register", "sync_all_menus", "sync_menu"]
+
+log = logging.getLogger(__name__)
 
 STRANGER_MENU = [BotCommand("start", "start, or enrol with the code from an invite link")]
 
@@ -42,8 +45,14 @@ async def sync_menu(bot: Bot, telegram_id: int, role: str | None) -> None:
 
 
 async def sync_all_menus(bot: Bot, db: Database) -> None:
-    """At start-up: strangers' menu by default, and each user's menu as their role is now."""
-    await bot.set_my_commands(STRANGER_MENU)
+    """At start-up: strangers' menu by default, and each user's menu as their role is now.
+
+    Menus are a convenience: a Bot API server that refuses them must not stop the bot or the rest.
+    """
+    try:
+        await bot.set_my_commands(STRANGER_MENU)
+    except TelegramError as exc:
+        log.warning("the Bot API refused the default command menu: %s", type(exc).__name__)
     for user in await users.list_users(db):
         await sync_menu(bot, user.telegram_id, user.role if user.status == "active" else None)
 
@@ -110,12 +119,12 @@ async def allow(update: Update, context: BeatlineContext) -> None:
     except BeatlineError as exc:
         await _say(update, str(exc))
         return
-    await sync_menu(context.bot, who.telegram_id, who.role)
     await _done(
         update,
         context,
         f"{who.telegram_id} is enrolled as {who.role}{' in team ' + who.team if who.team else ''}.",
     )
+    await sync_menu(context.bot, who.telegram_id, who.role)  # after the reply: Telegram may be slow
 
 
 async def revoke(update: Update, context: BeatlineContext) -> None:
@@ -133,8 +142,8 @@ async def revoke(update: Update, context: BeatlineContext) -> None:
     if not revoked:
         await _say(update, f"{telegram_id} is not an active user.")
         return
-    await sync_menu(context.bot, telegram_id, None)
     await _done(update, context, f"{telegram_id} is revoked; their next message will be refused.")
+    await sync_menu(context.bot, telegram_id, None)
 
 
 async def list_users(update: Update, context: BeatlineContext) -> None:

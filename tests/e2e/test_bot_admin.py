@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from telegram import Bot
 
-from handlers.admin import STRANGER_MENU, menu_for
+from handlers.admin import STRANGER_MENU, menu_for, sync_all_menus
 from handlers.gate import NOT_YOUR_COMMAND, stranger_refusal
 from knowledge.roles import COMMANDS, ROLES, can_use
 from tests.e2e.conftest import ADMIN, OFFICER, SERGEANT, STRANGER, BotUnderTest
@@ -84,10 +85,20 @@ async def test_command_menus_follow_the_role(bot: BotUnderTest) -> None:
     await bot.fake.wait_for(lambda f: f.commands(chat_scope(OFFICER)))  # set at start-up
     assert bot.fake.commands() == [c.to_dict() for c in STRANGER_MENU]
     assert bot.fake.commands(chat_scope(OFFICER)) == [c.to_dict() for c in menu_for("officer")]
-    await bot.say(ADMIN, f"/allow {OFFICER} sergeant")
-    assert bot.fake.commands(chat_scope(OFFICER)) == [c.to_dict() for c in menu_for("sergeant")]
+    sergeant = [c.to_dict() for c in menu_for("sergeant")]
+    await bot.say(ADMIN, f"/allow {OFFICER} sergeant")  # the menu follows the reply
+    await bot.fake.wait_for(lambda f: f.commands(chat_scope(OFFICER)) == sergeant)
     await bot.say(ADMIN, f"/revoke {OFFICER}")
-    assert bot.fake.commands(chat_scope(OFFICER)) == []
+    await bot.fake.wait_for(lambda f: f.commands(chat_scope(OFFICER)) == [])
+
+
+async def test_a_bot_api_without_command_menus_does_not_stop_the_bot(bot: BotUnderTest) -> None:
+    # An independent emulator answered setMyCommands with 500; the bot must carry on regardless.
+    bot.fake.fail_next("setMyCommands", status=400, description="Bad Request: method not supported", times=3)
+    bot.fake.fail_next("deleteMyCommands", status=400, description="Bad Request: method not supported")
+    assert (await bot.say(ADMIN, f"/allow {NEWCOMER} officer"))["text"].startswith(f"{NEWCOMER} is enrolled")
+    assert (await bot.say(ADMIN, f"/revoke {NEWCOMER}"))["text"].startswith(f"{NEWCOMER} is revoked")
+    assert (await bot.say(NEWCOMER, "/whoami"))["text"] == stranger_refusal(NEWCOMER)
 
 
 async def test_admin_sees_users_and_the_audit_trail(bot: BotUnderTest) -> None:
@@ -97,3 +108,11 @@ async def test_admin_sees_users_and_the_audit_trail(bot: BotUnderTest) -> None:
     trail = (await bot.say(ADMIN, f"/audit {OFFICER}"))["text"]
     assert f"tg:{OFFICER} vehicle_check answered: check plate QX12ABC [vehicle:QX12ABC" in trail
     assert (await bot.say(ADMIN, "/audit someone"))["text"].startswith("'someone' is not a Telegram id")
+
+
+async def test_a_refused_default_menu_still_gives_each_user_their_menu(bot: BotUnderTest) -> None:
+    await bot.enrol(NEWCOMER, "sergeant")
+    bot.fake.fail_next("setMyCommands", status=400, description="Bad Request: method not supported")
+    async with Bot(bot.fake.token, base_url=bot.fake.base_url) as telegram:
+        await sync_all_menus(telegram, bot.db)
+    assert bot.fake.commands(chat_scope(NEWCOMER)) == [c.to_dict() for c in menu_for("sergeant")]
