@@ -122,7 +122,7 @@ async def _authorise(update: Update, context: BeatlineContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     # One transaction: the claim on the update, and the sender's enrolment as it is right now.
     async with context.services.db.sessions() as session, session.begin():
-        if not await claim_update(session, update.update_id):
+        if not await claim_update(session, context.bot.id, update.update_id):
             log.info("update %s already taken (a redelivery, or another process)", update.update_id)
             raise ApplicationHandlerStop
         if user is not None:

@@ -202,9 +202,13 @@ class AuditHead(Base):
 
 
 class ProcessedUpdate(Base):
-    """Telegram update ids already handled, so that several processes answer each update once."""
+    """Telegram update ids already handled, so that several processes answer each update once.
+
+    Telegram numbers updates per bot, so the key includes the bot's id: two bots may share a database.
+    """
 
     __tablename__ = "processed_updates"
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 

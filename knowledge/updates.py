@@ -21,13 +21,13 @@ _KEEP = dt.timedelta(hours=24)
 _PRUNE_EVERY = 1000  # update ids are sequential: pruning on every 1000th spreads the cost
 
 
-async def claim_update(session: AsyncSession, update_id: int) -> bool:
-    """True if this process is the first to see update_id; it counts once the caller's transaction commits."""
+async def claim_update(session: AsyncSession, bot_id: int, update_id: int) -> bool:
+    """True if this process is the first to see this bot's update_id; it counts once the caller commits."""
     now = dt.datetime.now(dt.UTC)
     dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     stmt = (
         dialect.insert(ProcessedUpdate)
-        .values(update_id=update_id, at=now)
+        .values(bot_id=bot_id, update_id=update_id, at=now)
         .on_conflict_do_nothing()
         .returning(ProcessedUpdate.update_id)  # rowcount is not reliable on every async driver
     )
