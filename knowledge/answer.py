@@ -47,6 +47,7 @@ REASONS = {
     "TRAINING": "training (synthetic records only)",
 }
 SHORTLIST = 6
+SUMMARY_INCIDENTS, DETAIL_INCIDENTS = 5, 20  # a person's incidents loaded for a summary, for More
 FLAG_CHECKS = 500  # candidates checked for warrants and warnings before a shortlist is cut
 
 
@@ -228,11 +229,19 @@ async def _person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) ->
 
 
 async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: bool) -> Draft:
-    person = await records.load_person(session, hit.person_id)
+    person = await records.load_person(session, hit.person_id, incidents=SUMMARY_INCIDENTS)
     assert person is not None  # found by search in this same transaction
     reply = summary.person_summary(person, focus_warrants=focus_warrants)
     disclosed = _person_disclosures(person, score=hit.score, detail=False)
-    return Draft("answered", reply, disclosed, more=Disclosed("person", person.id))
+    return Draft("answered", reply, disclosed, more=_more_on(person, reply))
+
+
+def _more_on(person: records.PersonRecord, reply: str) -> Disclosed | None:
+    """A More button only if the detail would show something the summary did not."""
+    may_have_more_incidents = len(person.incidents) >= SUMMARY_INCIDENTS  # only that many were loaded
+    if may_have_more_incidents or summary.person_summary(person, detail=True) != reply:
+        return Disclosed("person", person.id)
+    return None
 
 
 def _person_disclosures(
@@ -291,7 +300,22 @@ async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
     disclosed = [Disclosed("vehicle", record.vrm)]
     if record.keeper:
         disclosed += _person_disclosures(record.keeper, detail=False)
-    return Draft("answered", reply, disclosed, more=Disclosed("vehicle", record.vrm))
+    # More on a vehicle is its keeper in full; with no keeper there is nothing more.
+    more = Disclosed("vehicle", record.vrm) if record.keeper else None
+    return Draft("answered", reply, disclosed, more=more)
+
+
+async def _vehicle_detail(session: AsyncSession, vrm: str) -> Draft:
+    record = await records.load_vehicle(session, vrm)
+    if record is None:
+        return Draft("not_found", "That record is no longer available.")
+    keeper = record.keeper and await records.load_person(
+        session, record.keeper.id, incidents=DETAIL_INCIDENTS
+    )
+    disclosed = [Disclosed("vehicle", record.vrm)]
+    if keeper:
+        disclosed += _person_disclosures(keeper, detail=True)
+    return Draft("answered", summary.vehicle_detail(record, keeper), disclosed)
 
 
 async def _address(session: AsyncSession, parsed: ParsedQuery) -> Draft:
@@ -347,17 +371,16 @@ async def _incident(session: AsyncSession, ref: str, *, detail: bool) -> Draft:
 
 async def _open(session: AsyncSession, caller: Caller, kind: str, record_id: str, detail: bool) -> Draft:
     if kind == "person":
-        person = await records.load_person(session, record_id, incidents=20 if detail else 5)
+        person = await records.load_person(
+            session, record_id, incidents=DETAIL_INCIDENTS if detail else SUMMARY_INCIDENTS
+        )
         if person is None:
             return Draft("not_found", "That record is no longer available.")
         disclosed = _person_disclosures(person, detail=detail)
         reply = summary.person_summary(person, detail=detail)
-        return Draft("answered", reply, disclosed, more=None if detail else Disclosed("person", person.id))
+        return Draft("answered", reply, disclosed, more=None if detail else _more_on(person, reply))
     if kind == "vehicle":
-        draft = await _vehicle(session, record_id)
-        if detail:
-            draft.more = None
-        return draft
+        return await (_vehicle_detail(session, record_id) if detail else _vehicle(session, record_id))
     if kind == "address":
         return await _address_detail(session, record_id, detail=detail)
     if kind == "incident":

@@ -104,12 +104,26 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
     return _fit(lines)
 
 
-def vehicle_summary(vehicle: VehicleRecord, *, detail: bool = False) -> str:
-    """Vehicle markers (STOLEN first), the vehicle, then the keeper checked like a person."""
+def _vehicle_lines(vehicle: VehicleRecord) -> list[str]:
     lines = []
     if vehicle.markers:
         lines.append(f"⚠ {_markers(vehicle.markers, first='STOLEN')}")
     lines.append(f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}")
+    return lines
+
+
+def vehicle_detail(vehicle: VehicleRecord, keeper: PersonRecord | None) -> str:
+    """More on a vehicle: the vehicle, then its keeper in full (aliases, incidents, past warrants)."""
+    lines = _vehicle_lines(vehicle)
+    if keeper is None:
+        return "\n".join([*lines, "Keeper: none recorded."])
+    keeper_lines = person_summary(keeper, detail=True).splitlines()
+    return "\n".join([*lines, "Keeper:", *(f"  {line}" for line in keeper_lines)])
+
+
+def vehicle_summary(vehicle: VehicleRecord) -> str:
+    """Vehicle markers (STOLEN first), the vehicle, then the keeper checked like a person."""
+    lines = _vehicle_lines(vehicle)
     keeper = vehicle.keeper
     if keeper is None:
         lines.append("Keeper: none recorded.")
@@ -121,7 +135,7 @@ def vehicle_summary(vehicle: VehicleRecord, *, detail: bool = False) -> str:
         lines.extend(f"  {w}" for w in warnings) if warnings else lines.append("  Keeper: no warnings.")
         if keeper.address:
             lines.append(f"  Address: {_address_line(keeper.address)}")
-    return "\n".join(lines) if detail else _fit(lines)
+    return _fit(lines)
 
 
 def address_summary(

@@ -50,7 +50,7 @@ KNOWN: dict[str, list[dict[str, str]]] = {
     ],
     "persons.csv": [
         {"id": i, "forenames": "Jonathan", "surname": "Quixtable", "date_of_birth": dob, "sex": "M",
-         "aliases": "", "markers": markers, "address_id": address}
+         "aliases": "Jon Quick" if i == "PT01" else "", "markers": markers, "address_id": address}
         for i, dob, address, markers in _people
     ],
     "vehicles.csv": [

@@ -207,6 +207,21 @@ async def test_more_gives_the_detail_and_is_audited(db: Database) -> None:
     assert "person:PX01" in entries[0].record_ids
 
 
+async def test_more_on_a_plate_is_the_keeper_in_full(db: Database) -> None:
+    first = await ask(db, "check plate ab12 cde")
+    assert first.more is not None and first.more.kind == "vehicle"
+    detail = await answer_record(db, OFFICER, "vehicle", "AB12CDE", detail=True)
+    assert "Also known as: Johnny Smith; J. Smyth" in detail.reply and detail.more is None
+    assert {"AB12CDE", "PX01", "WX01", "AX01", "INC-2024-004512"} <= {r.id for r in detail.records}
+
+
+async def test_no_more_button_when_there_is_nothing_more(db: Database) -> None:
+    # PX03 has no aliases, incidents, past warrants or address: the summary is everything.
+    result = await ask(db, "muhammad quraishi 21/07/1990")
+    assert result.records[0].id == "PX03" and result.more is None
+    assert (await ask(db, "check plate abz 1234")).more is None  # no keeper, nothing more
+
+
 @pytest.mark.parametrize(
     "text",
     ["%", "_", "%%%", "' OR 1=1 --", "<b>smith</b>%", "\u202ejohn smith\u202c", "🙂🙂", "", "x" * 10_000,

@@ -22,6 +22,7 @@ from knowledge.summary import (
     incident_summary,
     person_summary,
     shortlist,
+    vehicle_detail,
     vehicle_summary,
 )
 
@@ -191,6 +192,15 @@ def test_a_vehicle_names_its_keeper_and_chains_the_keepers_warnings() -> None:
 def test_a_keeper_without_warnings_and_a_vehicle_without_keeper_say_so() -> None:
     assert "  Keeper: no warnings." in _lines(vehicle_summary(_vehicle((), _person())))
     assert "Keeper: none recorded." in _lines(vehicle_summary(_vehicle((), None)))
+
+
+def test_more_on_a_vehicle_is_its_keeper_in_full_warnings_still_first() -> None:
+    keeper = _person(markers=(VIOLENT,), warrants=(_warrant("W-5"),))
+    lines = _lines(vehicle_detail(_vehicle((STOLEN,), keeper), keeper))
+    assert lines[:3] == ["⚠ REPORTED STOLEN", "QX19ZTV: Silver Vauxhall Corsa", "Keeper:"]
+    assert lines[3] == "  ⚠ WANTED — Burglary (Marbury Magistrates, warrant W-5)"
+    assert "  QUENNELL, Tobias — born 14/05/1987 (P1)" in lines
+    assert _lines(vehicle_detail(_vehicle((), None), None))[-1] == "Keeper: none recorded."
 
 
 def _incidents(count: int, summary: str = "Neighbours report shouting") -> list[tuple[dt.datetime, str, str]]:
