@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
 from handlers.context import BeatlineContext
@@ -47,14 +47,24 @@ async def report(update: object, error: BaseException) -> None:
         # Telegram, or whatever stands in for it, may be what failed: then there is no telling the user,
         # and no point trying twice. Any failure here is swallowed so that the caller's stop still runs.
         try:
-            if update.callback_query:
-                await update.callback_query.answer(SORRY, show_alert=True)
-            elif update.effective_message:
+            if update.callback_query and await _answer_press(update):
+                return
+            if update.effective_message:
                 await update.effective_message.reply_text(html(SORRY))
         except TelegramError:
             pass
         except Exception as again:
             log.error("update %s: telling the user failed too: %s", update_id, type(again).__name__)
+
+
+async def _answer_press(update: Update) -> bool:
+    """Say sorry in the button's alert; False if the press was already answered (then say it in chat)."""
+    assert update.callback_query is not None
+    try:
+        await update.callback_query.answer(SORRY, show_alert=True)
+    except BadRequest:  # Telegram takes one answer per press, and the handler may have given it
+        return False
+    return True
 
 
 async def on_error(update: object, context: BeatlineContext) -> None:

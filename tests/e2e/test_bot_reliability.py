@@ -127,3 +127,13 @@ async def test_a_refusal_that_cannot_be_sent_still_stops_a_stranger(bot: BotUnde
     assert len(sent_to_stranger) == 2  # the refusal and the apology, both garbled; nothing else
     assert STRANGER not in [u.telegram_id for u in await list_users(bot.db)]
     assert [e.outcome for e in await bot.audit(STRANGER)] == ["denied"]
+
+
+async def test_a_failure_after_a_press_was_answered_is_said_in_the_chat(bot: BotUnderTest) -> None:
+    reply = await bot.say(OFFICER, "check plate QX12ABC")
+    [[more]] = reply["reply_markup"]["inline_keyboard"]
+    bot.fake.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
+    await bot.press(OFFICER, reply, more["callback_data"])  # answered at once, before the look-up
+    assert (await bot.next_message(OFFICER, 1))["text"] == SORRY
+    answers = [r.http_status for r in bot.fake.requests if r.method == "answerCallbackQuery"]
+    assert answers == [200, 400]  # the apology could not go in the alert, so it went to the chat
