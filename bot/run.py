@@ -50,8 +50,11 @@ def run(settings: Settings, *, webhook: bool, port: int | None) -> int:
         return 1
     except NetworkError as exc:
         log.debug("bot API unreachable: %s", type(exc).__name__)
-        print("beatline: the Bot API cannot be reached; check the network or TELEGRAM_API_BASE_URL.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "beatline: the Bot API cannot be reached; check the network, or TELEGRAM_API_BASE_URL: the "
+            "server's base with the token to follow, e.g. http://127.0.0.1:8081/bot",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

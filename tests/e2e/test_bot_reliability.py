@@ -137,3 +137,15 @@ async def test_a_failure_after_a_press_was_answered_is_said_in_the_chat(bot: Bot
     assert (await bot.next_message(OFFICER, 1))["text"] == SORRY
     answers = [r.http_status for r in bot.fake.requests if r.method == "answerCallbackQuery"]
     assert answers == [200, 400]  # the apology could not go in the alert, so it went to the chat
+
+
+def test_run_says_so_when_the_bot_api_cannot_be_reached(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{free_port()}/bot")  # nothing listens
+    monkeypatch.setenv("BEATLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'beatline.db'}")
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert "the Bot API cannot be reached" in err and "http://127.0.0.1:8081/bot" in err
+    assert "123456:TEST" not in err
