@@ -205,8 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _is_database_error(exc: BaseException) -> bool:
     from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-    return isinstance(exc, OperationalError | DBAPIError | ConnectionError)
+    return isinstance(exc, OperationalError | DBAPIError | PoolTimeout | ConnectionError)
 
 
 if __name__ == "__main__":

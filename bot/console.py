@@ -26,7 +26,7 @@ __all__ = ["ask", "chat"]
 async def caller_for(db: Database, as_id: int | None) -> Caller:
     if as_id is None:
         return console_caller()
-    async with db.sessions() as session:
+    async with db.reads() as session:
         who = await users.active_user(session, as_id)
     return Caller(actor=f"tg:{as_id}", role=who.role if who else "", channel="cli", telegram_user_id=as_id)
 

@@ -48,7 +48,7 @@ async def outstanding(db: Database, briefing_id: int, viewer: Enrolment) -> list
         )
         .order_by(User.name, BriefingDelivery.telegram_id)
     )
-    async with db.sessions() as session:
+    async with db.reads() as session:
         rows = await session.execute(stmt)
         return [Recipient(d.telegram_id, name, d.status) for d, name in rows]
 

@@ -1,7 +1,8 @@
 """The answer function: officer's words in, the reply and the records it disclosed out.
 
 Every channel (Telegram, `beatline ask`, `beatline chat`) calls `answer` or `answer_record`, and both
-write exactly one audit entry in the same transaction as the read, so nothing is disclosed unaudited.
+commit exactly one audit entry, listing what the reply shows, before the reply is returned: nothing is
+disclosed unaudited.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge import audit, records, search, summary
@@ -154,7 +156,7 @@ async def audited(
                 record_ids=[f"{r.kind}:{r.id}" for r in draft.records],
                 reason=reason,
             )
-    except (OperationalError, DBAPIError, OSError) as exc:
+    except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
         log.warning("database unavailable while answering: %s", type(exc).__name__)
         return Answer(intent, "error", DATABASE_DOWN)
     return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)

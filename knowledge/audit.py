@@ -111,7 +111,7 @@ async def verify(db: Database) -> VerifyResult:
     """Walk the chain from the genesis value and report every break, with the entry id."""
     problems: list[str] = []
     expected_prev, expected_id, checked = GENESIS, 1, 0
-    async with db.sessions() as session:
+    async with db.reads() as session:
         head = (await session.execute(select(AuditHead).where(AuditHead.id == 1))).scalar_one()
         stream = await session.stream_scalars(select(AuditEntry).order_by(AuditEntry.id))
         async for entry in stream:
@@ -146,7 +146,7 @@ async def export(db: Database, *, since: dt.datetime | None, fmt: str) -> AsyncI
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-    async with db.sessions() as session:
+    async with db.reads() as session:
         async for entry in await session.stream_scalars(stmt):
             if fmt == "csv":
                 writer.writerow(_row(entry))
@@ -162,5 +162,5 @@ async def recent(db: Database, *, telegram_user_id: int | None = None, limit: in
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if telegram_user_id is not None:
         stmt = stmt.where(AuditEntry.telegram_user_id == telegram_user_id)
-    async with db.sessions() as session:
+    async with db.reads() as session:
         return list((await session.scalars(stmt)).all())

@@ -242,7 +242,7 @@ async def cancel(db: Database, briefing_id: int, viewer: Enrolment) -> bool:
 
 
 async def _managed(db: Database, briefing_id: int, viewer: Enrolment) -> Briefing:
-    async with db.sessions() as session:
+    async with db.reads() as session:
         briefing = await session.get(Briefing, briefing_id)
     if briefing is None or not _may_manage(viewer, briefing):
         raise NotAllowed("That briefing is not one of yours.")
@@ -252,7 +252,7 @@ async def _managed(db: Database, briefing_id: int, viewer: Enrolment) -> Briefin
 async def get(db: Database, briefing_id: int, viewer: Enrolment) -> BriefingView:
     """One briefing with its counts, if the viewer sent it, leads its team or is an admin."""
     await _managed(db, briefing_id, viewer)
-    async with db.sessions() as session:
+    async with db.reads() as session:
         return _view(*(await session.execute(_view_query().where(Briefing.id == briefing_id))).one())
 
 
@@ -266,7 +266,7 @@ async def recent(db: Database, viewer: Enrolment, *, limit: int = 10) -> list[Br
                 and_(Briefing.team == viewer.team, Briefing.team != ""),
             )
         )
-    async with db.sessions() as session:
+    async with db.reads() as session:
         rows = await session.execute(
             stmt.order_by(Briefing.created_at.desc(), Briefing.id.desc()).limit(limit)
         )

@@ -84,11 +84,13 @@ def engine_options(url: URL) -> dict[str, Any]:
 class Database:
     """The async engine and its session factories, created once and passed down.
 
-    `sessions` is for work that writes. `reads` is for work that only reads: on SQLite its transactions
-    do not take the single write lock, so a search of a million records never holds up another
-    process's audit entry or update claim. SQLite's writers in this process also queue for one pooled
-    connection, first come first served, rather than in SQLite's busy handler, which polls with sleeps
-    and lets a newcomer overtake a writer that has waited for seconds.
+    `sessions` is for work that writes, and only for that: on SQLite it holds the process's one writer
+    connection and the file's write lock for as long as it is open. `reads` is for work that only
+    reads: on SQLite its transactions do not take the write lock, so a search of a million records or
+    an export of the audit log never holds up another process's audit entry or update claim. SQLite's
+    writers in this process queue for their one connection first come first served, rather than in
+    SQLite's busy handler, which polls with sleeps and lets a newcomer overtake a writer that has
+    waited for seconds.
     """
 
     def __init__(self, url: str) -> None:
@@ -99,7 +101,9 @@ class Database:
         self._writer = self.engine
         if self.is_sqlite:
             _tune_sqlite(self.engine.sync_engine, writes=False)
-            self._writer = create_async_engine(aurl, pool_size=1, max_overflow=0)
+            # A writer waits at most as long again as SQLite's busy timeout, then the caller is told the
+            # database is not answering rather than kept waiting.
+            self._writer = create_async_engine(aurl, pool_size=1, max_overflow=0, pool_timeout=10)
             _tune_sqlite(self._writer.sync_engine, writes=True)
         self.sessions = async_sessionmaker(self._writer, expire_on_commit=False)
         self.reads = async_sessionmaker(self.engine, expire_on_commit=False)

@@ -94,7 +94,7 @@ async def claim_due(db: Database, worker: str, lease: dt.timedelta) -> list[Clai
     lapsed = and_(
         Briefing.status == "sending", or_(Briefing.claimed_until.is_(None), Briefing.claimed_until < now)
     )
-    async with db.sessions() as session:
+    async with db.reads() as session:
         candidates = list(
             await session.scalars(select(Briefing.id).where(or_(due, lapsed)).order_by(Briefing.id))
         )
@@ -194,7 +194,7 @@ async def pending_copies(db: Database, briefing_id: int, *, limit: int = 200) ->
         .order_by(BriefingDelivery.telegram_id)
         .limit(limit)
     )
-    async with db.sessions() as session:
+    async with db.reads() as session:
         rows = await session.execute(stmt)
         return [Copy(tid, message_id is not None) for tid, message_id in rows]
 
@@ -286,7 +286,7 @@ def _discloser(claim: Claim, recipient: int) -> Caller:
 
 async def tally(db: Database, briefing_id: int) -> Tally:
     """How far a briefing has got, for the sergeant's progress message."""
-    async with db.sessions() as session:
+    async with db.reads() as session:
         rows = await session.execute(
             select(BriefingDelivery.status, func.count())
             .where(BriefingDelivery.briefing_id == briefing_id)

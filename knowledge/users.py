@@ -102,7 +102,7 @@ async def revoke(db: Database, telegram_id: int, *, by: str) -> bool:
 
 
 async def list_users(db: Database) -> list[Enrolment]:
-    async with db.sessions() as session:
+    async with db.reads() as session:
         users = await session.scalars(
             select(User).order_by(User.status, User.team, User.role, User.telegram_id)
         )
@@ -120,7 +120,7 @@ async def team_members(db: Database, team: str) -> list[Enrolment]:
     stmt = select(User).where(User.status == "active").order_by(User.telegram_id)
     if team != "*":
         stmt = stmt.where(User.team == team)
-    async with db.sessions() as session:
+    async with db.reads() as session:
         return [_enrolment(u) for u in await session.scalars(stmt)]
 
 

@@ -95,3 +95,17 @@ async def test_cli_verify_and_export(sqlite_url: str) -> None:
     assert broken.returncode == 1
     assert "entry 2" in broken.stderr and "Traceback" not in broken.stderr
 
+
+
+async def test_an_export_in_progress_does_not_hold_up_the_bot(db_url: str) -> None:
+    # An admin pages through `beatline audit export | less` while the bot keeps answering (another
+    # process: its own Database). On SQLite an export on a write connection would hold the file's
+    # write lock, and every answer would wait out the busy timeout and fail.
+    exporter, bot = Database(db_url), Database(db_url)
+    await _write(bot, 3)
+    lines = audit.export(exporter, since=None, fmt="jsonl")
+    assert json.loads(await anext(lines))["id"] == 1  # the export is open, mid-way
+    await asyncio.wait_for(_write(bot, 1), timeout=2)
+    await lines.aclose()
+    await exporter.dispose()
+    await bot.dispose()
