@@ -11,6 +11,7 @@ Three rules, applied to every line whoever writes it:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 from types import TracebackType
@@ -32,15 +33,19 @@ class Scrubbed(logging.Formatter):
         self._secrets = [s for s in secrets if s]
 
     def format(self, record: logging.LogRecord) -> str:
-        if not _ours(record.name) and record.args:
-            record = logging.makeLogRecord({**record.__dict__, "args": None, "msg": _valueless(record)})
-        text = super().format(record)
+        # A copy, without any traceback text another formatter may have cached on the record.
+        fields = {**record.__dict__, "exc_text": None}
+        if not _ours(record.name):
+            fields.update(args=None, msg=_valueless(record))
+        text = super().format(logging.makeLogRecord(fields))
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return text
 
-    def formatException(self, ei: _ExcInfo) -> str:  # type: ignore[override]
+    def formatException(self, ei: _ExcInfo | tuple[None, None, None]) -> str:  # type: ignore[override]
         kind, _, tb = ei
+        if kind is None:  # exc_info=True outside an except block: there is no exception to show
+            return ""
         frames = "".join(traceback.format_list(traceback.extract_tb(tb)))
         return f"{frames}{kind.__name__} (message withheld)"
 
@@ -50,11 +55,19 @@ def _ours(name: str) -> bool:
 
 
 def _valueless(record: logging.LogRecord) -> str:
-    """The message with each %-placeholder shown as '<…>', so the line says what happened, not to whom."""
-    try:
-        return str(record.msg) % tuple("<…>" for _ in range(len(record.args or ())))
-    except (TypeError, ValueError):
-        return str(record.msg)
+    """Another library's message saying what happened, not to whom or with what.
+
+    Placeholders show as '<…>'; only the first line is kept (asyncio appends the repr of a failed task,
+    exception message included); a message that is not a string is not shown at all.
+    """
+    if not isinstance(record.msg, str):
+        return f"<{type(record.msg).__name__} withheld>"
+    message = record.msg.split("\n", 1)[0]
+    if record.args:
+        # Named placeholders, or ones on the dropped lines, leave the template as it is.
+        with contextlib.suppress(TypeError, ValueError):
+            message = message % tuple("<…>" for _ in range(len(record.args)))
+    return message
 
 
 def configure(settings: Settings) -> None:
@@ -62,6 +75,8 @@ def configure(settings: Settings) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(Scrubbed([settings.telegram_token.reveal(), settings.webhook_secret.reveal()]))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    # A line that cannot be formatted is dropped: logging's fallback prints its raw arguments.
+    logging.raiseExceptions = False
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # httpx logs every request URL at INFO, and a Bot API URL contains the token. Scrubbed would catch it
     # and the lines below, but there is no reason to produce them.

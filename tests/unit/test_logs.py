@@ -40,3 +40,18 @@ def test_tracebacks_say_where_but_not_what() -> None:
     written = line("knowledge.broadcast", "delivery failed", error=ValueError("SMITH, John, 03/04/1985"))
     assert "test_logs.py" in written and "ValueError (message withheld)" in written
     assert "SMITH" not in written
+
+
+def test_a_libraries_preformatted_lines_keep_only_their_first_line() -> None:
+    # asyncio's handler for a task that failed unobserved: the repr carries the exception's message.
+    message = "Task exception was never retrieved\nfuture: <Task exception=ValueError('SMITH, John')>"
+    written = line("asyncio", message)
+    assert "Task exception was never retrieved" in written and "SMITH" not in written
+    assert "SMITH" not in line("somelib", ValueError("SMITH, John"))  # type: ignore[arg-type]
+
+
+def test_exc_info_without_an_exception_and_a_cached_traceback() -> None:
+    record = logging.LogRecord("bot.run", logging.ERROR, __file__, 1, "failed", (), (None, None, None))
+    assert Scrubbed([TOKEN]).format(record).endswith("bot.run: failed")
+    record.exc_text = "Traceback ...\nValueError: SMITH, John"  # as another handler's formatter left it
+    assert "SMITH" not in Scrubbed([TOKEN]).format(record)
