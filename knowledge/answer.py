@@ -89,13 +89,18 @@ class Answer:
 
 @dataclass
 class Draft:
-    """An answer being built inside the transaction, before its audit entry is written."""
+    """An answer being built, before its audit entry is written.
+
+    `counted` are records the reply does not show but whose flags it counts ("2 not shown are
+    wanted"): not disclosed records, but the audit names them as counted:person:ID all the same.
+    """
 
     outcome: str
     reply: str
     records: list[Disclosed] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
     more: Disclosed | None = None
+    counted: list[Disclosed] = field(default_factory=list)
 
 
 DATABASE_DOWN = "The records system is not answering right now. Try again in a minute; nothing was looked up."
@@ -153,7 +158,8 @@ async def audited(
                 query=text,
                 intent=intent,
                 outcome=draft.outcome,
-                record_ids=[f"{r.kind}:{r.id}" for r in draft.records],
+                record_ids=[f"{r.kind}:{r.id}" for r in draft.records]
+                + [f"counted:{r.kind}:{r.id}" for r in draft.counted],
                 reason=reason,
             )
     except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
@@ -235,15 +241,14 @@ async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: 
     assert person is not None  # found by search in this same transaction
     reply = summary.person_summary(person, focus_warrants=focus_warrants)
     disclosed = _person_disclosures(person, score=hit.score, detail=False)
-    return Draft("answered", reply, disclosed, more=_more_on(person, reply))
+    return Draft("answered", reply, disclosed, more=_more_on(person))
 
 
-def _more_on(person: records.PersonRecord, reply: str) -> Disclosed | None:
+def _more_on(person: records.PersonRecord) -> Disclosed | None:
     """A More button only if the detail would show something the summary did not."""
     may_have_more_incidents = len(person.incidents) >= SUMMARY_INCIDENTS  # only that many were loaded
-    if may_have_more_incidents or summary.person_summary(person, detail=True) != reply:
-        return Disclosed("person", person.id)
-    return None
+    detail_adds = summary.person_summary(person, detail=True) != summary.person_summary(person)
+    return Disclosed("person", person.id) if may_have_more_incidents or detail_adds else None
 
 
 def _person_disclosures(
@@ -279,13 +284,14 @@ async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: s
         options.append((person.id, name, person.date_of_birth, person.town))
         choices.append(Choice(f"{name} {summary.uk_date(person.date_of_birth)}", "person", person.id))
         disclosed.append(Disclosed("person", person.id, hit.score))
+    hidden = [Disclosed("person", hit.person_id) for hit in hits[SHORTLIST:] if hit.person_id in flagged]
     if len(hits) > len(shown):
-        hidden = sum(1 for hit in hits[SHORTLIST:] if hit.person_id in flagged)
-        warn = f"; {hidden} not shown are wanted or carry warnings" if hidden else ""
+        at_least = "at least " if len(hits) > FLAG_CHECKS else ""  # only so many were checked
+        warn = f"; {at_least}{len(hidden)} not shown are wanted or carry warnings" if hidden else ""
         heading = f"{heading.rstrip(':')} (showing {len(shown)}{warn}):"
     if flagged:
         heading = "⚠ marks people who are wanted or carry officer-safety warnings.\n" + heading
-    return Draft("ambiguous", summary.shortlist(heading, options), disclosed, choices)
+    return Draft("ambiguous", summary.shortlist(heading, options), disclosed, choices, counted=hidden)
 
 
 async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
@@ -380,7 +386,7 @@ async def _open(session: AsyncSession, caller: Caller, kind: str, record_id: str
             return Draft("not_found", "That record is no longer available.")
         disclosed = _person_disclosures(person, detail=detail)
         reply = summary.person_summary(person, detail=detail)
-        return Draft("answered", reply, disclosed, more=None if detail else _more_on(person, reply))
+        return Draft("answered", reply, disclosed, more=None if detail else _more_on(person))
     if kind == "vehicle":
         return await (_vehicle_detail(session, record_id) if detail else _vehicle(session, record_id))
     if kind == "address":

@@ -116,6 +116,8 @@ async def test_a_cut_shortlist_shows_the_wanted_and_dangerous_first_and_counts_t
     lines = result.reply.splitlines()
     assert lines[0].startswith("⚠ marks people who are wanted")
     assert lines[1] == "9 possible matches (showing 6; 2 not shown are wanted or carry warnings):"
+    [entry] = await audit.recent(db, telegram_user_id=2001, limit=1)
+    assert entry.record_ids.split()[-2:] == ["counted:person:PZ08", "counted:person:PZ09"]
 
 
 async def test_an_alias_finds_the_person(db: Database) -> None:
@@ -220,6 +222,7 @@ async def test_no_more_button_when_there_is_nothing_more(db: Database) -> None:
     result = await ask(db, "muhammad quraishi 21/07/1990")
     assert result.records[0].id == "PX03" and result.more is None
     assert (await ask(db, "check plate abz 1234")).more is None  # no keeper, nothing more
+    assert (await ask(db, "is muhammad quraishi wanted 21/07/1990")).more is None  # "Not wanted" is no more
 
 
 @pytest.mark.parametrize(
