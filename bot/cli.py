@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bot import logs
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from knowledge.audit import Caller
 from knowledge.db import Database, upgrade_schema
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
@@ -172,7 +172,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"beatline: {exc}", file=sys.stderr)
+        return 2
     logs.configure(settings)
     try:
         args = _parser().parse_args(argv)

@@ -8,8 +8,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["Secret", "Settings"]
+from knowledge.errors import BeatlineError
+
+__all__ = ["Secret", "Settings", "SettingsError"]
+
+
+class SettingsError(BeatlineError):
+    """An environment variable that cannot be used as it is set."""
 
 
 class Secret:
@@ -55,16 +62,26 @@ class Settings:
         def opt(name: str) -> str | None:
             return env.get(name) or None
 
+        def number(name: str, default: float, kind: type[int] | type[float] = int) -> Any:
+            value = env.get(name) or ""
+            try:
+                parsed = kind(value) if value else default
+            except ValueError:
+                raise SettingsError(f"{name} must be a number, 0 or more, not {value[:20]!r}.") from None
+            if parsed < 0:
+                raise SettingsError(f"{name} must not be negative.")
+            return parsed
+
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
             telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
             telegram_api_base_url=opt("TELEGRAM_API_BASE_URL"),
             webhook_url=opt("BEATLINE_WEBHOOK_URL"),
             webhook_secret=Secret(env.get("BEATLINE_WEBHOOK_SECRET", "")),
-            port=int(env.get("PORT") or cls.port),
+            port=number("PORT", cls.port),
             redis_url=opt("BEATLINE_REDIS_URL"),
             log_level=(env.get("BEATLINE_LOG_LEVEL") or cls.log_level).upper(),
-            rate_limit=int(env.get("BEATLINE_RATE_LIMIT") or cls.rate_limit),
-            rate_window_seconds=int(env.get("BEATLINE_RATE_WINDOW_SECONDS") or cls.rate_window_seconds),
-            send_rate=float(env.get("BEATLINE_SEND_RATE") or cls.send_rate),
+            rate_limit=number("BEATLINE_RATE_LIMIT", cls.rate_limit),
+            rate_window_seconds=number("BEATLINE_RATE_WINDOW_SECONDS", cls.rate_window_seconds),
+            send_rate=number("BEATLINE_SEND_RATE", cls.send_rate, float),
         )
