@@ -157,6 +157,7 @@ class FakeBotAPI:
         self._faults: defaultdict[str, deque[_ApiError]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
         self._garbled: Counter[str] = Counter()
+        self._arrivals: dict[int | str, asyncio.Event] = {}
         self._blocked: set[str] = set()
         self._sent_global: deque[float] = deque()
         self._sent_per_chat: defaultdict[int | str, deque[float]] = defaultdict(deque)
@@ -298,6 +299,12 @@ class FakeBotAPI:
         return {"callback_query": query | {"chat_instance": chat_instance}}
 
     # -- what the bot did --------------------------------------------------------------------
+
+    async def wait_delivered(self, chat_id: int | str, more_than: int, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Wait until more than `more_than` messages were delivered to chat_id (no polling)."""
+        async with asyncio.timeout(timeout):
+            while self.delivered[chat_id] <= more_than:
+                await self._arrivals.setdefault(chat_id, asyncio.Event()).wait()
 
     def calls(self, method: str) -> list[JSONDict]:
         """The params of every call to method (any case), in order, whatever the answer."""
@@ -503,6 +510,8 @@ class FakeBotAPI:
         self._take_send_slot(chat_id)
         message = self._message(self._known_chat(chat_id), self.bot_user, content)
         self.delivered[chat_id] += 1
+        if arrival := self._arrivals.pop(chat_id, None):
+            arrival.set()
         return message
 
     async def _api_editmessagetext(self, params: JSONDict) -> JSONDict:
