@@ -97,6 +97,7 @@ class Database:
         self.url = url
         aurl = async_url(url)
         self.is_sqlite = aurl.get_backend_name() == "sqlite"
+        # On SQLite, `engine` is the readers' engine (deferred BEGIN); writes go through `sessions`.
         self.engine: AsyncEngine = create_async_engine(aurl, **engine_options(aurl))
         self._writer = self.engine
         if self.is_sqlite:
