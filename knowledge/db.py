@@ -116,11 +116,21 @@ class Database:
 
 
 def upgrade_schema(url: str) -> None:
-    """Apply every Alembic migration; safe to run again."""
+    """Apply every Alembic migration; safe to run again. Raises unless the database is then at head."""
     from alembic import command
     from alembic.config import Config
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
 
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["url"] = sync_url(url)
     command.upgrade(config, "head")
+    # Checked, not assumed: a migration whose transaction was silently rolled back once passed as done.
+    engine = create_engine(sync_url(url))
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    engine.dispose()
+    if current != ScriptDirectory.from_config(config).get_current_head():
+        raise BeatlineError(f"The database schema did not reach the latest version (it is at {current}).")
