@@ -23,6 +23,7 @@ from knowledge.models import Address, Base, Incident, Person, Vehicle, Warrant
 from knowledge.names import normalise_name, person_keys
 from knowledge.postcode import normalise_postcode
 from knowledge.streets import split_address_line, street_code
+from knowledge.vrm import compact_vrm
 
 __all__ = ["ROLES", "SEXES", "STATUSES", "RowChecker"]
 
@@ -44,7 +45,7 @@ _REGISTERS = {"addresses.csv": "address", "persons.csv": "person"}
 _KEY_FORMS: dict[str, Callable[[str], str]] = {
     "addresses.csv": str.strip,
     "persons.csv": str.strip,
-    "vehicles.csv": lambda vrm: "".join(vrm.replace("-", " ").split()).upper(),
+    "vehicles.csv": compact_vrm,
     "incidents.csv": lambda ref: ref.strip().upper(),
     "warrants.csv": lambda ref: ref.strip().upper(),
 }

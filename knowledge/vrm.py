@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-__all__ = ["VRM_FORMATS", "is_distinctive_vrm", "normalise_vrm", "vrm_variants"]
+__all__ = ["VRM_FORMATS", "compact_vrm", "is_distinctive_vrm", "normalise_vrm", "vrm_variants"]
 
 # Ordered from the most to the least common on the road today, which is also the order in
 # which an ambiguous reading is offered.
@@ -34,7 +34,8 @@ _MAX_VARIANTS = 16
 _SEPARATORS = re.compile(r"[\s\-.]+")
 
 
-def _compact(text: str) -> str:
+def compact_vrm(text: str) -> str:
+    """The mark as stored and indexed: upper case, without spaces, hyphens or dots."""
     return _SEPARATORS.sub("", str(text)).upper()
 
 
@@ -47,18 +48,18 @@ def _format_of(vrm: str) -> str | None:
 
 def normalise_vrm(text: str) -> str | None:
     """Return the mark upper case without spaces if it fits a UK format, so it can key a lookup."""
-    vrm = _compact(text)
+    vrm = compact_vrm(text)
     return vrm if len(vrm) <= 7 and _format_of(vrm) else None
 
 
 def is_distinctive_vrm(vrm: str) -> bool:
     """True for current, prefix and suffix marks, which do not look like ordinary words or numbers."""
-    return _format_of(_compact(vrm)) in {"current", "prefix", "suffix"}
+    return _format_of(compact_vrm(vrm)) in {"current", "prefix", "suffix"}
 
 
 def vrm_variants(text: str) -> list[str]:
     """Return the readings of a mark worth searching for, the most likely first (at most 16)."""
-    raw = _compact(text)
+    raw = compact_vrm(text)
     if not 1 <= len(raw) <= 7 or not raw.isalnum() or not raw.isascii():
         return []
     options = [[(char, 0)] + ([_CONFUSABLE[char]] if char in _CONFUSABLE else []) for char in raw]
