@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import time
 import weakref
 from typing import Any
 
@@ -33,8 +32,8 @@ from handlers import briefing_text as text
 from handlers.briefing_delivery import Delivery
 from handlers.context import BeatlineContext
 from handlers.format import html
-from handlers.gate import guarded
-from knowledge import acknowledgements, briefings
+from handlers.gate import enrolment_seen, guarded
+from knowledge import acknowledgements, briefings, users
 from knowledge.buttons import ButtonRefused
 from knowledge.errors import BeatlineError
 
@@ -49,15 +48,18 @@ _deliveries: weakref.WeakKeyDictionary[Any, Delivery] = weakref.WeakKeyDictionar
 
 
 class _Asked(filters.MessageFilter):
-    """Messages from users who sent a bare /brief less than ASK_FOR seconds ago."""
+    """Messages from users who sent a bare /brief less than ASK_FOR seconds ago, in any bot process.
+
+    The wait is kept in the user's row (users.await_briefing_text), which the gate has just read.
+    """
 
     def __init__(self) -> None:
         super().__init__(name="asked_for_briefing")
-        self.deadlines: dict[int, float] = {}
 
     def filter(self, message: Message) -> bool:
         user = message.from_user
-        return user is not None and time.monotonic() < self.deadlines.get(user.id, 0.0)
+        seen = enrolment_seen(user.id) if user is not None else None
+        return seen is not None and seen.awaits_briefing_text(dt.datetime.now(dt.UTC))
 
 
 _ASKED = _Asked()
@@ -100,10 +102,13 @@ async def brief(update: Update, context: BeatlineContext) -> None:
     assert update.message is not None and update.message.text is not None
     assert update.effective_user is not None
     command_and_text = update.message.text.split(maxsplit=1)  # line breaks inside the text are kept
+    db, user_id, now = context.services.db, update.effective_user.id, dt.datetime.now(dt.UTC)
     if len(command_and_text) == 2:
+        if context.enrolment is not None and context.enrolment.awaits_briefing_text(now):
+            await users.await_briefing_text(db, user_id, None)  # the text came with the command
         await _preview(update, context, command_and_text[1])
         return
-    _ASKED.deadlines[update.effective_user.id] = time.monotonic() + ASK_FOR
+    await users.await_briefing_text(db, user_id, now + dt.timedelta(seconds=ASK_FOR))
     await update.message.reply_text(
         html("What should the briefing say? Send it as your next message, within 5 minutes, or /cancel.")
     )
@@ -112,14 +117,14 @@ async def brief(update: Update, context: BeatlineContext) -> None:
 async def take_text(update: Update, context: BeatlineContext) -> None:
     """The sergeant's next message after a bare /brief becomes the briefing's preview."""
     assert update.message is not None and update.effective_user is not None
-    _ASKED.deadlines.pop(update.effective_user.id, None)
+    await users.await_briefing_text(context.services.db, update.effective_user.id, None)
     await _preview(update, context, update.message.text or "")
 
 
 async def stop_asking(update: Update, context: BeatlineContext) -> None:
     """/cancel while the bot waits for a briefing's text: nothing is drafted."""
     assert update.message is not None and update.effective_user is not None
-    _ASKED.deadlines.pop(update.effective_user.id, None)
+    await users.await_briefing_text(context.services.db, update.effective_user.id, None)
     await update.message.reply_text(html("No briefing started."))
 
 

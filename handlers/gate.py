@@ -25,7 +25,15 @@ from knowledge.roles import COMMANDS, can_use
 from knowledge.text import clean_text
 from knowledge.updates import claim_update
 
-__all__ = ["NOT_YOUR_COMMAND", "command_of", "guarded", "register", "stranger_refusal", "what_was_sent"]
+__all__ = [
+    "NOT_YOUR_COMMAND",
+    "command_of",
+    "enrolment_seen",
+    "guarded",
+    "register",
+    "stranger_refusal",
+    "what_was_sent",
+]
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +109,17 @@ async def gate(update: Update, context: BeatlineContext) -> None:
         raise ApplicationHandlerStop from None
 
 
+_seen: dict[int, users.Enrolment] = {}
+
+
+def enrolment_seen(telegram_id: int) -> users.Enrolment | None:
+    """The user's enrolment as the gate read it for the update now being handled.
+
+    For PTB's filters, which cannot await a database: they see what the gate read moments earlier.
+    """
+    return _seen.get(telegram_id)
+
+
 def guarded(command: str, callback: Callback) -> Callback:
     """The handler of a role-restricted command, run only for a user whose role may use it.
 
@@ -127,6 +146,11 @@ async def _authorise(update: Update, context: BeatlineContext) -> None:
             raise ApplicationHandlerStop
         if user is not None:
             context.enrolment = await users.active_user(session, user.id)
+    if user is not None:
+        if context.enrolment is not None:
+            _seen[user.id] = context.enrolment
+        else:
+            _seen.pop(user.id, None)
     context.caller = Caller(
         actor=f"tg:{user.id}" if user else f"chat:{chat.id if chat else '?'}",
         role=context.role,

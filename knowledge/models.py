@@ -157,6 +157,9 @@ class User(Base):
     status: Mapped[str] = mapped_column(String(12), default="active")  # active | revoked
     changed_by: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # After a bare /brief: until when the user's next message is that briefing's text. Kept here, not
+    # in a process's memory, because the next message may reach another bot process.
+    briefing_text_due: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Invite(Base):

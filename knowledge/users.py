@@ -22,6 +22,7 @@ from knowledge.roles import ROLES
 __all__ = [
     "Enrolment",
     "active_user",
+    "await_briefing_text",
     "create_invite",
     "enrol",
     "list_users",
@@ -42,12 +43,26 @@ class Enrolment:
     status: str
     changed_by: str
     changed_at: dt.datetime
+    briefing_text_due: dt.datetime | None = None  # see models.User
+
+    def awaits_briefing_text(self, now: dt.datetime) -> bool:
+        due = self.briefing_text_due
+        return due is not None and now < (due if due.tzinfo else due.replace(tzinfo=dt.UTC))
 
 
 def _enrolment(user: User) -> Enrolment:
     return Enrolment(
-        user.telegram_id, user.name, user.role, user.team, user.status, user.changed_by, user.changed_at
-    )
+        user.telegram_id, user.name, user.role, user.team, user.status, user.changed_by, user.changed_at,
+        user.briefing_text_due,
+    )  # fmt: skip
+
+
+async def await_briefing_text(db: Database, telegram_id: int, until: dt.datetime | None) -> None:
+    """Take the user's next message as a briefing's text until `until`; None to stop waiting."""
+    async with db.sessions() as session, session.begin():
+        await session.execute(
+            update(User).where(User.telegram_id == telegram_id).values(briefing_text_due=until)
+        )
 
 
 def _check_role(role: str) -> str:

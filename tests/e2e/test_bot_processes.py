@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from knowledge import users
 from knowledge.db import Database
-from tests.e2e.conftest import OFFICER, SECRET, fill, free_port
+from tests.e2e.conftest import OFFICER, SECRET, SERGEANT, fill, free_port
 from tests.fake_bot_api import FakeBotAPI
 
 
@@ -32,6 +34,23 @@ async def start_bot(fake: FakeBotAPI, db_url: str, port: int, log: Path) -> asyn
     )  # fmt: skip
 
 
+@contextlib.asynccontextmanager
+async def two_bots(fake: FakeBotAPI, db_url: str, tmp_path: Path) -> AsyncIterator[list[str]]:
+    """Two `beatline run --webhook` processes on one database; yields their webhook URLs."""
+    ports = [free_port(), free_port()]
+    logs = [tmp_path / f"bot{n}.log" for n in (1, 2)]
+    bots = [await start_bot(fake, db_url, port, log) for port, log in zip(ports, logs, strict=True)]
+    try:
+        await fake.wait_for(lambda f: len(f.calls("setWebhook")) == 2, timeout=30)
+        yield [f"http://127.0.0.1:{port}/telegram" for port in ports]
+    finally:
+        for process in bots:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)  # finishes what it accepted, then exits
+        codes = [await asyncio.wait_for(process.wait(), 30) for process in bots]
+    assert codes == [0, 0], "\n".join(log.read_text() for log in logs)
+
+
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 async def test_two_processes_answer_a_twice_delivered_update_once(db_url: str, tmp_path: Path) -> None:
     fill(db_url)
@@ -39,25 +58,32 @@ async def test_two_processes_answer_a_twice_delivered_update_once(db_url: str, t
     await users.enrol(db, OFFICER, "officer", by="test")
     await db.dispose()
     async with FakeBotAPI() as fake:
-        ports = [free_port(), free_port()]
-        logs = [tmp_path / f"bot{n}.log" for n in (1, 2)]
-        bots = [await start_bot(fake, db_url, port, log) for port, log in zip(ports, logs, strict=True)]
-        try:
-            await fake.wait_for(lambda f: len(f.calls("setWebhook")) == 2, timeout=30)
+        async with two_bots(fake, db_url, tmp_path) as urls:
             update = fake.text_message(OFFICER, "check plate QX12ABC")
-            statuses = await asyncio.gather(
-                *(
-                    fake.post_to_webhook(update, url=f"http://127.0.0.1:{p}/telegram", secret=SECRET)
-                    for p in ports
-                )
-            )
+            posts = (fake.post_to_webhook(update, url=url, secret=SECRET) for url in urls)
+            statuses = await asyncio.gather(*posts)
             assert statuses == [200, 200]
             await fake.wait_for(lambda f: f.messages_to(OFFICER), timeout=10)
-        finally:
-            for process in bots:
-                if process.returncode is None:
-                    process.send_signal(signal.SIGTERM)  # finishes what it accepted, then exits
-            codes = [await asyncio.wait_for(process.wait(), 30) for process in bots]
-        assert codes == [0, 0], "\n".join(log.read_text() for log in logs)
         [answer] = fake.messages_to(OFFICER)
     assert "QX12ABC" in answer["text"]
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_briefings_text_may_reach_the_other_process(db_url: str, tmp_path: Path) -> None:
+    # A bare /brief to one process, the text to the other: it is the briefing, not a records query.
+    fill(db_url)
+    db = Database(db_url)
+    await users.enrol(db, SERGEANT, "sergeant", team="east", by="test")
+    await users.enrol(db, OFFICER, "officer", team="east", by="test")
+    await db.dispose()
+    async with FakeBotAPI() as fake:
+        async with two_bots(fake, db_url, tmp_path) as (first, second):
+            await fake.post_to_webhook(fake.text_message(SERGEANT, "/brief"), url=first, secret=SECRET)
+            await fake.wait_for(lambda f: f.messages_to(SERGEANT), timeout=10)
+            text = "check plate QX12ABC and stop it if seen"
+            await fake.post_to_webhook(fake.text_message(SERGEANT, text), url=second, secret=SECRET)
+            await fake.wait_for(lambda f: len(f.messages_to(SERGEANT)) == 2, timeout=10)
+        asked, preview = fake.messages_to(SERGEANT)
+    assert asked["text"].startswith("What should the briefing say?")
+    assert preview["text"].startswith("Preview of a briefing to team east (1 officer)")
+    assert text in preview["text"]
