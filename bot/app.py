@@ -61,6 +61,9 @@ def build_application(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
         .rate_limiter(PatientRateLimiter(max_retries=3, overall_max_rate=settings.send_rate))
+        .read_timeout(settings.bot_api_timeout)
+        .write_timeout(settings.bot_api_timeout)
+        .connect_timeout(settings.bot_api_timeout)
         .concurrent_updates(
             CONCURRENT_UPDATES["sqlite" if settings.database_url.startswith("sqlite") else "postgresql"]
         )

@@ -54,6 +54,8 @@ class Settings:
     # Telegram's limit on messages a bot sends in a second. A force's own Bot API server, or a bot with
     # paid broadcasts, may allow more; 0 lifts our limiter (Telegram's 429s are still honoured).
     send_rate: float = 30
+    # Seconds to wait for the Bot API's answer to one call before retrying it.
+    bot_api_timeout: float = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,4 +86,5 @@ class Settings:
             rate_limit=number("BEATLINE_RATE_LIMIT", cls.rate_limit),
             rate_window_seconds=number("BEATLINE_RATE_WINDOW_SECONDS", cls.rate_window_seconds),
             send_rate=number("BEATLINE_SEND_RATE", cls.send_rate, float),
+            bot_api_timeout=number("BEATLINE_BOT_API_TIMEOUT", cls.bot_api_timeout, float),
         )

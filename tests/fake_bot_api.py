@@ -156,6 +156,7 @@ class FakeBotAPI:
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._faults: defaultdict[str, deque[_ApiError]] = defaultdict(deque)
         self._delays: dict[str, float] = {}
+        self._delays_once: dict[str, float] = {}
         self._garbled: Counter[str] = Counter()
         self._arrivals: dict[int | str, asyncio.Event] = {}
         self._blocked: set[str] = set()
@@ -376,6 +377,10 @@ class FakeBotAPI:
         """Answer every later call of method after this many seconds (0 to stop)."""
         self._delays[method.lower()] = seconds
 
+    def delay_next(self, method: str, seconds: float) -> None:
+        """Answer only the next call of method after this many seconds: a Bot API that stalls once."""
+        self._delays_once[method.lower()] = seconds
+
     def block_chat(self, chat_id: int | str) -> None:
         """Act as if this user blocked the bot: calls aimed at the chat get 403."""
         self._blocked.add(str(chat_id))
@@ -392,7 +397,7 @@ class FakeBotAPI:
         record = Recorded(method, await self._params(request), time.monotonic())
         self.requests.append(record)
         try:
-            if seconds := self._delays.get(method.lower()):
+            if seconds := self._delays_once.pop(method.lower(), None) or self._delays.get(method.lower()):
                 await self._sleep(seconds)
             result = await self._answer(method, record.params)
         except _ApiError as error:

@@ -60,6 +60,17 @@ async def test_a_flood_limit_is_waited_out_and_the_answer_sent_once(bot: BotUnde
     assert statuses(bot.fake, "sendMessage") == [429, 200]
 
 
+@pytest.mark.settings(bot_api_timeout=0.5)
+async def test_a_bot_api_that_stalls_is_given_up_on_and_the_answer_sent_again(bot: BotUnderTest) -> None:
+    bot.fake.delay_next("sendMessage", 1.5)  # longer than the bot waits
+    reply = await bot.say(OFFICER, "check plate QX12ABC")
+    assert "QX12ABC" in reply["text"]
+    # The stalled call may still land: a duplicate is safer than a missing warning (bot/retry.py).
+    assert len(bot.fake.calls("sendMessage")) == 2
+    [entry] = await bot.audit(OFFICER)
+    assert entry.outcome == "answered"
+
+
 async def test_a_bot_api_server_error_is_retried(bot: BotUnderTest) -> None:
     bot.fake.fail_next("sendMessage", status=500, times=2)
     await bot.say(OFFICER, "check plate QX12ABC")

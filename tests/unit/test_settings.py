@@ -10,6 +10,7 @@ from bot.settings import Settings, SettingsError
 
 def test_defaults_and_values() -> None:
     assert Settings.from_env({}).send_rate == 30 and Settings.from_env({}).rate_limit == 30
+    assert Settings.from_env({"BEATLINE_BOT_API_TIMEOUT": "2.5"}).bot_api_timeout == 2.5
     settings = Settings.from_env({"BEATLINE_SEND_RATE": "0", "BEATLINE_RATE_LIMIT": "5", "PORT": "9000"})
     assert (settings.send_rate, settings.rate_limit, settings.port) == (0, 5, 9000)
 
