@@ -42,11 +42,10 @@ from knowledge.db import sync_url, upgrade_schema
 from knowledge.demo import load_demo_data
 from knowledge.models import Person, ProcessedUpdate, User, Vehicle
 from tests.e2e.conftest import free_port
-from tests.fake_bot_api import FakeBotAPI
+from tests.fake_bot_api import DEFAULT_BOT_ID, FakeBotAPI
 
 FIRST_OFFICER = 100_000
 BENCH_TEAM = "beatline-bench"
-FAKE_BOT_ID = FakeBotAPI().bot_user["id"]
 
 
 def prepare(url: str, persons: int, officers: int, seed: int) -> list[str]:
@@ -63,7 +62,7 @@ def prepare(url: str, persons: int, officers: int, seed: int) -> list[str]:
         # makes the insert below fail rather than be overwritten) and the fake bot's update ids, which
         # start again at 1.
         conn.execute(delete(User).where(User.team == BENCH_TEAM))
-        conn.execute(delete(ProcessedUpdate).where(ProcessedUpdate.bot_id == FAKE_BOT_ID))
+        conn.execute(delete(ProcessedUpdate).where(ProcessedUpdate.bot_id == DEFAULT_BOT_ID))
         conn.execute(insert(User), [
             {"telegram_id": FIRST_OFFICER + n, "name": f"officer {n}", "role": "officer", "team": BENCH_TEAM,
              "status": "active", "changed_by": "bench", "changed_at": now}

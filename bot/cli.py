@@ -18,7 +18,7 @@ from pathlib import Path
 from bot import logs
 from bot.settings import Settings, SettingsError
 from knowledge.audit import Caller
-from knowledge.db import Database, upgrade_schema
+from knowledge.db import Database, schema_problem, upgrade_schema
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 
 __all__ = ["main"]
@@ -157,6 +157,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         for line in lines:
             print(json.dumps(parse(line).to_json(), ensure_ascii=False), flush=True)
         return 0
+    if command in ("ask", "chat", "users", "audit") and (problem := schema_problem(settings.database_url)):
+        raise BeatlineError(problem)
     if command in ("ask", "chat"):
         from bot import console
 

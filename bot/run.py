@@ -22,6 +22,7 @@ from telegram.ext import Application
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.settings import Settings
 from bot.webhook import listening
+from knowledge.db import schema_problem
 
 __all__ = ["run", "serve", "started"]
 
@@ -38,7 +39,7 @@ def _problem(settings: Settings, webhook: bool) -> str | None:
 
 def run(settings: Settings, *, webhook: bool, port: int | None) -> int:
     """Run until stopped; 0 after a clean stop, 1 with one sentence if the bot cannot start."""
-    problem = _problem(settings, webhook)
+    problem = _problem(settings, webhook) or schema_problem(settings.database_url)
     if problem:
         print(f"beatline: {problem}", file=sys.stderr)
         return 1

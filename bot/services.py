@@ -29,8 +29,11 @@ BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long e
 class Services:
     """The database, the shared rate limiter and the button signer, plus tasks that run in the background."""
 
-    def __init__(self, db: Database, limiter: RateLimiter, buttons: ButtonSigner) -> None:
+    def __init__(
+        self, db: Database, limiter: RateLimiter, buttons: ButtonSigner, *, bot_api_timeout: float
+    ) -> None:
         self.db, self.limiter, self.buttons = db, limiter, buttons
+        self.bot_api_timeout = bot_api_timeout  # for Bots opened beside the Application's own
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @classmethod
@@ -41,7 +44,7 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, limiter, buttons)
+        return cls(db, limiter, buttons, bot_api_timeout=settings.bot_api_timeout)
 
     async def ready(self) -> bool:
         """True if the database answers."""

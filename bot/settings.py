@@ -5,6 +5,8 @@ The token is a `Secret`: it never appears in a repr, a log line or a traceback.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -64,15 +66,25 @@ class Settings:
         def opt(name: str) -> str | None:
             return env.get(name) or None
 
-        def number(name: str, default: float, kind: type[int] | type[float] = int) -> Any:
+        def number(
+            name: str, default: float, kind: type[int] | type[float] = int, *, least: float = 0
+        ) -> Any:
             value = env.get(name) or ""
+            what = "a whole number" if kind is int else "a number"
+            bound = "0 or more" if least == 0 else "more than 0"
             try:
                 parsed = kind(value) if value else default
             except ValueError:
-                raise SettingsError(f"{name} must be a number, 0 or more, not {value[:20]!r}.") from None
-            if parsed < 0:
-                raise SettingsError(f"{name} must not be negative.")
+                raise SettingsError(f"{name} must be {what}, {bound}, not {value[:20]!r}.") from None
+            if not math.isfinite(parsed) or parsed < least or (least > 0 and parsed == 0):
+                raise SettingsError(f"{name} must be {what}, {bound}, not {value[:20]!r}.")
             return parsed
+
+        level = (env.get("BEATLINE_LOG_LEVEL") or cls.log_level).upper()
+        if level not in logging.getLevelNamesMapping():
+            raise SettingsError(
+                f"BEATLINE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level[:20]!r}."
+            )
 
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
@@ -82,9 +94,9 @@ class Settings:
             webhook_secret=Secret(env.get("BEATLINE_WEBHOOK_SECRET", "")),
             port=number("PORT", cls.port),
             redis_url=opt("BEATLINE_REDIS_URL"),
-            log_level=(env.get("BEATLINE_LOG_LEVEL") or cls.log_level).upper(),
+            log_level=level,
             rate_limit=number("BEATLINE_RATE_LIMIT", cls.rate_limit),
             rate_window_seconds=number("BEATLINE_RATE_WINDOW_SECONDS", cls.rate_window_seconds),
             send_rate=number("BEATLINE_SEND_RATE", cls.send_rate, float),
-            bot_api_timeout=number("BEATLINE_BOT_API_TIMEOUT", cls.bot_api_timeout, float),
+            bot_api_timeout=number("BEATLINE_BOT_API_TIMEOUT", cls.bot_api_timeout, float, least=0.001),
         )

@@ -29,6 +29,7 @@ from telegram.ext import (
 )
 
 from handlers import briefing_text as text
+from handlers import query
 from handlers.briefing_delivery import Delivery
 from handlers.context import BeatlineContext
 from handlers.format import html
@@ -36,6 +37,7 @@ from handlers.gate import enrolment_seen, guarded
 from knowledge import acknowledgements, briefings, users
 from knowledge.buttons import ButtonRefused
 from knowledge.errors import BeatlineError
+from knowledge.roles import can_use
 
 __all__ = ["register"]
 
@@ -59,7 +61,11 @@ class _Asked(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         user = message.from_user
         seen = enrolment_seen(user.id) if user is not None else None
-        return seen is not None and seen.awaits_briefing_text(dt.datetime.now(dt.UTC))
+        return (
+            seen is not None
+            and can_use(seen.role, "brief")
+            and seen.awaits_briefing_text(dt.datetime.now(dt.UTC))
+        )
 
 
 _ASKED = _Asked()
@@ -104,7 +110,8 @@ async def brief(update: Update, context: BeatlineContext) -> None:
     command_and_text = update.message.text.split(maxsplit=1)  # line breaks inside the text are kept
     db, user_id, now = context.services.db, update.effective_user.id, dt.datetime.now(dt.UTC)
     if len(command_and_text) == 2:
-        if context.enrolment is not None and context.enrolment.awaits_briefing_text(now):
+        assert context.enrolment is not None  # guarded
+        if context.enrolment.awaits_briefing_text(now):
             await users.await_briefing_text(db, user_id, None)  # the text came with the command
         await _preview(update, context, command_and_text[1])
         return
@@ -117,7 +124,9 @@ async def brief(update: Update, context: BeatlineContext) -> None:
 async def take_text(update: Update, context: BeatlineContext) -> None:
     """The sergeant's next message after a bare /brief becomes the briefing's preview."""
     assert update.message is not None and update.effective_user is not None
-    await users.await_briefing_text(context.services.db, update.effective_user.id, None)
+    if not await users.take_briefing_text(context.services.db, update.effective_user.id):
+        await query.ask(update, context)  # another message was taken as the text: this one is a question
+        return
     await _preview(update, context, update.message.text or "")
 
 

@@ -98,7 +98,12 @@ class Delivery:
             main.token,
             base_url=lambda _token: main.base_url,
             base_file_url=lambda _token: main.base_file_url,
-            request=HTTPXRequest(connection_pool_size=CONCURRENCY),
+            request=HTTPXRequest(
+                connection_pool_size=CONCURRENCY,
+                read_timeout=services.bot_api_timeout,
+                write_timeout=services.bot_api_timeout,
+                connect_timeout=services.bot_api_timeout,
+            ),
         )
         await bot.initialize()
         engine = Broadcaster(

@@ -115,7 +115,9 @@ _seen: dict[int, users.Enrolment] = {}
 def enrolment_seen(telegram_id: int) -> users.Enrolment | None:
     """The user's enrolment as the gate read it for the update now being handled.
 
-    For PTB's filters, which cannot await a database: they see what the gate read moments earlier.
+    For PTB's filters, which cannot await a database. It holds because PTB checks the next group's
+    filters right after the gate returns, on the same event loop, with no await in between: keep the
+    gate the only handler before group 0. One entry per enrolled user who has written.
     """
     return _seen.get(telegram_id)
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from knowledge.errors import BeatlineError
 
-__all__ = ["Database", "async_url", "sync_url", "upgrade_schema"]
+__all__ = ["Database", "async_url", "schema_problem", "sync_url", "upgrade_schema"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -59,7 +59,7 @@ def _tune_sqlite(engine: Engine, *, writes: bool) -> None:
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA busy_timeout=5000")  # first, so that even the pragmas below wait their turn
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA journal_mode=WAL")  # init-db sets it; this covers a file made otherwise
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-65536")
@@ -115,22 +115,48 @@ class Database:
             await self._writer.dispose()
 
 
-def upgrade_schema(url: str) -> None:
-    """Apply every Alembic migration; safe to run again. Raises unless the database is then at head."""
-    from alembic import command
+def _alembic_config(url: str) -> Any:
     from alembic.config import Config
-    from alembic.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine
 
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["url"] = sync_url(url)
-    command.upgrade(config, "head")
-    # Checked, not assumed: a migration whose transaction was silently rolled back once passed as done.
+    return config
+
+
+def _revisions(url: str) -> tuple[str | None, str | None]:
+    """The database's schema revision and the latest one this code knows."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
     engine = create_engine(sync_url(url))
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    engine.dispose()
-    if current != ScriptDirectory.from_config(config).get_current_head():
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+    return current, ScriptDirectory.from_config(_alembic_config(url)).get_current_head()
+
+
+def upgrade_schema(url: str) -> None:
+    """Apply every Alembic migration; safe to run again. Raises unless the database is then at head."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), "head")
+    if _parse(url).database in (None, "", ":memory:"):
+        return  # a new connection would open another, empty, in-memory database
+    # Checked, not assumed: a migration whose transaction was silently rolled back once passed as done.
+    current, head = _revisions(url)
+    if current != head:
         raise BeatlineError(f"The database schema did not reach the latest version (it is at {current}).")
+
+
+def schema_problem(url: str) -> str | None:
+    """None if the database has this version's schema; otherwise what to do, in one sentence."""
+    current, head = _revisions(url)
+    if current == head:
+        return None
+    if current is None:
+        return "The database has no Beatline schema yet; run 'beatline init-db' first."
+    return "The database schema is older than this version of Beatline; run 'beatline init-db' to upgrade it."

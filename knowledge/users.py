@@ -28,6 +28,7 @@ __all__ = [
     "list_users",
     "redeem_invite",
     "revoke",
+    "take_briefing_text",
     "team_members",
 ]
 
@@ -65,6 +66,22 @@ async def await_briefing_text(db: Database, telegram_id: int, until: dt.datetime
         )
 
 
+async def take_briefing_text(db: Database, telegram_id: int) -> bool:
+    """End the wait and claim this message as the briefing's text; False if it ended already.
+
+    One conditional update, so of two messages sent together (a long text split by the app) exactly
+    one becomes the briefing, in whichever process each arrives.
+    """
+    async with db.sessions() as session, session.begin():
+        taken = await session.execute(
+            update(User)
+            .where(User.telegram_id == telegram_id, User.briefing_text_due > dt.datetime.now(dt.UTC))
+            .values(briefing_text_due=None)
+            .returning(User.telegram_id)  # rowcount is not reliable on every async driver
+        )
+        return taken.first() is not None
+
+
 def _check_role(role: str) -> str:
     role = role.lower()
     if role not in ROLES:
@@ -89,6 +106,7 @@ async def enrol(
             if role != "admin":
                 await _guard_last_admin(session, telegram_id)
             user.role, user.status = role, "active"
+            user.briefing_text_due = None  # a changed role must not inherit a wait it may not use
             user.team = team or user.team
             user.name = name or user.name
         user.changed_by, user.changed_at = by, now
@@ -111,7 +129,9 @@ async def revoke(db: Database, telegram_id: int, *, by: str) -> bool:
         result = await session.execute(
             update(User)
             .where(User.telegram_id == telegram_id, User.status == "active")
-            .values(status="revoked", changed_by=by, changed_at=dt.datetime.now(dt.UTC))
+            .values(
+                status="revoked", changed_by=by, changed_at=dt.datetime.now(dt.UTC), briefing_text_due=None
+            )
         )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

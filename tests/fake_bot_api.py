@@ -116,6 +116,9 @@ def _parse_html(text: str) -> str:
     return "".join(plain) + text[pos:]
 
 
+DEFAULT_BOT_ID = 123456
+
+
 class FakeBotAPI:
     """A local Bot API server: feed it updates, inspect what the bot sent, inject faults.
 
@@ -127,7 +130,7 @@ class FakeBotAPI:
         self,
         token: str = "123456:TEST",
         *,
-        bot_id: int = 123456,
+        bot_id: int = DEFAULT_BOT_ID,
         username: str = "beatline_test_bot",
         global_rate: float | None = None,
         per_chat_rate: float | None = None,

@@ -156,6 +156,7 @@ def test_run_says_so_when_the_bot_api_cannot_be_reached(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST")
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{free_port()}/bot")  # nothing listens
     monkeypatch.setenv("BEATLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'beatline.db'}")
+    assert main(["init-db"]) == 0
     assert main(["run"]) == 1
     err = capsys.readouterr().err
     assert "the Bot API cannot be reached" in err and "http://127.0.0.1:8081/bot" in err

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from handlers.errors import SORRY
 from knowledge import users
 from knowledge.db import Database
 from tests.e2e.conftest import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, running_bot
@@ -127,6 +128,24 @@ async def test_composing_gives_clear_answers_to_bad_input(bot: BotUnderTest) -> 
     await users.enrol(bot.db, 9300, "sergeant", name="No Team", by="test")
     assert "not in a team" in (await bot.say(9300, "/brief hello"))["text"]
     assert bot.sent(OFFICER) == []
+
+
+async def test_of_two_texts_sent_together_after_a_bare_brief_one_is_the_briefing(bot: BotUnderTest) -> None:
+    # A long briefing pasted into Telegram can arrive as two messages, handled concurrently.
+    await bot.say(SERGEANT, "/brief")
+    texts = ["Suspect wearing a red jacket", "check plate QX12ABC"]
+    await asyncio.gather(*(bot.post(bot.fake.text_message(SERGEANT, t)) for t in texts))
+    await bot.fake.wait_for(lambda f: len(bot.sent(SERGEANT)) == 3)
+    replies = [m["text"] for m in bot.sent(SERGEANT)[1:]]
+    assert sum(r.startswith("Preview of a briefing") for r in replies) == 1
+    assert sum(r.startswith("QX12ABC") or "Red Focus" in r for r in replies) <= 1
+    assert len(replies) == 2 and SORRY not in replies
+
+
+async def test_a_wait_for_briefing_text_ends_when_the_role_changes(bot: BotUnderTest) -> None:
+    assert "within 5 minutes" in (await bot.say(SERGEANT, "/brief"))["text"]
+    await users.enrol(bot.db, SERGEANT, "officer", by="test")
+    assert (await bot.say(SERGEANT, "check plate QX12ABC"))["text"].startswith("QX12ABC")
 
 
 async def test_a_restart_mid_broadcast_resumes_with_no_officer_missed_or_messaged_twice(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from knowledge.db import _MIGRATIONS, sync_url
+from bot.cli import main
+from knowledge.db import _MIGRATIONS, schema_problem, sync_url
 from knowledge.models import Base
 
 
@@ -36,3 +38,16 @@ def test_every_migration_steps_down_and_up_again(db_url: str) -> None:
     command.downgrade(config, "base")
     command.upgrade(config, "head")
     assert differences(db_url) == []
+
+
+def test_an_old_or_empty_database_is_named_as_such(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'beatline.db'}"
+    assert schema_problem(url) == "The database has no Beatline schema yet; run 'beatline init-db' first."
+    command.upgrade(alembic_config(url), "0002")
+    assert "older than this version" in (schema_problem(url) or "")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("BEATLINE_DATABASE_URL", url)
+        assert main(["users", "list"]) == 1
+        assert "run 'beatline init-db' to upgrade it" in capsys.readouterr().err
+        assert main(["init-db"]) == 0
+    assert schema_problem(url) is None

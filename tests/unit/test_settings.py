@@ -22,6 +22,10 @@ def test_defaults_and_values() -> None:
         ("BEATLINE_RATE_LIMIT", "1.5"),
         ("PORT", "-1"),
         ("BEATLINE_SEND_RATE", "-3"),
+        ("BEATLINE_SEND_RATE", "nan"),
+        ("BEATLINE_BOT_API_TIMEOUT", "0"),
+        ("BEATLINE_BOT_API_TIMEOUT", "inf"),
+        ("BEATLINE_LOG_LEVEL", "loud"),
     ],
 )
 def test_an_unusable_value_is_named(name: str, value: str) -> None:
@@ -36,3 +40,6 @@ def test_the_cli_says_so_in_one_sentence(
     assert main(["users", "list"]) == 2
     err = capsys.readouterr().err
     assert err == "beatline: BEATLINE_SEND_RATE must be a number, 0 or more, not 'fast'.\n"
+    monkeypatch.setenv("BEATLINE_SEND_RATE", "30")
+    monkeypatch.setenv("BEATLINE_LOG_LEVEL", "loud")
+    assert main(["users", "list"]) == 2 and "BEATLINE_LOG_LEVEL" in capsys.readouterr().err
