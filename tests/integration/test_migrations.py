@@ -5,20 +5,12 @@ from __future__ import annotations
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from bot.cli import main
-from knowledge.db import _MIGRATIONS, schema_problem, sync_url
+from knowledge.db import _alembic_config, schema_problem, sync_url
 from knowledge.models import Base
-
-
-def alembic_config(url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
-    config.attributes["url"] = sync_url(url)
-    return config
 
 
 def differences(url: str) -> list[object]:
@@ -34,7 +26,7 @@ def test_the_migrated_schema_is_the_models_schema(db_url: str) -> None:
 
 
 def test_every_migration_steps_down_and_up_again(db_url: str) -> None:
-    config = alembic_config(db_url)
+    config = _alembic_config(db_url)
     command.downgrade(config, "base")
     command.upgrade(config, "head")
     assert differences(db_url) == []
@@ -43,7 +35,7 @@ def test_every_migration_steps_down_and_up_again(db_url: str) -> None:
 def test_an_old_or_empty_database_is_named_as_such(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'beatline.db'}"
     assert schema_problem(url) == "The database has no Beatline schema yet; run 'beatline init-db' first."
-    command.upgrade(alembic_config(url), "0002")
+    command.upgrade(_alembic_config(url), "0002")
     assert "older than this version" in (schema_problem(url) or "")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("BEATLINE_DATABASE_URL", url)
