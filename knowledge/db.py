@@ -77,7 +77,8 @@ def _tune_sqlite(engine: Engine, *, writes: bool) -> None:
 
 def engine_options(url: URL) -> dict[str, Any]:
     if url.get_backend_name() == "sqlite":
-        return {}
+        # Each SQLite connection has its own page cache: reuse the warmest one rather than rotate.
+        return {"pool_use_lifo": True}
     return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
 
 
