@@ -70,14 +70,16 @@ class Settings:
             name: str, default: float, kind: type[int] | type[float] = int, *, least: float = 0
         ) -> Any:
             value = env.get(name) or ""
-            what = "a whole number" if kind is int else "a number"
-            bound = "0 or more" if least == 0 else "more than 0"
+            unusable = SettingsError(
+                f"{name} must be {'a whole number' if kind is int else 'a number'}, "
+                f"{least:g} or more, not {value[:20]!r}."
+            )
             try:
                 parsed = kind(value) if value else default
             except ValueError:
-                raise SettingsError(f"{name} must be {what}, {bound}, not {value[:20]!r}.") from None
-            if not math.isfinite(parsed) or parsed < least or (least > 0 and parsed == 0):
-                raise SettingsError(f"{name} must be {what}, {bound}, not {value[:20]!r}.")
+                raise unusable from None
+            if not math.isfinite(parsed) or parsed < least:
+                raise unusable
             return parsed
 
         level = (env.get("BEATLINE_LOG_LEVEL") or cls.log_level).upper()

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select, update
 
-from knowledge.briefings import get, utc
-from knowledge.db import Database
+from knowledge.briefings import managed
+from knowledge.db import Database, utc
 from knowledge.errors import BeatlineError, NotAllowed
 from knowledge.models import Briefing, BriefingDelivery, User
 from knowledge.users import Enrolment
@@ -37,7 +37,7 @@ class Ack:
 
 async def outstanding(db: Database, briefing_id: int, viewer: Enrolment) -> list[Recipient]:
     """Recipients who have not acknowledged yet, by name."""
-    await get(db, briefing_id, viewer)  # may they follow it?
+    await managed(db, briefing_id, viewer)  # may they follow it?
     stmt = (
         select(BriefingDelivery, func.coalesce(User.name, ""))
         .outerjoin(User, User.telegram_id == BriefingDelivery.telegram_id)
@@ -94,7 +94,7 @@ async def remind(
     The briefing goes back to 'sending' with no worker holding it, so the broadcaster's next look
     (woken at once by the handler) claims it exactly as it resumes an interrupted broadcast.
     """
-    await get(db, briefing_id, viewer)  # may they follow it?
+    await managed(db, briefing_id, viewer)  # may they follow it?
     async with db.sessions() as session, session.begin():
         claimed = await session.execute(
             update(Briefing)

@@ -317,10 +317,9 @@ async def _vehicle_detail(session: AsyncSession, vrm: str) -> Draft:
     record = await records.load_vehicle(session, vrm)
     if record is None:
         return Draft("not_found", "That record is no longer available.")
-    keeper = record.keeper and await records.load_person(
-        session, record.keeper.id, incidents=DETAIL_INCIDENTS
-    )
-    disclosed = [Disclosed("vehicle", record.vrm)]
+    keeper, disclosed = None, [Disclosed("vehicle", record.vrm)]
+    if record.keeper:
+        keeper = await records.load_person(session, record.keeper.id, incidents=DETAIL_INCIDENTS)
     if keeper:
         disclosed += _person_disclosures(keeper, detail=True)
     return Draft("answered", summary.vehicle_detail(record, keeper), disclosed)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, Subquery, and_, case, func, or_, select, update
 
-from knowledge.db import Database
+from knowledge.db import Database, utc
 from knowledge.errors import BeatlineError, NotAllowed
 from knowledge.models import Briefing, BriefingDelivery
 from knowledge.users import Enrolment, team_members
@@ -34,10 +34,10 @@ __all__ = [
     "confirm",
     "create_draft",
     "get",
+    "managed",
     "next_occurrence",
     "parse_request",
     "recent",
-    "utc",
 ]
 
 ALL_TEAMS = "*"
@@ -92,11 +92,6 @@ def parse_request(args: str, *, role: str) -> Request:
         else:
             return Request(rest, team, at)
         rest = rest[found.end() :]
-
-
-def utc(at: dt.datetime) -> dt.datetime:
-    """An aware UTC time; SQLite hands back naive ones, which were written as UTC."""
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
 
 
 def check_text(text: str) -> str:
@@ -231,7 +226,7 @@ async def confirm(
 
 async def cancel(db: Database, briefing_id: int, viewer: Enrolment) -> bool:
     """Cancel a draft or a scheduled briefing that has not started; False once it is sending or gone."""
-    briefing = await _managed(db, briefing_id, viewer)
+    briefing = await managed(db, briefing_id, viewer)
     async with db.sessions() as session, session.begin():
         result = await session.execute(
             update(Briefing)
@@ -241,19 +236,24 @@ async def cancel(db: Database, briefing_id: int, viewer: Enrolment) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def _managed(db: Database, briefing_id: int, viewer: Enrolment) -> Briefing:
-    async with db.reads() as session:
-        briefing = await session.get(Briefing, briefing_id)
+def _allowed(briefing: Briefing | None, viewer: Enrolment) -> Briefing:
     if briefing is None or not _may_manage(viewer, briefing):
         raise NotAllowed("That briefing is not one of yours.")
     return briefing
 
 
-async def get(db: Database, briefing_id: int, viewer: Enrolment) -> BriefingView:
-    """One briefing with its counts, if the viewer sent it, leads its team or is an admin."""
-    await _managed(db, briefing_id, viewer)
+async def managed(db: Database, briefing_id: int, viewer: Enrolment) -> Briefing:
+    """The briefing, if the viewer sent it, leads its team or is an admin; NotAllowed otherwise."""
     async with db.reads() as session:
-        return _view(*(await session.execute(_view_query().where(Briefing.id == briefing_id))).one())
+        return _allowed(await session.get(Briefing, briefing_id), viewer)
+
+
+async def get(db: Database, briefing_id: int, viewer: Enrolment) -> BriefingView:
+    """One briefing with its counts, if the viewer may manage it."""
+    async with db.reads() as session:
+        row = (await session.execute(_view_query().where(Briefing.id == briefing_id))).one_or_none()
+    briefing, recipients, acked = row if row is not None else (None, 0, 0)
+    return _view(_allowed(briefing, viewer), recipients, acked)
 
 
 async def recent(db: Database, viewer: Enrolment, *, limit: int = 10) -> list[BriefingView]:

@@ -7,6 +7,7 @@ and an import can share one file.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from knowledge.errors import BeatlineError
 
-__all__ = ["Database", "async_url", "schema_problem", "sync_url", "upgrade_schema"]
+__all__ = ["Database", "async_url", "schema_problem", "sync_url", "upgrade_schema", "utc"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -52,6 +53,11 @@ def sync_url(url: str) -> URL:
     if backend == "postgresql":
         return parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+def utc(at: dt.datetime) -> dt.datetime:
+    """An aware UTC time; SQLite hands back naive ones, which were written as UTC."""
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
 
 
 def _tune_sqlite(engine: Engine, *, writes: bool) -> None:

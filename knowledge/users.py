@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.db import Database
+from knowledge.db import Database, utc
 from knowledge.errors import BeatlineError
 from knowledge.models import Invite, User
 from knowledge.roles import ROLES
@@ -47,8 +47,7 @@ class Enrolment:
     briefing_text_due: dt.datetime | None = None  # see models.User
 
     def awaits_briefing_text(self, now: dt.datetime) -> bool:
-        due = self.briefing_text_due
-        return due is not None and now < (due if due.tzinfo else due.replace(tzinfo=dt.UTC))
+        return self.briefing_text_due is not None and now < utc(self.briefing_text_due)
 
 
 def _enrolment(user: User) -> Enrolment:

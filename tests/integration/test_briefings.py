@@ -169,6 +169,9 @@ async def test_acknowledgements_count_once_and_only_for_ones_own_copy(db: Databa
     assert [r.telegram_id for r in await acknowledgements.outstanding(db, briefing_id, sergeant)] == [22, 23]
     with pytest.raises(NotAllowed):
         await acknowledgements.outstanding(db, briefing_id, await who(db, 31))
+    for viewer, wanted in ((await who(db, 31), briefing_id), (sergeant, briefing_id + 1000)):
+        with pytest.raises(NotAllowed):
+            await briefings.get(db, wanted, viewer)  # someone else's, or none at all
 
 
 async def test_a_reminder_reaches_only_the_outstanding(db: Database) -> None:

@@ -7,9 +7,9 @@ Create Date: 2026-11-26
 Telegram numbers updates per bot, so two bots sharing one database (a test bot and the live one)
 could skip each other's updates as already handled. (A Bot API server that restarts its numbering
 for the same bot, as one test emulator does, still has its first updates skipped for up to 24 hours:
-Telegram itself never does this.) The
-table only remembers the last 24 hours for de-duplication, so it is recreated rather than copied: at
-worst an update redelivered during the upgrade is answered twice, never lost.
+Telegram itself never does this.) The table only remembers the last 24 hours for de-duplication, so
+it is recreated rather than copied: at worst an update redelivered during the upgrade is answered
+twice, never lost.
 """
 
 from __future__ import annotations
