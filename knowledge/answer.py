@@ -21,6 +21,7 @@ from knowledge import audit, records, search, summary
 from knowledge.audit import Caller
 from knowledge.db import Database
 from knowledge.parse import ParsedQuery, parse
+from knowledge.reasons import REASONS
 from knowledge.roles import ROLES, help_text
 from knowledge.scoring import DobMatch, PersonQuery, ScoredPerson
 
@@ -38,16 +39,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Why an officer is checking; recorded in the audit log when given.
-REASONS = {
-    "STOP": "stop and account / stop and search",
-    "ARREST": "arrest or detention",
-    "INV": "investigation",
-    "WELFARE": "welfare or safeguarding",
-    "RTC": "road traffic",
-    "INTEL": "intelligence",
-    "TRAINING": "training (synthetic records only)",
-}
 SHORTLIST = 6
 SUMMARY_INCIDENTS, DETAIL_INCIDENTS = 5, 20  # a person's incidents loaded for a summary, for More
 FLAG_CHECKS = 500  # candidates checked for warrants and warnings before a shortlist is cut
