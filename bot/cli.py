@@ -18,7 +18,7 @@ from pathlib import Path
 from bot import logs
 from bot.settings import Settings, SettingsError
 from knowledge.audit import Caller
-from knowledge.db import Database, schema_problem, upgrade_schema
+from knowledge.db import Database, _revisions, schema_problem, upgrade_schema
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 from knowledge.reasons import REASONS
 
@@ -173,11 +173,21 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+def _init_db(url: str) -> str:
+    """Bring the schema to the latest revision and say what that took."""
+    before, head = _revisions(url)
+    upgrade_schema(url)
+    if before is None:
+        return f"Created the schema at revision {head}."
+    if before != head:
+        return f"Upgraded from {before} to {head}."
+    return f"Already up to date (revision {head})."
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "init-db":
-        upgrade_schema(settings.database_url)
-        print("Database schema is up to date.")
+        print(_init_db(settings.database_url))
         return 0
     if command == "import":
         from knowledge.importer import import_directory
@@ -229,7 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ImportRejected as exc:
         print(str(exc), file=sys.stderr)
-        print(f"Import rejected: {exc.total} problems; nothing was written.", file=sys.stderr)
+        problems = "1 problem" if exc.total == 1 else f"{exc.total} problems"
+        print(f"Import rejected: {problems}; nothing was written.", file=sys.stderr)
         return 1
     except DatabaseUnavailable as exc:
         log.debug("database unavailable: %s", exc.detail)

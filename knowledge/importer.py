@@ -18,7 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 
 from knowledge.csv_rows import Problems, RowSource, file_sources, memory_sources, ordered_rows
 from knowledge.db import sync_url
-from knowledge.errors import DatabaseUnavailable, ImportRejected
+from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 from knowledge.models import Marker
 from knowledge.row_checks import RowChecker
 from knowledge.writer import BatchWriter
@@ -50,8 +50,13 @@ class ImportReport:
 
 def import_directory(url: str, directory: Path) -> ImportReport:
     """Import whichever of the contract's CSV files are in `directory`, all or nothing."""
+    directory = Path(directory)
+    if not directory.exists():
+        raise BeatlineError(f"No such folder: {directory}")
+    if not directory.is_dir():
+        raise BeatlineError(f"{directory} is a file, not a folder; give the folder that holds the CSV files.")
     problems = Problems()
-    sources = file_sources(Path(directory), problems)
+    sources = file_sources(directory, problems)
     if not sources and not problems:
         raise ImportRejected([f"no CSV files to import in {directory}"], 1)
     return _import(url, sources, problems)

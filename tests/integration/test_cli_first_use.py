@@ -4,11 +4,47 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
 
 from bot.cli import _parser, main
+from knowledge.db import _alembic_config
 from knowledge.reasons import REASONS
+
+
+@pytest.fixture
+def new_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'beatline.db'}"
+    monkeypatch.setenv("BEATLINE_DATABASE_URL", url)
+    return url
+
+
+def test_init_db_says_whether_it_created_upgraded_or_found_the_schema(new_database, capsys) -> None:
+    head = ScriptDirectory.from_config(_alembic_config(new_database)).get_current_head()
+    assert main(["init-db"]) == 0
+    assert capsys.readouterr().out == f"Created the schema at revision {head}.\n"
+    assert main(["init-db"]) == 0
+    assert capsys.readouterr().out == f"Already up to date (revision {head}).\n"
+    command.downgrade(_alembic_config(new_database), "0002")
+    assert main(["init-db"]) == 0
+    assert capsys.readouterr().out == f"Upgraded from 0002 to {head}.\n"
+
+
+def test_import_of_a_missing_folder_or_a_file_says_so(new_database, tmp_path, capsys) -> None:
+    assert main(["init-db"]) == 0
+    capsys.readouterr()
+    missing = tmp_path / "exports"
+    assert main(["import", str(missing)]) == 1
+    assert capsys.readouterr().err == f"No such folder: {missing}\n"
+    a_file = tmp_path / "persons.csv"
+    a_file.write_text("id,forenames,surname,date_of_birth,sex,aliases,markers,address_id\n", encoding="utf-8")
+    assert main(["import", str(a_file)]) == 1
+    assert capsys.readouterr().err == (
+        f"{a_file} is a file, not a folder; give the folder that holds the CSV files.\n"
+    )
 
 
 def test_ask_help_explains_its_options_and_lists_the_reason_codes(capsys) -> None:
