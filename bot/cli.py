@@ -210,11 +210,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if command in ("ask", "chat", "users", "audit") and (problem := schema_problem(settings.database_url)):
         raise BeatlineError(problem)
-    if command in ("ask", "chat"):
+    if command == "ask":
         from bot import console
 
-        runner = console.ask if command == "ask" else console.chat
-        return asyncio.run(_with_db(settings, lambda db: runner(db, args)))
+        return asyncio.run(_with_db(settings, lambda db: console.ask(db, args)))
+    if command == "chat":
+        from bot import console
+
+        return console.chat(settings.database_url)
     if command == "run":
         from bot.run import run
 

@@ -51,34 +51,48 @@ async def ask(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-async def chat(db: Database, args: argparse.Namespace) -> int:
-    """A terminal conversation: numbers pick from a shortlist, 'more' opens the detail, 'quit' leaves."""
+def chat(database_url: str) -> int:
+    """A terminal conversation: numbers pick from a shortlist, 'more' opens the detail, 'quit' leaves.
+
+    The prompt is read while no event loop runs, so Ctrl-C interrupts it as in any program (a read
+    in a worker thread would keep the process waiting for Enter); Ctrl-C during an answer cancels it.
+    """
     interactive = sys.stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (line editing and history for input())
         print("Beatline chat — ask as you would on the radio. 'help' for examples, 'quit' to leave.")
-    caller = await caller_for(db, None)
+    with asyncio.Runner() as runner:
+        db = Database(database_url)
+        try:
+            _converse(runner, db, interactive)
+        except (EOFError, KeyboardInterrupt):
+            if interactive:
+                print()  # off the prompt's line
+        finally:
+            runner.run(db.dispose())
+    if interactive:
+        print("Bye.")
+    return 0
+
+
+def _converse(runner: asyncio.Runner, db: Database, interactive: bool) -> None:
+    caller = console_caller()
     last: Answer | None = None
     while True:
-        try:
-            line = await asyncio.to_thread(input, "> " if interactive else "")
-        except EOFError:
-            break
-        text = clean_text(line)
+        text = clean_text(input("> " if interactive else ""))
         if not text:
             continue
         if text.lower() in ("quit", "exit", "q"):
-            break
+            return
         if last and last.choices and text.isdigit() and 1 <= int(text) <= len(last.choices):
             choice = last.choices[int(text) - 1]
-            last = await answer_record(db, caller, choice.kind, choice.id, detail=False)
+            last = runner.run(answer_record(db, caller, choice.kind, choice.id, detail=False))
         elif last and last.more and text.lower() in ("more", "m", "detail"):
-            last = await answer_record(db, caller, last.more.kind, last.more.id, detail=True)
+            last = runner.run(answer_record(db, caller, last.more.kind, last.more.id, detail=True))
         else:
-            last = await answer(db, caller, text)
+            last = runner.run(answer(db, caller, text))
         print(last.reply, flush=True)
         if last.more:
             print("(say 'more' for detail)", flush=True)
         print("", flush=True)
-    return 0

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +20,8 @@ from alembic.script import ScriptDirectory
 from bot.cli import _parser, main
 from knowledge.db import _alembic_config
 from knowledge.reasons import REASONS
+
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture
@@ -74,3 +83,39 @@ def _commands(parser: argparse.ArgumentParser, path: str = "beatline") -> Iterat
 def test_every_command_and_option_has_help() -> None:
     silent = [f"{path} {action.dest}" for path, action in _commands(_parser()) if not action.help]
     assert silent == []
+
+
+def _read(master: int, until: bytes, seen: bytearray, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while until not in seen and time.monotonic() < deadline:
+        if select.select([master], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child has closed the terminal
+                return
+            if not chunk:
+                return
+            seen += chunk
+
+
+def test_ctrl_c_at_the_chat_prompt_leaves_politely(sqlite_url) -> None:
+    master, terminal = pty.openpty()  # a terminal, so the chat is interactive
+    env = {**os.environ, "BEATLINE_DATABASE_URL": sqlite_url}
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "chat"], stdin=terminal, stdout=terminal, stderr=terminal,
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    os.close(terminal)
+    seen = bytearray()
+    try:
+        _read(master, b"> ", seen)
+        assert b"> " in seen, seen.decode(errors="replace")
+        chat.send_signal(signal.SIGINT)  # what the terminal sends for Ctrl-C
+        assert chat.wait(timeout=20) == 0
+        _read(master, b"Bye.", seen)
+    finally:
+        chat.kill()
+        chat.wait()
+        os.close(master)
+    shown = seen.decode(errors="replace")
+    assert "Bye." in shown and "Traceback" not in shown
