@@ -217,11 +217,15 @@ class ProcessedUpdate(Base):
 
 
 class RateEvent(Base):
-    """One counted query for the per-user rate limit when no Redis is configured."""
+    """One counted attempt for a rate limit when no Redis is configured.
+
+    `scope` keeps the counts apart: an enrolled user's queries, and the refusals a stranger is sent.
+    """
 
     __tablename__ = "rate_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger)
+    scope: Mapped[str] = mapped_column(String(16), default="query", server_default="query")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_rate_events_user_at", "telegram_id", "at"),)
