@@ -7,6 +7,7 @@ from telegram import Bot
 
 from handlers.admin import STRANGER_MENU, menu_for, sync_all_menus
 from handlers.gate import NOT_YOUR_COMMAND, stranger_refusal
+from knowledge.errors import InviteRefused
 from knowledge.roles import COMMANDS, ROLES, can_use
 from tests.e2e.conftest import ADMIN, OFFICER, SERGEANT, STRANGER, BotUnderTest
 
@@ -78,8 +79,9 @@ async def test_an_invite_link_enrols_once(bot: BotUnderTest) -> None:
     welcome = await bot.say(NEWCOMER, f"/start {code}")
     assert welcome["text"].startswith("Hello Test. You are enrolled as sergeant in team east.")
     assert bot.fake.commands(chat_scope(NEWCOMER)) == [c.to_dict() for c in menu_for("sergeant")]
-    assert (await bot.say(STRANGER, f"/start {code}"))["text"] == stranger_refusal(STRANGER)
-    assert (await bot.say(STRANGER, "/start not-a-code"))["text"] == stranger_refusal(STRANGER)
+    refused = stranger_refusal(STRANGER, str(InviteRefused("")))
+    assert (await bot.say(STRANGER, f"/start {code}"))["text"] == refused
+    assert (await bot.say(STRANGER, "/start not-a-code"))["text"] == refused
 
 
 async def test_command_menus_follow_the_role(bot: BotUnderTest) -> None:

@@ -1,4 +1,4 @@
-"""The command line's answers to bad input: exit 1 and one sentence."""
+"""The command line's answers to bad input about users and reasons: exit 1 and one sentence."""
 
 from __future__ import annotations
 
@@ -30,3 +30,13 @@ def test_an_unknown_reason_code_exits_1_and_lists_the_codes(
     assert _reasons_audited(sqlite_url) == []  # nothing was asked
     assert main(["ask", "--reason", "stop", "check plate AB12CDE"]) == 0
     assert _reasons_audited(sqlite_url) == ["STOP"]  # stored in upper case, as the contract says
+
+
+def test_an_over_long_team_or_name_exits_1_with_a_sentence(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BEATLINE_DATABASE_URL", db_url)
+    assert main(["users", "add", "5", "--role", "officer", "--team", "T" * 61]) == 1
+    assert capsys.readouterr().err == "A team name is at most 60 characters long.\n"
+    assert main(["users", "add", "5", "--role", "officer", "--name", "N" * 121]) == 1
+    assert capsys.readouterr().err == "A name is at most 120 characters long.\n"
