@@ -57,9 +57,10 @@ async def sync_all_menus(bot: Bot, db: Database) -> None:
         await sync_menu(bot, user.telegram_id, user.role if user.status == "active" else None)
 
 
-async def _say(update: Update, text: str) -> None:
+async def _say(update: Update, text: str, *, shows_records: bool = False) -> None:
+    """Reply; a reply that shows records, or who the officers are, cannot be forwarded or saved."""
     assert update.message is not None
-    await update.message.reply_text(html(text))
+    await update.message.reply_text(html(text), protect_content=shows_records)
 
 
 async def start(update: Update, context: BeatlineContext) -> None:
@@ -140,7 +141,7 @@ async def list_users(update: Update, context: BeatlineContext) -> None:
         for u in await users.list_users(context.services.db)
     ]
     await context.audit("answered", query=what_was_sent(update), intent="admin")
-    await _say(update, "\n".join(lines) or "Nobody is enrolled yet.")
+    await _say(update, "\n".join(lines) or "Nobody is enrolled yet.", shows_records=True)
 
 
 async def invite(update: Update, context: BeatlineContext) -> None:
@@ -177,7 +178,7 @@ async def show_audit(update: Update, context: BeatlineContext) -> None:
     # Reading the log is itself a disclosure: record which entries this admin was shown.
     shown = [f"audit:{e.id}" for e in entries]
     await context.audit("answered", query=what_was_sent(update), intent="admin", record_ids=shown)
-    await _say(update, "\n".join(lines) or "No audit entries yet.")
+    await _say(update, "\n".join(lines) or "No audit entries yet.", shows_records=True)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

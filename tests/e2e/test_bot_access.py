@@ -1,5 +1,5 @@
 """Who gets in, through the real bot: invites die with their issuer's right, strangers are throttled,
-and the allowlist's changes are in the audit chain."""
+the allowlist's changes are in the audit chain, and the audit trail cannot be forwarded."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from knowledge import users
 from knowledge.errors import InviteRefused
 from knowledge.models import NAME_CHARS, Invite, RateEvent
 from knowledge.ratelimit import STRANGER_REFUSALS
-from tests.e2e.conftest import ADMIN, STRANGER, BotUnderTest
+from tests.e2e.conftest import ADMIN, OFFICER, STRANGER, BotUnderTest
 
 ADMIN_2, NEWCOMER, NEWCOMER_2 = 9005, 7777, 7778
 
@@ -160,6 +160,13 @@ async def test_a_flooding_stranger_gets_a_few_replies_and_one_audit_entry_for_th
     # Enrolled, they start afresh: the strangers' count is not their query count.
     await bot.say(ADMIN, f"/allow {STRANGER} officer")
     assert (await bot.say(STRANGER, "check plate QX12ABC"))["text"].startswith("QX12ABC")
+
+
+async def test_the_audit_trail_and_the_user_list_cannot_be_forwarded(bot: BotUnderTest) -> None:
+    await bot.say(OFFICER, "check plate QX12ABC")
+    trail = await bot.say(ADMIN, "/audit")
+    assert "vehicle:QX12ABC" in trail["text"] and trail["protect_content"] is True
+    assert (await bot.say(ADMIN, "/users"))["protect_content"] is True
 
 
 async def _beatline(*args: str) -> int:
