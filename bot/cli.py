@@ -136,7 +136,7 @@ def _print_lines(lines: Sequence[str]) -> None:
 async def _users(args: argparse.Namespace, db: Database) -> int:
     from knowledge import users
 
-    by = console_caller().actor
+    by = console_caller()
     if args.users_command == "add":
         who = await users.enrol(db, args.telegram_id, args.role, team=args.team, name=args.name, by=by)
         print(f"{who.telegram_id} enrolled as {who.role}{' in team ' + who.team if who.team else ''}.")

@@ -18,6 +18,7 @@ from knowledge import users
 from knowledge.answer import Answer, answer, answer_record
 from knowledge.audit import Caller
 from knowledge.db import Database
+from knowledge.reasons import reason_code
 from knowledge.text import clean_text
 
 __all__ = ["ask", "chat"]
@@ -40,6 +41,7 @@ def _show(result: Answer, as_json: bool) -> None:
 
 async def ask(db: Database, args: argparse.Namespace) -> int:
     """One answer for TEXT, or one per stdin line, each flushed as soon as it is ready."""
+    reason = reason_code(args.reason)  # an unknown code is refused before anything is asked
     caller = await caller_for(db, args.as_id)
     lines: Iterable[str] = [args.text] if args.text is not None else sys.stdin
     for line in lines:
@@ -47,7 +49,7 @@ async def ask(db: Database, args: argparse.Namespace) -> int:
             continue
         if not args.json and args.text is None:
             print("", flush=True)
-        _show(await answer(db, caller, line.rstrip("\n"), reason=args.reason), args.json)
+        _show(await answer(db, caller, line.rstrip("\n"), reason=reason), args.json)
     return 0
 
 

@@ -19,7 +19,7 @@ from handlers.format import html
 from handlers.gate import guarded, refuse_stranger, what_was_sent
 from knowledge import audit, users
 from knowledge.db import Database
-from knowledge.errors import BeatlineError
+from knowledge.errors import BeatlineError, InviteRefused
 from knowledge.roles import ROLES, commands_for, help_text
 
 __all__ = ["STRANGER_MENU", "menu_for", "register", "sync_all_menus", "sync_menu"]
@@ -57,15 +57,10 @@ async def sync_all_menus(bot: Bot, db: Database) -> None:
         await sync_menu(bot, user.telegram_id, user.role if user.status == "active" else None)
 
 
-async def _say(update: Update, text: str) -> None:
+async def _say(update: Update, text: str, *, shows_records: bool = False) -> None:
+    """Reply; a reply that shows records, or who the officers are, cannot be forwarded or saved."""
     assert update.message is not None
-    await update.message.reply_text(html(text))
-
-
-async def _done(update: Update, context: BeatlineContext, text: str) -> None:
-    """Audit an admin act (the command as typed) and confirm it."""
-    await context.audit("answered", query=what_was_sent(update), intent="admin")
-    await _say(update, text)
+    await update.message.reply_text(html(text), protect_content=shows_records)
 
 
 async def start(update: Update, context: BeatlineContext) -> None:
@@ -74,14 +69,15 @@ async def start(update: Update, context: BeatlineContext) -> None:
     assert user is not None
     if context.enrolment is None:  # the gate lets strangers through only with a code
         code = (context.args or [""])[0]
-        enrolment = await users.redeem_invite(context.services.db, code, user.id, user.full_name)
-        if enrolment is None:
-            await refuse_stranger(update, context)
+        try:
+            enrolment = await users.redeem_invite(context.services.db, code, context.caller, user.full_name)
+        except InviteRefused as refused:
+            query = f"/start with an invite, refused: {refused.why}"  # never the code itself
+            await refuse_stranger(update, context, why=str(refused), query=query, intent="invite_redeem")
             return
         context.enrolment = enrolment
         context.caller = replace(context.caller, role=enrolment.role)
         await sync_menu(context.bot, user.id, enrolment.role)
-        await context.audit("answered", query="invite redeemed", intent="enrol")
     who = context.enrolment
     team = f" in team {who.team}" if who.team else ""
     await _say(
@@ -101,12 +97,6 @@ async def whoami(update: Update, context: BeatlineContext) -> None:
     await _say(update, f"Telegram id: {who.telegram_id}\nRole: {who.role}\nTeam: {who.team or '—'}")
 
 
-def _telegram_id(text: str) -> int:
-    if not text.isdigit():
-        raise BeatlineError(f"'{text}' is not a Telegram id; it is a number, as /whoami shows.")
-    return int(text)
-
-
 async def allow(update: Update, context: BeatlineContext) -> None:
     """/allow ID ROLE [TEAM] enrols a user or changes their role; their menu changes with it."""
     args = context.args or []
@@ -114,16 +104,13 @@ async def allow(update: Update, context: BeatlineContext) -> None:
         await _say(update, f"Usage: /allow ID ROLE [TEAM], ROLE one of {', '.join(ROLES)}.")
         return
     try:
-        who = await users.enrol(context.services.db, _telegram_id(args[0]), args[1],
-                                team=" ".join(args[2:]), by=context.caller.actor)  # fmt: skip
+        who = await users.enrol(context.services.db, users.parse_telegram_id(args[0]), args[1],
+                                team=" ".join(args[2:]), by=context.caller)  # fmt: skip
     except BeatlineError as exc:
         await _say(update, str(exc))
         return
-    await _done(
-        update,
-        context,
-        f"{who.telegram_id} is enrolled as {who.role}{' in team ' + who.team if who.team else ''}.",
-    )
+    team = f" in team {who.team}" if who.team else ""
+    await _say(update, f"{who.telegram_id} is enrolled as {who.role}{team}.")
     await sync_menu(context.bot, who.telegram_id, who.role)  # after the reply: Telegram may be slow
 
 
@@ -134,15 +121,15 @@ async def revoke(update: Update, context: BeatlineContext) -> None:
         await _say(update, "Usage: /revoke ID")
         return
     try:
-        telegram_id = _telegram_id(args[0])
-        revoked = await users.revoke(context.services.db, telegram_id, by=context.caller.actor)
+        telegram_id = users.parse_telegram_id(args[0])
+        revoked = await users.revoke(context.services.db, telegram_id, by=context.caller)
     except BeatlineError as exc:
         await _say(update, str(exc))
         return
     if not revoked:
         await _say(update, f"{telegram_id} is not an active user.")
         return
-    await _done(update, context, f"{telegram_id} is revoked; their next message will be refused.")
+    await _say(update, f"{telegram_id} is revoked; their next message will be refused.")
     await sync_menu(context.bot, telegram_id, None)
 
 
@@ -153,7 +140,8 @@ async def list_users(update: Update, context: BeatlineContext) -> None:
         f"by {u.changed_by} {u.changed_at:%d/%m/%Y}"
         for u in await users.list_users(context.services.db)
     ]
-    await _done(update, context, "\n".join(lines) or "Nobody is enrolled yet.")
+    await context.audit("answered", query=what_was_sent(update), intent="admin")
+    await _say(update, "\n".join(lines) or "Nobody is enrolled yet.", shows_records=True)
 
 
 async def invite(update: Update, context: BeatlineContext) -> None:
@@ -164,20 +152,20 @@ async def invite(update: Update, context: BeatlineContext) -> None:
         return
     try:
         code = await users.create_invite(
-            context.services.db, args[0], team=" ".join(args[1:]), by=context.caller.actor
+            context.services.db, args[0], team=" ".join(args[1:]), by=context.caller
         )
     except BeatlineError as exc:
         await _say(update, str(exc))
         return
     link = f"https://t.me/{context.bot.username}?start={code}"
-    await _done(update, context, f"One-time invite as {args[0].lower()}, valid 48 hours:\n{link}")
+    await _say(update, f"One-time invite as {args[0].lower()}, valid 48 hours:\n{link}")
 
 
 async def show_audit(update: Update, context: BeatlineContext) -> None:
     """/audit [ID] shows the newest audit entries, for everyone or for one user."""
     args = context.args or []
     try:
-        telegram_id = _telegram_id(args[0]) if args else None
+        telegram_id = users.parse_telegram_id(args[0]) if args else None
     except BeatlineError as exc:
         await _say(update, str(exc))
         return
@@ -190,7 +178,7 @@ async def show_audit(update: Update, context: BeatlineContext) -> None:
     # Reading the log is itself a disclosure: record which entries this admin was shown.
     shown = [f"audit:{e.id}" for e in entries]
     await context.audit("answered", query=what_was_sent(update), intent="admin", record_ids=shown)
-    await _say(update, "\n".join(lines) or "No audit entries yet.")
+    await _say(update, "\n".join(lines) or "No audit entries yet.", shows_records=True)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -2,7 +2,9 @@
 
 It runs in group -1. It drops updates another process already took, reads the sender's enrolment
 afresh (so a revocation bites on the very next message), and stops strangers and commands outside the
-sender's role with one polite, audited refusal. A stranger learns their numeric id and nothing else.
+sender's role with one polite, audited refusal. A stranger learns their numeric id and nothing else,
+and a stranger who floods is throttled: past a few refusals in the rate window they get silence, and
+the audit log one entry for the whole burst.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from handlers.context import BeatlineContext
 from handlers.format import html
 from knowledge import users
 from knowledge.audit import Caller
+from knowledge.ratelimit import STRANGER_REFUSALS
 from knowledge.roles import COMMANDS, can_use
 from knowledge.text import clean_text
 from knowledge.updates import claim_update
@@ -43,11 +46,11 @@ NOT_YOUR_COMMAND = "Sorry, that command is not available to you. /help lists wha
 _GUARDED = frozenset(c.name for c in COMMANDS)
 
 
-def stranger_refusal(user_id: int) -> str:
-    return (
-        "Sorry, Beatline is only for enrolled officers. "
-        f"Your Telegram id is {user_id}: give it to your Beatline administrator to be enrolled."
-    )
+ONLY_ENROLLED = "Sorry, Beatline is only for enrolled officers."
+
+
+def stranger_refusal(user_id: int, why: str = ONLY_ENROLLED) -> str:
+    return f"{why} Your Telegram id is {user_id}: give it to your Beatline administrator to be enrolled."
 
 
 def command_of(update: Update) -> str:
@@ -83,15 +86,41 @@ def _redeeming_invite(update: Update) -> bool:
     )
 
 
-async def refuse_stranger(update: Update, context: BeatlineContext) -> None:
-    """Tell a stranger their id, and nothing else; audited."""
+async def refuse_stranger(
+    update: Update,
+    context: BeatlineContext,
+    *,
+    why: str = ONLY_ENROLLED,
+    query: str = "",
+    intent: str = "",
+) -> None:
+    """Tell a stranger why not and their id, and nothing else; audited. A flood gets silence."""
     user = update.effective_user
     assert user is not None
-    await context.audit("denied", query=what_was_sent(update))
+    if not await _within_strangers_allowance(update, context, user.id):
+        return
+    await context.audit("denied", query=query or what_was_sent(update), intent=intent)
     if update.callback_query:
-        await update.callback_query.answer(stranger_refusal(user.id), show_alert=True)
+        await update.callback_query.answer(stranger_refusal(user.id, why), show_alert=True)
     elif update.message:
-        await update.message.reply_text(html(stranger_refusal(user.id)))
+        await update.message.reply_text(html(stranger_refusal(user.id, why)))
+
+
+async def _within_strangers_allowance(update: Update, context: BeatlineContext, key: int) -> bool:
+    """Count one refusal to `key` (a user, or a chat with no user); False once they are flooding.
+
+    Past the allowance nothing is sent and nothing more is audited: the crossing itself is the one
+    entry for the burst. Counting goes on while they flood, so silence lasts until they pause.
+    """
+    limiter = context.services.limiter
+    decision = await limiter.hit_stranger(key)
+    if decision.first_refusal:
+        await context.audit(
+            "rate_limited",
+            query=f"more than {STRANGER_REFUSALS} refusals in {limiter.window_seconds // 60} minutes; this "
+            f"and what follows go unanswered and unlogged until they pause: {what_was_sent(update)}",
+        )
+    return decision.allowed
 
 
 async def gate(update: Update, context: BeatlineContext) -> None:
@@ -162,7 +191,8 @@ async def _authorise(update: Update, context: BeatlineContext) -> None:
     )
     if user is None or user.is_bot:
         # Channel posts, anonymous group admins, other bots: nobody to enrol and nobody to answer.
-        await context.audit("denied", query=what_was_sent(update))
+        if await _within_strangers_allowance(update, context, user.id if user else chat.id if chat else 0):
+            await context.audit("denied", query=what_was_sent(update))
         raise ApplicationHandlerStop
     if context.enrolment is None:
         if _redeeming_invite(update):

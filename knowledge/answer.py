@@ -20,14 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge import audit, records, search, summary
 from knowledge.audit import Caller
 from knowledge.db import Database
+from knowledge.errors import BeatlineError
 from knowledge.parse import ParsedQuery, parse
-from knowledge.reasons import REASONS
+from knowledge.reasons import reason_code
 from knowledge.roles import ROLES, help_text
 from knowledge.scoring import DobMatch, PersonQuery, ScoredPerson
 
 __all__ = [
     "DATABASE_DOWN",
-    "REASONS",
     "Answer",
     "Choice",
     "Disclosed",
@@ -103,9 +103,12 @@ async def answer(
     """Understand the question, look it up, summarise, and audit what was disclosed."""
     today = today or dt.date.today()
     parsed = parse(text, today=today)
-    return await audited(
-        db, caller, text, parsed.intent, reason, lambda s: _route(s, caller, parsed, today, reason)
-    )
+    try:
+        code = reason_code(reason)
+    except BeatlineError as unknown:
+        refusal = Draft("needs_reason", str(unknown))
+        return await audited(db, caller, text, parsed.intent, "", lambda _: _drafted(refusal))
+    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, caller, parsed, today))
 
 
 async def answer_record(
@@ -159,12 +162,12 @@ async def audited(
     return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)
 
 
-async def _route(
-    session: AsyncSession, caller: Caller, parsed: ParsedQuery, today: dt.date, reason: str
-) -> Draft:
-    if reason and reason.upper() not in REASONS:
-        codes = ", ".join(f"{code} ({why})" for code, why in REASONS.items())
-        return Draft("needs_reason", f"'{reason}' is not a reason code. Use one of: {codes}.")
+async def _drafted(draft: Draft) -> Draft:
+    """A draft decided before any record is read."""
+    return draft
+
+
+async def _route(session: AsyncSession, caller: Caller, parsed: ParsedQuery, today: dt.date) -> Draft:
     if parsed.problems:
         return Draft("needs_more", " ".join(parsed.problems))
     slots = parsed.slots

@@ -3,12 +3,13 @@
 BeatlineError
 ├── DatabaseUnavailable   the configured database cannot be reached or opened
 ├── ImportRejected        an import failed validation; carries "file:line: reason" problems
+├── InviteRefused         an invite code that cannot enrol anyone; `why` is for the audit log only
 └── NotAllowed            the caller's role does not permit the action
 """
 
 from __future__ import annotations
 
-__all__ = ["BeatlineError", "DatabaseUnavailable", "ImportRejected", "NotAllowed"]
+__all__ = ["BeatlineError", "DatabaseUnavailable", "ImportRejected", "InviteRefused", "NotAllowed"]
 
 
 class BeatlineError(Exception):
@@ -31,6 +32,20 @@ class ImportRejected(BeatlineError):
         super().__init__("\n".join(line for line in lines if line))
         self.problems = problems
         self.total = total
+
+
+class InviteRefused(BeatlineError):
+    """The code is unknown, used, expired or withdrawn, or its issuer may no longer grant it.
+
+    The message is what the person who sent the code is told: the same whatever the cause, so that
+    nobody learns which codes exist. `why` says which, for the audit log.
+    """
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            "That invite link cannot be used: it has been used, it has expired, or it was withdrawn."
+        )
+        self.why = why
 
 
 class NotAllowed(BeatlineError):

@@ -23,6 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "NAME_CHARS",
+    "TEAM_CHARS",
     "Address",
     "AuditEntry",
     "AuditHead",
@@ -41,6 +43,9 @@ __all__ = [
     "Vehicle",
     "Warrant",
 ]
+
+# A user's name and team, wherever they are stored; longer values are refused or cut before a write.
+NAME_CHARS, TEAM_CHARS = 120, 60
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -151,9 +156,9 @@ class User(Base):
 
     __tablename__ = "users"
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(String(120), default="")
+    name: Mapped[str] = mapped_column(String(NAME_CHARS), default="")
     role: Mapped[str] = mapped_column(String(16))  # officer | sergeant | admin
-    team: Mapped[str] = mapped_column(String(60), default="", index=True)
+    team: Mapped[str] = mapped_column(String(TEAM_CHARS), default="", index=True)
     status: Mapped[str] = mapped_column(String(12), default="active")  # active | revoked
     changed_by: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -168,7 +173,7 @@ class Invite(Base):
     __tablename__ = "invites"
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     role: Mapped[str] = mapped_column(String(16))
-    team: Mapped[str] = mapped_column(String(60), default="")
+    team: Mapped[str] = mapped_column(String(TEAM_CHARS), default="")
     created_by: Mapped[str] = mapped_column(String(80))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     used_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -217,11 +222,15 @@ class ProcessedUpdate(Base):
 
 
 class RateEvent(Base):
-    """One counted query for the per-user rate limit when no Redis is configured."""
+    """One counted attempt for a rate limit when no Redis is configured.
+
+    `scope` keeps the counts apart: an enrolled user's queries, and the refusals a stranger is sent.
+    """
 
     __tablename__ = "rate_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger)
+    scope: Mapped[str] = mapped_column(String(16), default="query", server_default="query")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_rate_events_user_at", "telegram_id", "at"),)

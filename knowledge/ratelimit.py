@@ -4,6 +4,10 @@ A sliding window of attempts per Telegram user: in Redis when BEATLINE_REDIS_URL
 the database's rate_events table. Refused attempts count too, so someone hammering the bot stays
 held back while they hammer, and an officer who pauses gets going again as old attempts age out.
 Bulk look-ups are how misuse shows, so the first refusal in a run is flagged for the admins.
+
+Strangers are counted too, apart from queries: each refusal a stranger would be sent is an attempt,
+and past STRANGER_REFUSALS in a window they are sent nothing more, so that a flood can neither make
+the bot send a reply per message nor write an audit entry per message.
 """
 
 from __future__ import annotations
@@ -19,7 +23,16 @@ from sqlalchemy import delete, func, insert, select
 from knowledge.db import Database
 from knowledge.models import RateEvent
 
-__all__ = ["DatabaseRateLimiter", "Decision", "RateLimiter", "RedisRateLimiter", "open_rate_limiter"]
+__all__ = [
+    "STRANGER_REFUSALS",
+    "DatabaseRateLimiter",
+    "Decision",
+    "RateLimiter",
+    "RedisRateLimiter",
+    "open_rate_limiter",
+]
+
+STRANGER_REFUSALS = 3  # per window: enough for a newcomer to read their id, too few to flood with
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,11 @@ class RateLimiter(Protocol):
     limit: int
     window_seconds: int
 
-    async def hit(self, telegram_id: int) -> Decision: ...
+    async def hit(self, telegram_id: int) -> Decision:
+        """Count an enrolled user's query."""
+
+    async def hit_stranger(self, telegram_id: int) -> Decision:
+        """Count a refusal that a stranger (or a chat with nobody enrolled) would be sent."""
 
     async def close(self) -> None: ...
 
@@ -48,24 +65,27 @@ class DatabaseRateLimiter:
         self.db, self.limit, self.window_seconds = db, limit, window_seconds
 
     async def hit(self, telegram_id: int) -> Decision:
+        return _decide(await self._count(telegram_id, "query"), self.limit)
+
+    async def hit_stranger(self, telegram_id: int) -> Decision:
+        return _decide(await self._count(telegram_id, "stranger"), STRANGER_REFUSALS)
+
+    async def _count(self, telegram_id: int, scope: str) -> int:
+        """Record one attempt in `scope`; the attempts in the window, this one included."""
         now = dt.datetime.now(dt.UTC)
         since = now - dt.timedelta(seconds=self.window_seconds)
+        mine = (RateEvent.telegram_id == telegram_id, RateEvent.scope == scope)
         async with self.db.sessions() as session, session.begin():
             if not self.db.is_sqlite:
                 # One user's attempts take turns, or concurrent ones would each miss the others' rows.
                 # (SQLite needs no lock: its single writer already makes them take turns.)
                 await session.execute(select(func.pg_advisory_xact_lock(telegram_id)))
             # Pruning this user's old attempts keeps the table the size of one window of traffic.
-            await session.execute(
-                delete(RateEvent).where(RateEvent.telegram_id == telegram_id, RateEvent.at < since)
-            )
-            await session.execute(insert(RateEvent).values(telegram_id=telegram_id, at=now))
-            attempts = await session.scalar(
-                select(func.count(RateEvent.id)).where(
-                    RateEvent.telegram_id == telegram_id, RateEvent.at >= since
-                )
-            )
-        return _decide(int(attempts or 0), self.limit)
+            await session.execute(delete(RateEvent).where(*mine, RateEvent.at < since))
+            await session.execute(insert(RateEvent).values(telegram_id=telegram_id, scope=scope, at=now))
+            counted = select(func.count(RateEvent.id)).where(*mine, RateEvent.at >= since)
+            attempts = await session.scalar(counted)
+        return int(attempts or 0)
 
     async def close(self) -> None:
         """Nothing to close: the database belongs to the services that made this limiter."""
@@ -80,7 +100,13 @@ class RedisRateLimiter:
         self.client, self.limit, self.window_seconds, self.prefix = client, limit, window_seconds, prefix
 
     async def hit(self, telegram_id: int) -> Decision:
-        key = f"{self.prefix}{telegram_id}"
+        return _decide(await self._count(f"{self.prefix}{telegram_id}"), self.limit)
+
+    async def hit_stranger(self, telegram_id: int) -> Decision:
+        return _decide(await self._count(f"{self.prefix}stranger:{telegram_id}"), STRANGER_REFUSALS)
+
+    async def _count(self, key: str) -> int:
+        """Record one attempt under `key`; the attempts in the window, this one included."""
         now = time.time()
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.zremrangebyscore(key, "-inf", now - self.window_seconds)
@@ -88,7 +114,7 @@ class RedisRateLimiter:
             pipe.zcard(key)
             pipe.expire(key, self.window_seconds + 1)
             _, _, attempts, _ = await pipe.execute()
-        return _decide(int(attempts), self.limit)
+        return int(attempts)
 
     async def close(self) -> None:
         await self.client.aclose()

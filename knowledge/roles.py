@@ -5,11 +5,11 @@ This is the one table the gate, `/help` and the Telegram command menu all read, 
 
 from __future__ import annotations
 
-__all__ = ["COMMANDS", "ROLES", "Command", "can_use", "commands_for", "help_text"]
+__all__ = ["COMMANDS", "ROLES", "Command", "can_use", "commands_for", "help_text", "may_grant"]
 
 from dataclasses import dataclass
 
-ROLES = ("officer", "sergeant", "admin")
+ROLES = ("officer", "sergeant", "admin")  # lowest first
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ EXAMPLES = (
 
 def can_use(role: str, command: str) -> bool:
     return any(c.name == command and role in c.roles for c in COMMANDS)
+
+
+def may_grant(role: str, granted: str) -> bool:
+    """Whether a user of `role` may issue an invite that enrols as `granted`: never above their own role."""
+    return can_use(role, "invite") and ROLES.index(role) >= ROLES.index(granted)
 
 
 def commands_for(role: str) -> tuple[Command, ...]:

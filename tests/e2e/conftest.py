@@ -144,8 +144,8 @@ class BotUnderTest:
         await users.enrol(self.db, telegram_id, role, team=team, by="test")
 
     async def audit(self, telegram_id: int | None = None) -> list[AuditEntry]:
-        """Audit entries, oldest first."""
-        stmt = select(AuditEntry).order_by(AuditEntry.id)
+        """Audit entries, oldest first, without those of the arranging (the enrolments `by="test"`)."""
+        stmt = select(AuditEntry).where(AuditEntry.actor != "test").order_by(AuditEntry.id)
         if telegram_id is not None:
             stmt = stmt.where(AuditEntry.telegram_user_id == telegram_id)
         async with self.db.sessions() as session:

@@ -13,7 +13,13 @@ from sqlalchemy import func, select
 
 from knowledge.db import Database, upgrade_schema
 from knowledge.models import RateEvent
-from knowledge.ratelimit import DatabaseRateLimiter, Decision, RateLimiter, RedisRateLimiter
+from knowledge.ratelimit import (
+    STRANGER_REFUSALS,
+    DatabaseRateLimiter,
+    Decision,
+    RateLimiter,
+    RedisRateLimiter,
+)
 from tests.conftest import fresh_postgres
 
 REDIS_URL = os.environ.get("BEATLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -93,3 +99,12 @@ async def test_attempts_older_than_the_window_no_longer_count_and_are_pruned(sql
             assert await session.scalar(select(func.count(RateEvent.id))) == 1
     finally:
         await db.dispose()
+
+
+async def test_refusals_to_a_stranger_are_counted_apart_from_queries_and_shared(two_processes) -> None:
+    a, b = two_processes
+    await a.hit(1)  # a query before they were revoked does not shorten their refusals
+    refusals = [await limiter.hit_stranger(1) for limiter in (a, b, a, b, a)]
+    allowed = [Decision(True, False)] * STRANGER_REFUSALS
+    assert refusals == [*allowed, Decision(False, True), Decision(False, False)]
+    assert (await b.hit(1)).allowed  # nor do refusals count against their queries once enrolled
