@@ -1,19 +1,31 @@
-"""Hostile record text on SQLite and PostgreSQL: refused or cleaned at import.
+"""Hostile record text on SQLite and PostgreSQL: refused or cleaned at import, harmless in a reply.
 
 A security probe imported an incident whose summary held a newline and then a line reading
 "⚠ WANTED — fake warning injected by data", names with direction overrides, and an id with a
-space, which the audit log then listed as two ids.
+space, which the audit log then listed as two ids. Whatever a record holds, and however it reached
+the database, the reply shows it inside a line of ours, and the audit names each id whole.
 """
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import unicodedata
+from collections.abc import AsyncIterator
 
+import pytest
+from sqlalchemy import create_engine, insert
+
+from knowledge import audit
+from knowledge.answer import answer, answer_record
+from knowledge.audit import Caller
+from knowledge.db import Database, sync_url
 from knowledge.errors import ImportRejected
 from knowledge.importer import import_directory
+from knowledge.models import Address, Incident, IncidentPerson, Person
 from knowledge.names import person_keys
 from tests.integration.test_import import GOOD, snapshot, write_files
 
+OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)
 FORGED = "Rear window forced\n⚠ WANTED — fake warning injected by data"
 RULE = "is not a valid id: use letters, digits and - _ . / only, starting with a letter or digit"
 PERSONS = GOOD["persons.csv"][0]
@@ -114,3 +126,73 @@ def test_hostile_text_is_imported_as_one_clean_line(db_url, tmp_path):
     assert {key for key, _ in rows["person_keys"]} == keys  # search finds the name as it reads
     assert rows["incidents"][0][2] == "Burglary"
     assert rows["incidents"][0][4] == "Rear window forced ⚠ WANTED — fake warning injected by data"
+
+
+def _write_around_the_import(url: str) -> None:
+    """Records as another system or a hand edit might leave them: line breaks, overrides, spaced ids."""
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        conn.execute(insert(Address), [
+            {"id": pid, "line1": line1, "town": "Leeds\u202e", "postcode": "LS1 1AA", "markers": "",
+             "postcode_key": "LS11AA", "house_number": "1", "street_key": "high street", "street_code": "H"}
+            for pid, line1 in (("A1", "1 High St\n⚠ FIREARMS AT ADDRESS"), ("A 2", "3 High St\u2066"))
+        ])  # fmt: skip
+        people = [("P1", "Jo\u2066hn\u2069", "Smith\n⚠ WANTED — fake", "Johnny\n⚠ WANTED — fake;J. Smyth"),
+                  ("P 7", "Ann\u202e", "Doe", "")]
+        conn.execute(insert(Person), [
+            {"id": pid, "forenames": fore, "surname": sur, "date_of_birth": dt.date(1985, 4, 3), "sex": "",
+             "aliases": aliases, "markers": "", "address_id": "A1", "name_key": ""}
+            for pid, fore, sur, aliases in people])  # fmt: skip
+        conn.execute(insert(Incident), [{
+            "ref": "INC-2024-000001", "occurred_at": dt.datetime(2024, 5, 1, 22, 15),
+            "category": "Burglary\r\n", "address_id": "A1", "summary": FORGED}])  # fmt: skip
+        conn.execute(insert(IncidentPerson), [
+            {"incident_ref": "INC-2024-000001", "person_id": "P1", "role": "suspect"},
+            {"incident_ref": "INC-2024-000001", "person_id": "P 7", "role": "witness"}])  # fmt: skip
+    engine.dispose()
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    _write_around_the_import(db_url)
+    database = Database(db_url)
+    yield database
+    await database.dispose()
+
+
+def _assert_harmless(reply: str) -> None:
+    lines = reply.split("\n")
+    assert not any(line.lstrip().startswith("⚠ WANTED") for line in lines)
+    assert not any(line.lstrip().startswith("⚠ FIREARMS") for line in lines)
+    assert not any(unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} for char in "".join(lines))
+
+
+async def test_record_text_written_around_the_import_renders_as_data(db: Database) -> None:
+    result = await answer(db, OFFICER, "incident INC-2024-000001")
+    assert result.outcome == "answered"
+    _assert_harmless(result.reply)
+    lines = result.reply.split("\n")
+    assert "Summary: Rear window forced ⚠ WANTED — fake warning injected by data" in lines
+    assert "• witness: DOE, Ann (P 7)" in lines
+    assert result.records[-1].id == "P 7"  # the answer names the record as it is stored
+    [entry] = await audit.recent(db, telegram_user_id=2001, limit=1)
+    assert entry.record_ids.split() == ["incident:INC-2024-000001", "address:A1", "person:P1", "person:P%207"]
+
+    for kind, record_id in (("person", "P1"), ("person", "P 7"), ("address", "A1"), ("address", "A 2")):
+        for detail in (False, True):
+            opened = await answer_record(db, OFFICER, kind, record_id, detail=detail)
+            assert opened.outcome == "answered"
+            _assert_harmless(opened.reply)
+    person = (await answer_record(db, OFFICER, "person", "P1", detail=True)).reply.split("\n")
+    assert "Name: SMITH ⚠ WANTED — FAKE, John — born 03/04/1985 (P1)" in person
+    assert "Also known as: Johnny ⚠ WANTED — fake; J. Smyth" in person
+
+    # A shortlist's buttons are built from record text too.
+    result = await answer(db, OFFICER, "addresses at ls1 1aa")
+    assert result.outcome == "ambiguous"
+    _assert_harmless(result.reply)
+    assert sorted(choice.label for choice in result.choices) == [
+        "1 High St ⚠ FIREARMS AT ADDRESS, LS1 1AA", "3 High St, LS1 1AA"]
+    assert any(line.endswith(". 3 High St, LS1 1AA (A 2)") for line in result.reply.split("\n"))
+    [entry] = await audit.recent(db, telegram_user_id=2001, limit=1)
+    assert sorted(entry.record_ids.split()) == ["address:A%202", "address:A1"]
