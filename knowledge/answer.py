@@ -23,6 +23,7 @@ from knowledge.db import Database
 from knowledge.errors import BeatlineError
 from knowledge.parse import ParsedQuery, parse
 from knowledge.reasons import reason_code
+from knowledge.record_ids import audit_token
 from knowledge.roles import ROLES, help_text
 from knowledge.scoring import DobMatch, PersonQuery, ScoredPerson
 
@@ -152,8 +153,8 @@ async def audited(
                 query=text,
                 intent=intent,
                 outcome=draft.outcome,
-                record_ids=[f"{r.kind}:{r.id}" for r in draft.records]
-                + [f"counted:{r.kind}:{r.id}" for r in draft.counted],
+                record_ids=[f"{r.kind}:{audit_token(r.id)}" for r in draft.records]
+                + [f"counted:{r.kind}:{audit_token(r.id)}" for r in draft.counted],
                 reason=reason,
             )
     except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
@@ -276,7 +277,8 @@ async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: s
         person = people[hit.person_id]
         name = f"{'⚠ ' if person.id in flagged else ''}{person.surname.upper()}, {person.forenames}"
         options.append((person.id, name, person.date_of_birth, person.town))
-        choices.append(Choice(f"{name} {summary.uk_date(person.date_of_birth)}", "person", person.id))
+        label = summary.field(f"{name} {summary.uk_date(person.date_of_birth)}")
+        choices.append(Choice(label, "person", person.id))
         disclosed.append(Disclosed("person", person.id, hit.score))
     hidden = [Disclosed("person", hit.person_id) for hit in hits[SHORTLIST:] if hit.person_id in flagged]
     if len(hits) > len(shown):
@@ -332,8 +334,9 @@ async def _address(session: AsyncSession, parsed: ParsedQuery) -> Draft:
     if not found:
         return Draft("not_found", "No address on record matches that.")
     if len(found) > 1:
-        options = [Choice(f"{a.line1}, {a.postcode}", "address", a.id) for a in found]
-        reply = "Which address?\n" + "\n".join(f"{n}. {c.label} ({c.id})" for n, c in enumerate(options, 1))
+        options = [Choice(summary.field(f"{a.line1}, {a.postcode}"), "address", a.id) for a in found]
+        reply = "Which address?\n" + "\n".join(
+            f"{n}. {c.label} ({summary.field(c.id)})" for n, c in enumerate(options, 1))
         return Draft("ambiguous", reply, [Disclosed("address", a.id) for a in found], options)
     return await _address_detail(session, found[0].id, detail=False)
 

@@ -1,8 +1,9 @@
 """Import rows from CSV files or from memory, line-numbered and in the contract's column order.
 
-Only the shape is checked here (size, encoding, header, number of values): whatever passes comes
-out as `(line, values)` so that the value checks never care where the rows came from. Line numbers
-are physical lines of the CSV (the header is line 1), so a problem can be found in an editor.
+Only the shape is checked here (size, encoding, NUL characters, header, number of values): whatever
+passes comes out as `(line, values)` so that the value checks never care where the rows came from.
+Line numbers are physical lines of the CSV (the header is line 1), so a problem can be found in an
+editor.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 # wrong file before spending minutes on it.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _KEEP = 100  # problems kept verbatim; the rest are only counted
+_REASON_CHARS = 200  # a reason quotes the value it is about, and values can be long
+
+
+def _one_line(reason: str) -> str:
+    """The reason as one printable line: a quoted value's controls and direction marks as escapes."""
+    if not reason.isprintable():
+        reason = "".join(char if char.isprintable() else repr(char)[1:-1] for char in reason)
+    return reason if len(reason) <= _REASON_CHARS else reason[: _REASON_CHARS - 1] + "…"
 
 
 class Problems:
@@ -50,7 +59,7 @@ class Problems:
         """Record a problem; `rows` counts the rows one sentence stands for."""
         self.total += rows
         if len(self.kept) < _KEEP:
-            self.kept.append(f"{file}:{line}: {reason}")
+            self.kept.append(f"{file}:{line}: {_one_line(reason)}")
 
     def __bool__(self) -> bool:
         return self.total > 0
@@ -154,4 +163,10 @@ def ordered_rows(source: RowSource, problems: Problems) -> Iterator[tuple[int, t
         if len(values) != width:
             problems.add(source.name, line, f"{len(values)} values where the header has {width}")
             continue
-        yield line, pick(values)
+        ordered = pick(values)
+        if "\x00" in "".join(ordered):
+            # PostgreSQL cannot store NUL; in a CSV it means a binary or UTF-16 file, not a value.
+            column = next(c for c, value in zip(expected, ordered, strict=True) if "\x00" in value)
+            problems.add(source.name, line, f"{column} contains a NUL character; save the file as UTF-8 text")
+            continue
+        yield line, ordered

@@ -17,6 +17,7 @@ from knowledge.audit import Caller
 from knowledge.db import Database
 from knowledge.models import Address, Incident
 from knowledge.records import MarkerInfo, marker_vocabulary
+from knowledge.summary import field
 
 __all__ = ["RADIUS_M", "answer_location", "distance_m"]
 
@@ -65,16 +66,16 @@ async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
     if not flagged and not incidents:
         return Draft("not_found", f"Nothing flagged and no incidents recorded within {RADIUS_M:.0f} m.")
     lines = [f"Within {RADIUS_M:.0f} m of you:"]
-    lines += [f"⚠ {labels} — {a.line1}, {a.postcode} ({a.id}), {d:.0f} m" for d, a, labels in flagged]
+    lines += [field(f"⚠ {labels} — {a.line1}, {a.postcode} ({a.id}), {d:.0f} m") for d, a, labels in flagged]
     if not flagged:
         lines.append("No flagged addresses.")
     if incidents:
         lines.append("Recent incidents:")
-        lines += [f"• {i.occurred_at:%d/%m/%Y} {i.category} ({i.ref})" for i in incidents]
+        lines += [field(f"• {i.occurred_at:%d/%m/%Y} {i.category} ({i.ref})") for i in incidents]
     disclosed = [Disclosed("address", a.id) for _, a, _ in flagged] + [
         Disclosed("incident", i.ref) for i in incidents
     ]
-    choices = [Choice(f"{a.line1}, {a.postcode}", "address", a.id) for _, a, _ in flagged]
+    choices = [Choice(field(f"{a.line1}, {a.postcode}"), "address", a.id) for _, a, _ in flagged]
     return Draft("answered", "\n".join(lines), disclosed, choices)
 
 

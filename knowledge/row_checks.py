@@ -2,7 +2,9 @@
 
 A bad value becomes a `file:line: reason` problem; a good line becomes its database row and the
 rows it owns (a person's search keys, an incident's links), in the column order of `writer.TABLES`
-and with dates already in the form both databases store. References
+and with dates already in the form both databases store. Free text is cleaned as officers'
+questions are (`knowledge.text.clean_text`: one line, visible characters only), then held to the
+column's length; ids follow `knowledge.record_ids`. References
 to rows in earlier files are checked at once; references to rows already in the database are
 looked up in batches before each write (`resolve`).
 """
@@ -22,7 +24,9 @@ from knowledge.csv_rows import COLUMNS, Problems
 from knowledge.models import Address, Base, Incident, Person, Vehicle, Warrant
 from knowledge.names import normalise_name, person_keys
 from knowledge.postcode import normalise_postcode
+from knowledge.record_ids import id_matcher, id_problem, vrm_problem
 from knowledge.streets import split_address_line, street_code
+from knowledge.text import clean_text
 from knowledge.vrm import compact_vrm
 
 __all__ = ["ROLES", "SEXES", "STATUSES", "RowChecker"]
@@ -49,35 +53,87 @@ _KEY_FORMS: dict[str, Callable[[str], str]] = {
     "incidents.csv": lambda ref: ref.strip().upper(),
     "warrants.csv": lambda ref: ref.strip().upper(),
 }
+# Text an officer reads, cleaned like a question: a line break or a direction override in a record
+# would otherwise reach the reply (a newline once forged a line of its own reading "⚠ WANTED").
+_FREE_TEXT = {
+    "addresses.csv": ("line1", "town"),
+    "persons.csv": ("forenames", "surname", "aliases"),
+    "vehicles.csv": ("make", "model", "colour"),
+    "incidents.csv": ("category", "summary"),
+    "warrants.csv": ("offence", "court"),
+}
+# Bounds for the TEXT columns, which the schema does not limit: an incident's narrative fits a
+# reply with room to spare, and aliases (joined by ';') a few dozen names.
+_TEXT_LIMITS = {"aliases": 1000, "summary": 2000}
+_EARLIEST_BIRTH = dt.date(1900, 1, 1)
+# Incident times without a zone are stored as written, in whatever zone the force keeps them: a
+# day ahead of this machine's UTC clock covers every zone and any clock skew.
+_CLOCK_SKEW = dt.timedelta(days=1)
 
 
 class Bad(Exception):
     """One row's first problem; the row is skipped and the reason reported."""
 
 
-def _limits(name: str, model: type[Base]) -> tuple[int, ...]:
+def _cleaned(values: tuple[str, ...], free: tuple[int, ...], pick: Callable[..., Any]) -> tuple[str, ...]:
+    """The row with its free-text values (`pick` picks them) cleaned, unbounded: their length is
+    checked next. Most rows are plain ASCII with single spaces, which cleaning would leave as they
+    are: one look at them all together says so, at C speed."""
+    text = "|".join(pick(values))
+    if (text.isascii() and text.isprintable() and "  " not in text and " |" not in text
+            and "| " not in text and text[:1] != " " and text[-1:] != " "):
+        return values
+    cleaned = list(values)
+    for index in free:
+        cleaned[index] = clean_text(cleaned[index], _NO_LIMIT)
+    return tuple(cleaned)
+
+
+def _length(model: type[Base], column: str) -> int:
+    length = getattr(Base.metadata.tables[model.__tablename__].columns[column].type, "length", None)
+    return length or _NO_LIMIT
+
+
+# A reference holds to the grammar and length of the id it refers to.
+_ID_LIMITS = {kind: _length(model, "id") for kind, model in _TABLE_OF.items()}
+
+
+def _limit(model: type[Base], column: str) -> int:
     # The schema's VARCHAR lengths, which PostgreSQL enforces; checked up front so that a long
     # value is a line-numbered problem rather than a failed transaction. `sex` has its own check.
-    columns = Base.metadata.tables[model.__tablename__].columns
-    return tuple(
-        getattr(columns[c].type, "length", None) or _NO_LIMIT if c in columns and c != "sex" else _NO_LIMIT
-        for c in COLUMNS[name]
-    )
+    if column in _TEXT_LIMITS:
+        return _TEXT_LIMITS[column]
+    if column == "sex" or column not in Base.metadata.tables[model.__tablename__].columns:
+        return _NO_LIMIT
+    return _length(model, column)
 
 
-def _date(value: str, column: str) -> str | None:
+def _key_check(name: str, model: type[Base]) -> Callable[[str], str | None]:
+    column = COLUMNS[name][0]
+    if name == "vehicles.csv":
+        return lambda key: vrm_problem(key, column)
+    limit = _length(model, column)
+    good = id_matcher(limit)
+    return lambda key: None if good(key) else id_problem(key, column, limit)
+
+
+def _date(value: str, column: str, latest: dt.date, earliest: dt.date = dt.date.min) -> str | None:
     if not value:
         return None
     try:
         if len(value) != 10 or value[4] != "-" or value[7] != "-":
             raise ValueError
-        dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise Bad(f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
+    if day > latest:
+        raise Bad(f"{column} {value!r} is in the future")
+    if day < earliest:
+        raise Bad(f"{column} {value!r} is before {earliest.year}")
     return value
 
 
-def _moment(value: str) -> str:
+def _moment(value: str, latest: dt.datetime) -> str:
     try:
         if len(value) <= 10:  # a bare date: an incident needs its time
             raise ValueError
@@ -86,6 +142,8 @@ def _moment(value: str) -> str:
         raise Bad(f"occurred_at {value!r} is not an ISO 8601 date-time (2024-05-01T22:15)") from None
     if moment.tzinfo is not None:  # stored as naive UTC
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    if moment > latest:
+        raise Bad(f"occurred_at {value!r} is in the future")
     return moment.isoformat(" ", "microseconds")
 
 
@@ -135,9 +193,15 @@ def _name_keys(forenames: str, surname: str, aliases: tuple[str, ...]) -> tuple[
 class RowChecker:
     """Checks one import's rows file by file, remembering ids for the references of later files."""
 
-    def __init__(self, vocabulary: dict[str, str], problems: Problems) -> None:
+    def __init__(
+        self, vocabulary: dict[str, str], problems: Problems, *, now: dt.datetime | None = None
+    ) -> None:
+        """`now`, an aware time, is the import's clock for dates that may not lie in the future."""
         self.vocabulary = vocabulary  # marker code -> the kind of record it applies to
         self.problems = problems
+        now = now or dt.datetime.now().astimezone()
+        self._today = now.date()
+        self._latest = now.astimezone(dt.UTC).replace(tzinfo=None) + _CLOCK_SKEW
         self.ids: dict[str, dict[str, int]] = {"address": {}, "person": {}}
         self._unresolved: dict[str, dict[str, list]] = {"address": {}, "person": {}}
         self._unknowable: set[str] = set()
@@ -151,23 +215,31 @@ class RowChecker:
         }
         models = {"addresses.csv": Address, "persons.csv": Person, "vehicles.csv": Vehicle,
                   "incidents.csv": Incident, "warrants.csv": Warrant}
-        self._limits = {name: _limits(name, model) for name, model in models.items()}
+        # The id (column 0) is held to its grammar, which includes its length.
+        self._limits = {name: (_NO_LIMIT, *(_limit(model, c) for c in COLUMNS[name][1:]))
+                        for name, model in models.items()}
+        self._key_checks = {name: _key_check(name, model) for name, model in models.items()}
+        self._free = {name: tuple(map(COLUMNS[name].index, free)) for name, free in _FREE_TEXT.items()}
+        # Every file has at least two free-text columns, so the picker always returns a tuple.
+        self._pick_free = {name: operator.itemgetter(*free) for name, free in self._free.items()}
 
     def check(self, name: str, rows: Rows) -> Iterator[Checked]:
         """The database rows of every good line of one file; problems for the others."""
         check, limits, columns = self._checks[name], self._limits[name], COLUMNS[name]
-        tidy_key = _KEY_FORMS[name]
+        tidy_key, key_problem = _KEY_FORMS[name], self._key_checks[name]
+        free, pick_free = self._free[name], self._pick_free[name]
         seen: dict[str, int] = self.ids[_REGISTERS[name]] if name in _REGISTERS else {}
         before, own = self.problems.total, 0
         for line, values in rows:
             try:
+                values = _cleaned(values, free, pick_free)
                 if any(map(operator.gt, map(len, values), limits)):
                     column, limit = next(
                         (c, n) for c, v, n in zip(columns, values, limits, strict=True) if len(v) > n)
                     raise Bad(f"{column} is longer than {limit} characters")
                 key = tidy_key(values[0])
-                if not key:
-                    raise Bad(f"{columns[0]} is empty")
+                if problem := key_problem(key):
+                    raise Bad(problem)
                 if key in seen:
                     raise Bad(f"{columns[0]} {key} is already on line {seen[key]}")
                 seen[key] = line
@@ -180,9 +252,16 @@ class RowChecker:
             # to it are not reported (they would only bury the real problem).
             self._unknowable.add(_REGISTERS[name])
 
-    def _refer(self, kind: str, key: str, file: str, line: int) -> None:
+    def _reference(self, kind: str, value: str, column: str, file: str, line: int) -> str | None:
+        """A checked id of a record in an earlier file or the database; None when the value is empty."""
+        key = value.strip()
+        if not key or key in self.ids[kind]:  # a known id has passed the grammar already
+            return key or None
+        if problem := id_problem(key, column, _ID_LIMITS[kind]):
+            raise Bad(problem)
         first = self._unresolved[kind].setdefault(key, [file, line, 0])
         first[2] += 1
+        return key
 
     def unresolved(self) -> bool:
         """True while some references wait to be looked up in the database."""
@@ -221,7 +300,7 @@ class RowChecker:
         for code in codes:
             applies = self.vocabulary.get(code)
             if applies is None:
-                return Bad(f"unknown marker {code}")
+                return Bad(f"unknown marker {code if code.isprintable() else repr(code)}")
             if applies != kind:
                 return Bad(f"marker {code} is for {_KIND.get(applies, applies)}, not {_KIND[kind]}")
         return ";".join(dict.fromkeys(codes))
@@ -237,40 +316,33 @@ class RowChecker:
         if (lat is None) != (lon is None):
             raise Bad("latitude and longitude must be given together")
         house, street = split_address_line(line1)
-        return (key, line1, town.strip(), tidy, lat, lon, self._marker_codes(markers, "address"),
+        return (key, line1, town, tidy, lat, lon, self._marker_codes(markers, "address"),
                 tidy.replace(" ", ""), house[:16], street[:120], _street_code(street)), []
 
     def _person(self, key: str, line: int, values: tuple[str, ...]) -> Checked:
         _, forenames, surname, date_of_birth, sex, aliases, markers, address_id = values
         forenames, surname = _required(forenames, "forenames"), _required(surname, "surname")
-        born = _date(date_of_birth.strip(), "date_of_birth")
+        born = _date(date_of_birth.strip(), "date_of_birth", self._today, _EARLIEST_BIRTH)
         sex = sex.strip().upper()
         if sex not in SEXES:
             raise Bad(f"sex {sex!r} is not M, F, X or empty")
         names = tuple(alias.strip() for alias in aliases.split(";") if alias.strip()) if aliases else ()
         codes = self._marker_codes(markers, "person")
-        home = address_id.strip() or None
-        if home and home not in self.ids["address"]:
-            self._refer("address", home, "persons.csv", line)
+        home = self._reference("address", address_id, "address_id", "persons.csv", line)
         name_key, keys = _name_keys(forenames, surname, names)
         person = (key, forenames, surname, born, sex, ";".join(names), codes, home, name_key)
         return person, list(zip(keys, repeat(key)))
 
     def _vehicle(self, key: str, line: int, values: tuple[str, ...]) -> Checked:
         _, make, model, colour, keeper_id, markers = values
-        if not (key.isascii() and key.isalnum()):
-            raise Bad(f"vrm {values[0]!r} has characters other than letters and digits")
-        keeper = keeper_id.strip() or None
-        if keeper and keeper not in self.ids["person"]:
-            self._refer("person", keeper, "vehicles.csv", line)
-        return (key, make.strip(), model.strip(), colour.strip(), keeper,
+        keeper = self._reference("person", keeper_id, "keeper_id", "vehicles.csv", line)
+        return (key, make, model, colour, keeper,
                 self._marker_codes(markers, "vehicle")), []
 
     def _incident(self, key: str, line: int, values: tuple[str, ...]) -> Checked:
         _, occurred_at, category, address_id, summary, persons = values
-        moment = _moment(occurred_at.strip())
+        moment = _moment(occurred_at.strip(), self._latest)
         category = _required(category, "category")
-        place = address_id.strip() or None
         links: dict[str, str] = {}
         for link in persons.split(";") if persons else ():
             person_id, _, role = (part.strip() for part in link.partition(":"))
@@ -279,26 +351,25 @@ class RowChecker:
             if not person_id or role.lower() not in ROLES:
                 roles = ", ".join(sorted(ROLES))
                 raise Bad(f"persons entry {link.strip()!r} is not ID:role with role one of {roles}")
+            if problem := id_problem(person_id, "persons entry id", _ID_LIMITS["person"]):
+                raise Bad(problem)
             if person_id in links:
                 raise Bad(f"person {person_id} is named twice")
             links[person_id] = role.lower()
-        if place and place not in self.ids["address"]:
-            self._refer("address", place, "incidents.csv", line)
-        known = self.ids["person"]
+        # Looked up only once the whole row is good: a rejected row's references are not reported.
+        place = self._reference("address", address_id, "address_id", "incidents.csv", line)
         for person_id in links:
-            if person_id not in known:
-                self._refer("person", person_id, "incidents.csv", line)
-        incident = (key, moment, category, place, summary.strip())
+            self._reference("person", person_id, "persons entry id", "incidents.csv", line)
+        incident = (key, moment, category, place, summary)
         return incident, [(key, person_id, role) for person_id, role in links.items()]
 
     def _warrant(self, key: str, line: int, values: tuple[str, ...]) -> Checked:
         _, person_id, offence, issued_on, court, status = values
         person_id = _required(person_id, "person_id")
         offence = _required(offence, "offence")
-        issued = _date(_required(issued_on, "issued_on"), "issued_on")
+        issued = _date(_required(issued_on, "issued_on"), "issued_on", self._today)
         status = status.strip().upper()
         if status not in STATUSES:
             raise Bad(f"status {status!r} is not one of {', '.join(sorted(STATUSES))}")
-        if person_id not in self.ids["person"]:
-            self._refer("person", person_id, "warrants.csv", line)
-        return (key, person_id, offence, issued, court.strip(), status), []
+        self._reference("person", person_id, "person_id", "warrants.csv", line)
+        return (key, person_id, offence, issued, court, status), []

@@ -35,6 +35,10 @@ def clean_text(text: str, max_chars: int = 500) -> str:
     """Return text safe to match and log: NFKC, visible characters only, single spaces, bounded."""
     if not isinstance(text, str):
         return ""
+    if text.isascii() and text.isprintable():
+        # Nothing to normalise or drop (the only whitespace is the space): what the passes below
+        # would return, at C speed. Imports clean millions of such values.
+        return " ".join(text.split())[: max(max_chars, 0)].rstrip()
     cleaned = _clean_once(text, max_chars)
     # Truncation can split a letter from its combining accent; another pass makes
     # clean_text idempotent, which callers rely on when they clean twice. Bounded, so a

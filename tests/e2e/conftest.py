@@ -41,7 +41,8 @@ _people = [
     ("PT02", "1990-01-01", "", ""),
     ("PT03", "1979-06-06", "", ""),
 ]
-# Records an officer can ask about with a known answer; the incident summary carries markup on purpose.
+# Records an officer can ask about with a known answer; the incident summary carries markup, a line
+# break, a forged warning and a direction override on purpose.
 KNOWN: dict[str, list[dict[str, str]]] = {
     "addresses.csv": [
         {"id": i, "line1": line, "town": "Testford", "postcode": "NW1 6XE", "latitude": lat, "longitude": lon,
@@ -59,8 +60,8 @@ KNOWN: dict[str, list[dict[str, str]]] = {
     ],
     "incidents.csv": [
         {"ref": "INC-2026-990001", "occurred_at": "2026-10-01T10:00:00", "category": "Assault",
-         "address_id": "AT01", "summary": "Dog bite <b>attack</b> & <script>alert(1)</script>",
-         "persons": "PT01:suspect"}
+         "address_id": "AT01", "persons": "PT01:suspect",
+         "summary": "Dog bite <b>attack</b> & <script>alert(1)</script>\n⚠ WANTED — fake\u202e"}
     ],
 }  # fmt: skip
 

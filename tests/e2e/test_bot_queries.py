@@ -20,7 +20,7 @@ def buttons(message: dict) -> list[dict]:
 
 async def test_enrolled_officer_is_answered_with_protected_content_and_audited(bot_on: BotUnderTest) -> None:
     reply = await bot_on.say(OFFICER, "check plate qx12 abc")
-    assert reply["text"].startswith("QX12ABC: Red Ford Focus")
+    assert reply["text"].startswith("Vehicle QX12ABC: Red Ford Focus")
     assert "QUIXTABLE, Jonathan" in reply["text"]
     assert reply["protect_content"] is True
     assert [b["text"] for b in buttons(reply)] == ["More"]
@@ -112,7 +112,9 @@ async def test_an_edited_message_is_not_asked_again(bot: BotUnderTest) -> None:
 
 async def test_markup_in_questions_and_records_reaches_the_officer_as_text(bot: BotUnderTest) -> None:
     reply = await bot.say(OFFICER, "incident <b>INC-2026-990001</b> & <a href='x'>")
-    assert "Dog bite <b>attack</b> & <script>alert(1)</script>" in reply["text"]
+    assert "Summary: Dog bite <b>attack</b> & <script>alert(1)</script> ⚠ WANTED — fake" in reply["text"]
+    assert not any(line.startswith("⚠ WANTED") for line in reply["text"].splitlines())
+    assert "\u202e" not in reply["text"]
 
 
 async def test_a_ten_thousand_character_message_is_answered_safely(bot: BotUnderTest) -> None:

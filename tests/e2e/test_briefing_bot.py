@@ -119,7 +119,8 @@ async def test_composing_gives_clear_answers_to_bad_input(bot: BotUnderTest) -> 
     await bot.fake.wait_for(lambda f: shown(bot, SERGEANT, preview["message_id"])["text"] == cancelled)
     assert "within 5 minutes" in (await bot.say(SERGEANT, "/brief"))["text"]
     assert (await bot.say(SERGEANT, "/cancel"))["text"] == "No briefing started."
-    assert (await bot.say(SERGEANT, "check plate QX12ABC"))["text"].startswith("QX12ABC")  # a query again
+    # A query again:
+    assert (await bot.say(SERGEANT, "check plate QX12ABC"))["text"].startswith("Vehicle QX12ABC")
     too_long = await bot.say(SERGEANT, "/brief " + "x" * 5000)
     assert "at most 3,700 characters and this one is 5,000" in too_long["text"]
     assert "own team" in (await bot.say(SERGEANT, "/brief team=south hello"))["text"]
@@ -138,14 +139,14 @@ async def test_of_two_texts_sent_together_after_a_bare_brief_one_is_the_briefing
     await bot.fake.wait_for(lambda f: len(bot.sent(SERGEANT)) == 3)
     replies = [m["text"] for m in bot.sent(SERGEANT)[1:]]
     assert sum(r.startswith("Preview of a briefing") for r in replies) == 1
-    assert sum(r.startswith("QX12ABC") or "Red Focus" in r for r in replies) <= 1
+    assert sum(r.startswith("Vehicle QX12ABC") or "Red Focus" in r for r in replies) <= 1
     assert len(replies) == 2 and SORRY not in replies
 
 
 async def test_a_wait_for_briefing_text_ends_when_the_role_changes(bot: BotUnderTest) -> None:
     assert "within 5 minutes" in (await bot.say(SERGEANT, "/brief"))["text"]
     await users.enrol(bot.db, SERGEANT, "officer", by="test")
-    assert (await bot.say(SERGEANT, "check plate QX12ABC"))["text"].startswith("QX12ABC")
+    assert (await bot.say(SERGEANT, "check plate QX12ABC"))["text"].startswith("Vehicle QX12ABC")
 
 
 async def test_a_restart_mid_broadcast_resumes_with_no_officer_missed_or_messaged_twice(

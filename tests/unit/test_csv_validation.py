@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,13 @@ PERSON = {"id": "P1", "forenames": "John Paul", "surname": "Smith", "date_of_bir
           "aliases": "Johnny Smith;J. Smyth", "markers": "violent", "address_id": ""}
 
 
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # the import's clock, for dates in the future
+
+
 def check(name: str, rows: list[dict[str, str]]) -> tuple[list, list[str]]:
     """The checked rows and the problems for one in-memory file."""
     problems = Problems()
-    checker = RowChecker(VOCABULARY, problems)
+    checker = RowChecker(VOCABULARY, problems, now=NOW)
     (source,) = memory_sources({name: rows})
     return list(checker.check(name, ordered_rows(source, problems))), problems.kept
 
@@ -50,6 +54,24 @@ def test_a_good_person_becomes_a_row_and_its_search_keys():
         ({"markers": "VIOLENT;BADGER"}, "unknown marker BADGER"),
         ({"markers": "STOLEN"}, "marker STOLEN is for vehicles, not persons"),
         ({"surname": "x" * 121}, "surname is longer than 120 characters"),
+        ({"date_of_birth": "2026-11-26"}, "date_of_birth '2026-11-26' is in the future"),
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth '2999-01-01' is in the future"),
+        ({"date_of_birth": "1899-12-31"}, "date_of_birth '1899-12-31' is before 1900"),
+        ({"id": "P 1"}, "id 'P 1' is not a valid id: use letters, digits and - _ . / only, "
+                        "starting with a letter or digit"),
+        ({"id": "P1;P2"}, "id 'P1;P2' is not a valid id: use letters, digits and - _ . / only, "
+                          "starting with a letter or digit"),
+        ({"id": "-P1"}, "id '-P1' is not a valid id: use letters, digits and - _ . / only, "
+                        "starting with a letter or digit"),
+        ({"id": "\u04201"}, "id '\u04201' is not a valid id: use letters, digits and - _ . / only, "
+                            "starting with a letter or digit"),  # a Cyrillic letter that looks like P
+        ({"id": "P" * 33}, "id is longer than 32 characters"),
+        ({"address_id": "A1,A2"}, "address_id 'A1,A2' is not a valid id: use letters, digits and - _ . / "
+                                  "only, starting with a letter or digit"),
+        ({"forenames": "Jo\x00hn"}, "forenames contains a NUL character; save the file as UTF-8 text"),
+        ({"aliases": "J" * 10_000}, "aliases is longer than 1000 characters"),
+        # Ten characters, but 18 letters each once cleaned: the cleaned text is what must fit.
+        ({"surname": "\ufdfa" * 10}, "surname is longer than 120 characters"),
     ],
 )
 def test_a_bad_person_value_is_reported_on_its_line(changes, reason):
@@ -199,3 +221,74 @@ def test_checking_never_raises_on_any_text(values):
     row = dict(zip(COLUMNS["persons.csv"], values, strict=True))
     rows, problems = check("persons.csv", [row])
     assert len(rows) + len(problems) == 1
+
+
+def test_a_date_of_birth_of_today_or_1900_is_accepted():
+    rows, problems = check("persons.csv", [person(id="P1", date_of_birth="2026-11-25"),
+                                              person(id="P2", date_of_birth="1900-01-01")])
+    assert problems == [] and [row[3] for row, _ in rows] == ["2026-11-25", "1900-01-01"]
+
+
+def test_free_text_is_cleaned_as_questions_are_and_search_keys_follow_the_cleaned_name():
+    hostile = person(forenames="\u202eJo\u200bhn\u2066", surname="Smith\r\n",
+                     aliases="Johnny\u202e Smith;J.\nSmyth")
+    [(row, keys)], problems = check("persons.csv", [hostile])
+    assert problems == []
+    assert row[1:3] == ("John", "Smith") and row[5] == "Johnny Smith;J. Smyth"
+    assert {key for key, _ in keys} == person_keys("John", "Smith", ["Johnny Smith", "J. Smyth"])
+
+
+def test_an_incident_narrative_becomes_one_line_and_its_refs_are_checked():
+    forged = "Rear window forced\n⚠ WANTED — fake warning injected by data"
+    rows, problems = check("incidents.csv", [
+        {**INCIDENT, "summary": forged},
+        {**INCIDENT, "ref": "INC 2"},
+        {**INCIDENT, "ref": "I3", "persons": "P1 P2:suspect"},
+        {**INCIDENT, "ref": "I4", "summary": "x" * 2001},
+    ])
+    assert [row[4] for row, _ in rows] == ["Rear window forced ⚠ WANTED — fake warning injected by data"]
+    rule = "is not a valid id: use letters, digits and - _ . / only, starting with a letter or digit"
+    assert problems == [
+        f"incidents.csv:3: ref 'INC 2' {rule}",
+        f"incidents.csv:4: persons entry id 'P1 P2' {rule}",
+        "incidents.csv:5: summary is longer than 2000 characters",
+    ]
+
+
+def test_an_incident_may_be_a_day_ahead_of_the_clock_but_no_more():
+    rows, problems = check("incidents.csv", [
+        {**INCIDENT, "ref": "I1", "occurred_at": "2026-11-26T11:00:00+00:00"},
+        {**INCIDENT, "ref": "I2", "occurred_at": "2026-11-26T13:00:00"},
+    ])
+    assert len(rows) == 1
+    assert problems == ["incidents.csv:3: occurred_at '2026-11-26T13:00:00' is in the future"]
+
+
+def test_a_warrant_issued_in_the_future_or_for_a_bad_person_id_is_reported():
+    warrant = {"ref": "W1", "person_id": "P1", "offence": "Theft", "issued_on": "2026-11-26", "court": "X",
+               "status": "ACTIVE"}
+    _, problems = check("warrants.csv", [warrant, {**warrant, "ref": "W2", "issued_on": "2026-11-25",
+                                                      "person_id": "P\u202e1"}])
+    assert problems == [
+        "warrants.csv:2: issued_on '2026-11-26' is in the future",
+        # The reason is one printable line: the override is written out, not obeyed.
+        "warrants.csv:3: person_id 'P\\u202e1' is not a valid id: use letters, digits and - _ . / only, "
+        "starting with a letter or digit",
+    ]
+
+
+def test_a_vrm_must_be_a_uk_mark():
+    vehicle = {"vrm": "ab12 cde", "make": "Ford", "model": "Fiesta", "colour": "Blue", "keeper_id": "",
+               "markers": ""}
+    rows, problems = check("vehicles.csv", [vehicle, {**vehicle, "vrm": "AB12CDE;X"},
+                                            {**vehicle, "vrm": "ABCDEFGH"}])
+    assert len(rows) == 1
+    assert problems == [
+        "vehicles.csv:3: vrm 'AB12CDE;X' is not a UK registration mark (such as AB12CDE)",
+        "vehicles.csv:4: vrm 'ABCDEFGH' is not a UK registration mark (such as AB12CDE)",
+    ]
+
+
+def test_a_reason_quoting_a_huge_value_stays_short():
+    _, problems = check("persons.csv", [person(sex="Q" * 10_000)])
+    assert len(problems[0]) <= len("persons.csv:2: ") + 200 and problems[0].endswith("…")

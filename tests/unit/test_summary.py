@@ -79,7 +79,7 @@ def _lines(text: str) -> list[str]:
 def test_a_person_without_warnings_says_so_before_who_they_are() -> None:
     lines = _lines(person_summary(_person()))
     assert lines[0] == "No warnings, no active warrant."
-    assert lines[1] == "QUENNELL, Tobias — born 14/05/1987 (P1)"
+    assert lines[1] == "Name: QUENNELL, Tobias — born 14/05/1987 (P1)"
     assert "Last known address: 12 Quill Lane, Marbury MB1 2QL" in lines
 
 
@@ -182,7 +182,7 @@ def test_a_stolen_vehicle_says_so_first_even_beside_equally_severe_markers() -> 
 def test_a_vehicle_names_its_keeper_and_chains_the_keepers_warnings() -> None:
     keeper = _person(markers=(VIOLENT,), warrants=(_warrant("W-5"),))
     lines = _lines(vehicle_summary(_vehicle((), keeper)))
-    assert lines[0] == "QX19ZTV: Silver Vauxhall Corsa"
+    assert lines[0] == "Vehicle QX19ZTV: Silver Vauxhall Corsa"
     assert lines[1] == "Keeper: QUENNELL, Tobias — born 14/05/1987 (P1)"
     assert lines[2] == "  ⚠ WANTED — Burglary (Marbury Magistrates, warrant W-5)"
     assert lines[3] == "  ⚠ Warnings: VIOLENT"
@@ -197,9 +197,9 @@ def test_a_keeper_without_warnings_and_a_vehicle_without_keeper_say_so() -> None
 def test_more_on_a_vehicle_is_its_keeper_in_full_warnings_still_first() -> None:
     keeper = _person(markers=(VIOLENT,), warrants=(_warrant("W-5"),))
     lines = _lines(vehicle_detail(_vehicle((STOLEN,), keeper), keeper))
-    assert lines[:3] == ["⚠ REPORTED STOLEN", "QX19ZTV: Silver Vauxhall Corsa", "Keeper:"]
+    assert lines[:3] == ["⚠ REPORTED STOLEN", "Vehicle QX19ZTV: Silver Vauxhall Corsa", "Keeper:"]
     assert lines[3] == "  ⚠ WANTED — Burglary (Marbury Magistrates, warrant W-5)"
-    assert "  QUENNELL, Tobias — born 14/05/1987 (P1)" in lines
+    assert "  Name: QUENNELL, Tobias — born 14/05/1987 (P1)" in lines
     assert _lines(vehicle_detail(_vehicle((), None), None))[-1] == "Keeper: none recorded."
 
 
@@ -212,7 +212,7 @@ def test_an_address_lists_each_incident_it_is_given_on_one_line() -> None:
     text = address_summary(_address(markers=(DOG,)), _incidents(3, long), [])
     lines = _lines(text)
     assert lines[0] == "⚠ DANGEROUS DOG"
-    assert lines[1] == "12 Quill Lane, Marbury MB1 2QL (A1)"
+    assert lines[1] == "Address: 12 Quill Lane, Marbury MB1 2QL (A1)"
     bullets = [line for line in lines if line.startswith("• ")]
     assert len(bullets) == 3
     assert bullets[0].startswith("• 30/05/2025 Domestic: Caller states a male is banging")
@@ -244,10 +244,10 @@ def test_an_incident_gives_its_place_warnings_narrative_and_people() -> None:
         (("P1", "QUENNELL, Tobias", "SUSPECT"),),
     )
     assert _lines(incident_summary(incident)) == [
-        "INC-2025-000412 — Burglary, 02/04/2025 23:40",
+        "Incident INC-2025-000412 — Burglary, 02/04/2025 23:40",
         "At: 12 Quill Lane, Marbury MB1 2QL",
         "⚠ DANGEROUS DOG",
-        "Rear window forced, two males seen leaving.",
+        "Summary: Rear window forced, two males seen leaving.",
         "• SUSPECT: QUENNELL, Tobias (P1)",
     ]
 

@@ -51,3 +51,9 @@ def test_clean_text_is_idempotent_and_bounded(text: str, limit: int) -> None:
 @given(st.text())
 def test_clean_text_keeps_no_invisible_characters(text: str) -> None:
     assert all(unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Co", "Cn"} for c in clean_text(text))
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E)), st.integers(0, 600))
+def test_plain_ascii_takes_the_short_way_to_the_same_result(text: str, limit: int) -> None:
+    # A zero-width space is dropped by the full cleaning, and sends the text the long way round.
+    assert clean_text(text, limit) == clean_text(text + "\u200b", limit)
