@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import getpass
 import json
 import logging
 import sys
@@ -16,8 +15,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bot import logs
+from bot.operator import console_caller
 from bot.settings import Settings, SettingsError
-from knowledge.audit import Caller
 from knowledge.db import Database, _revisions, schema_problem, upgrade_schema
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 from knowledge.reasons import REASONS
@@ -114,10 +113,6 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("csv", "jsonl"), default="jsonl", help="the output format (default jsonl)"
     )
     return parser
-
-
-def console_caller() -> Caller:
-    return Caller(actor=f"console:{getpass.getuser()}", role="admin", channel="cli")
 
 
 async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:

@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Iterable
 
-from bot.cli import console_caller
+from bot.operator import console_caller
 from knowledge import users
 from knowledge.answer import Answer, answer, answer_record
 from knowledge.audit import Caller
