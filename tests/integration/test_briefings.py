@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -30,14 +30,20 @@ TEAM_A, TEAM_B = [21, 22, 23], [31, 32]
 
 
 class FakeTelegram:
-    """Records every copy handed over; answers can be scripted per recipient."""
+    """Records every copy handed over; answers can be scripted per recipient.
 
-    def __init__(self) -> None:
+    `flood` is Telegram's flood control scaled down: at most `flood[0]` copies are taken in any
+    `flood[1]` seconds, and the rest are refused with Retry-After `flood[1]`.
+    """
+
+    def __init__(self, *, flood: tuple[int, float] | None = None) -> None:
         self.sent: list[Outgoing] = []
         self.times: list[float] = []  # when each copy, refused or not, was handed over
         self.script: dict[int, list[SendResult]] = {}
         self.gate: asyncio.Event | None = None  # when set up, every send waits for it
+        self.answer_gate: asyncio.Event | None = None  # when set up, copies are taken, then answered late
         self.started = asyncio.Event()
+        self.flood, self.taken = flood, deque[float]()
 
     async def send(self, outgoing: Outgoing) -> SendResult:
         self.started.set()
@@ -48,7 +54,16 @@ class FakeTelegram:
             answer = answers.pop(0)
             if answer.outcome != "sent":
                 return answer
+        if self.flood is not None:
+            limit, window = self.flood
+            while self.taken and self.taken[0] <= time.monotonic() - window:
+                self.taken.popleft()
+            if len(self.taken) >= limit:
+                return SendResult.retry(window)
+            self.taken.append(time.monotonic())
         self.sent.append(outgoing)
+        if self.answer_gate is not None:
+            await self.answer_gate.wait()
         return SendResult.sent(len(self.sent))
 
     def copies(self) -> Counter[int]:
@@ -111,6 +126,15 @@ async def statuses(db: Database, briefing_id: int) -> dict[int, str]:
         return dict(rows.all())
 
 
+async def briefing_entries(db: Database) -> list[AuditEntry]:
+    async with db.reads() as session:
+        return list(
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.channel == "briefing").order_by(AuditEntry.id)
+            )
+        )
+
+
 async def test_a_sergeants_briefing_reaches_their_team_only_once_each_and_is_audited(db: Database) -> None:
     fake = FakeTelegram()
     await revoke(db, 23, by="test")
@@ -119,9 +143,10 @@ async def test_a_sergeants_briefing_reaches_their_team_only_once_each_and_is_aud
     assert await engine.run_due() == 1
     assert await engine.run_due() == 0  # nothing left to claim
     assert fake.copies() == Counter({21: 1, 22: 1})
-    async with db.sessions() as session:
-        entries = list(await session.scalars(select(AuditEntry).where(AuditEntry.channel == "briefing")))
-    assert sorted(e.chat_id for e in entries) == [21, 22]
+    entries = await briefing_entries(db)  # each copy's intent, then how it settled
+    assert sorted((e.chat_id, e.outcome) for e in entries) == [
+        (21, "delivered"), (21, "sending"), (22, "delivered"), (22, "sending")
+    ]  # fmt: skip
     assert {(e.actor, e.record_ids) for e in entries} == {(f"tg:{SERGEANT}", f"briefing:{briefing_id}")}
     [view] = await briefings.recent(db, await who(db, SERGEANT))
     assert (view.status, view.acked, view.recipients) == ("sent", 0, 2)
@@ -216,13 +241,16 @@ async def test_a_429_pauses_everyone_then_retries_that_officer(db: Database) -> 
 async def test_a_crash_part_way_resumes_the_rest_without_repeats(db: Database) -> None:
     briefing_id = await brief(db, SERGEANT)
     # A worker that died: it sent to 21, had handed 22 to Telegram, and never heard back.
-    [claim] = await deliveries.claim_due(db, "dead", dt.timedelta(seconds=-1))
-    assert await deliveries.claim_copies(db, briefing_id, [21, 22]) == [21, 22]
+    [claim], _ = await deliveries.claim_due(db, "dead", dt.timedelta(seconds=-1))
+    assert await deliveries.claim_copies(db, claim, [21, 22]) == [21, 22]
     await deliveries.record_outcomes(db, claim, [deliveries.Outcome(21, "sent", 7)])
     fake = FakeTelegram()
     assert await Broadcaster(db, fake.send, pacer=fast_pacer()).run_due() == 1
     assert fake.copies() == Counter({23: 1})  # at most once: 22 might have it already
     assert await statuses(db, briefing_id) == {21: "sent", 22: "failed", 23: "sent"}
+    # 22 may hold a copy: its intent was logged before it went, and the takeover settled it.
+    outcomes = [(e.chat_id, e.outcome) for e in await briefing_entries(db)]
+    assert [o for tid, o in outcomes if tid == 22] == ["sending", "unconfirmed"]
     sergeant = await who(db, SERGEANT)
     assert 22 in [r.telegram_id for r in await acknowledgements.outstanding(db, briefing_id, sergeant)]
 
@@ -256,3 +284,34 @@ async def test_scheduled_briefings_wait_and_revocations_bite_at_send_time(db: Da
     await revoke(db, SERGEANT, by="test")
     assert await engine.run_due() == 0
     assert later != briefing_id and await statuses(db, later) == {}
+
+
+async def test_under_flood_control_every_copy_is_sent_and_the_progress_matches_the_rows(db: Database) -> None:
+    for tid in range(40, 52):
+        await enrol(db, tid, "officer", team="A", name=f"Officer {tid}", by="test")
+    fake = FakeTelegram(flood=(2, 0.2))  # 10 a second, while the pacer aims for 20
+    progress: list[Progress] = []
+
+    async def on_progress(p: Progress) -> None:
+        progress.append(p)
+
+    briefing_id = await brief(db, SERGEANT)
+    await Broadcaster(db, fake.send, on_progress, pacer=Pacer(rate=20, per_chat=0)).run_due()
+    assert set((await statuses(db, briefing_id)).values()) == {"sent"}
+    assert fake.copies() == Counter(dict.fromkeys([*TEAM_A, *range(40, 52)], 1))
+    assert progress[-1].finished and progress[-1].tally.sent == progress[-1].tally.total == 15
+
+
+async def test_a_copy_is_in_the_audit_log_before_telegram_can_deliver_it(db: Database) -> None:
+    fake = FakeTelegram()
+    fake.answer_gate = asyncio.Event()  # Telegram takes each copy, and its answer is late
+    await brief(db, SERGEANT)
+    sending = asyncio.create_task(Broadcaster(db, fake.send, pacer=fast_pacer()).run_due())
+    while len(fake.sent) < 3:  # noqa: ASYNC110 (the fake has no event per copy)
+        await asyncio.sleep(0.01)
+    # Every officer holds a copy, and the bot has not heard back about any: each must be in the log.
+    assert {e.chat_id for e in await briefing_entries(db)} == set(TEAM_A)
+    fake.answer_gate.set()
+    await sending
+    outcomes = Counter((e.chat_id, e.outcome) for e in await briefing_entries(db))
+    assert outcomes == Counter({(tid, o): 1 for tid in TEAM_A for o in ("sending", "delivered")})
