@@ -24,7 +24,7 @@ __all__ = [
     "withdrawn_text",
 ]
 
-_STATUS = {"blocked": "has blocked Beatline", "failed": "not reached yet", "pending": "queued"}
+_STATUS = {"blocked": "has blocked Beatline", "failed": "delivery not confirmed", "pending": "queued"}
 
 
 def clock(at: dt.datetime) -> str:

@@ -8,12 +8,16 @@ PostgreSQL alike exactly one worker wins a briefing and exactly one sends each c
     copy      pending --claim--> sending --> sent | failed | blocked --remind (unacknowledged)--> pending
               a 429 or a 5xx: sending --> pending; a recipient revoked meanwhile: pending --> skipped
 
-The audit log hears of every copy twice: its intent, written in the transaction that marks it
-'sending' and so committed before it can reach Telegram, and its settlement (delivered, blocked,
-failed, unconfirmed or requeued) once Telegram has answered. A crash between the two leaves the
-intent, so every copy an officer can hold is in the log. A copy found 'sending' when a lapsed
-briefing is taken over may or may not have reached the officer; it becomes 'failed', settled as
-'unconfirmed', rather than being sent again (at most once; see `knowledge.broadcast`).
+Intent, then settle: each copy's audit entry ('sending': handed to Telegram) is written in the
+transaction that marks it 'sending', so it is committed before the copy can arrive; a crash between
+the send and its settlement leaves the entry, and every copy an officer can hold is in the log. The
+row settles it once Telegram has answered. A copy that did not arrive for sure, or may not have, also
+gets a second entry saying so: blocked, failed, requeued (a 429 or 5xx: it goes again, with a new
+intent) or unconfirmed (no answer). A delivered copy needs none: its intent said as much, and one
+entry per delivered copy keeps a 30-a-second broadcast within what SQLite writes. A copy found
+'sending' when a lapsed briefing is taken over may or may not have reached the officer; it becomes
+'failed', settled as unconfirmed, rather than being sent again (at most once; see
+`knowledge.broadcast`).
 """
 
 from __future__ import annotations
@@ -92,9 +96,8 @@ class Withdrawn:
     reason: str  # a sentence, as /brief would have refused it
 
 
-# Where each outcome leaves the copy's row, and the audit entry that settles its intent.
-_ROW = {"sent": "sent", "unconfirmed": "failed", "requeued": "pending"}  # blocked, failed: as they are
-_SETTLED = {"sent": "delivered"}  # the others: as they are
+# Where each outcome leaves the copy's row (blocked, failed: as they are named).
+_ROW = {"sent": "sent", "unconfirmed": "failed", "requeued": "pending"}
 
 
 @dataclass(frozen=True)
@@ -289,7 +292,7 @@ async def claim_copies(db: Database, claim: Claim, telegram_ids: Sequence[int]) 
 
 
 async def record_outcomes(db: Database, claim: Claim, outcomes: Sequence[Outcome]) -> None:
-    """Write what Telegram said to each copy, and settle each copy's intent in the audit log.
+    """Write what Telegram said to each copy; in the audit log too, unless it was delivered.
 
     Many outcomes share one transaction: at 30 copies a second, a transaction each is more than a
     busy SQLite keeps up with.
@@ -312,10 +315,10 @@ async def record_outcomes(db: Database, claim: Claim, outcomes: Sequence[Outcome
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-            await _audit_copy(
-                session, claim.briefing_id, _discloser(claim, outcome.telegram_id),
-                _SETTLED.get(outcome.status, outcome.status),
-            )  # fmt: skip
+            if outcome.status != "sent":
+                await _audit_copy(
+                    session, claim.briefing_id, _discloser(claim, outcome.telegram_id), outcome.status
+                )
 
 
 def _caller(sender_id: int, role: str, recipient: int | None = None) -> Caller:
@@ -330,7 +333,7 @@ def _discloser(claim: Claim, recipient: int) -> Caller:
 
 
 async def _audit_copy(session: AsyncSession, briefing_id: int, caller: Caller, outcome: str) -> None:
-    """One entry about one copy: its intent ('sending') or how it settled."""
+    """One entry about one copy: its intent ('sending'), or that it did not arrive as intended."""
     await audit.record(
         session, caller, query=f"briefing {briefing_id} to tg:{caller.chat_id}", intent="briefing",
         outcome=outcome, record_ids=[f"briefing:{briefing_id}"],
