@@ -125,7 +125,7 @@ class Run:
         self.settled = False  # nothing more will be queued
         self.last_progress = 0.0
         self.halt = asyncio.Event()  # set by a stop, or when another worker has taken the briefing over
-        self.done = asyncio.Event()
+        self.done = asyncio.Event()  # every copy is settled: the lease need not be renewed any more
         self.lost = False
 
     async def run(self) -> None:
@@ -136,6 +136,7 @@ class Run:
             await self._progress(finished=False)
             complete = await self._send_all()
             await self._settle(recorder)
+            self.done.set()  # the hold is let go of next: no more renewals
             if complete:
                 await self.write(deliveries.finish, self.claim, worker)
                 await self._progress(finished=True)
@@ -145,6 +146,7 @@ class Run:
             log.exception("briefing %s stopped part-way; it will be resumed", bid)
             with contextlib.suppress(Exception):
                 await self._settle(recorder)
+                self.done.set()
                 await self.write(deliveries.release, bid, worker)
         finally:
             self.done.set()
@@ -311,7 +313,7 @@ class Run:
             except Exception:  # the database may answer next time, well within the lease
                 log.exception("could not renew the hold on briefing %s", bid)
                 continue
-            if not held:
+            if not held and not self.done.is_set():  # once done, the hold was let go of on purpose
                 log.warning("briefing %s was taken over by another worker; leaving it to them", bid)
                 self.lost = True
                 self.halt.set()

@@ -117,14 +117,17 @@ def _now() -> dt.datetime:
 
 
 async def claim_due(db: Database, worker: str, lease: dt.timedelta) -> tuple[list[Claim], list[Withdrawn]]:
-    """Take every briefing that is due, or whose worker stopped renewing its lease.
+    """Take every briefing that is due, or whose worker (another one) stopped renewing its lease.
 
     Also returns the due briefings cancelled instead, because their author may no longer send them.
+    A worker never takes over its own: a renewal it made late (a stalled event loop) means it is alive.
     """
     now = _now()
     due = and_(Briefing.status == "scheduled", Briefing.send_at <= now)
     lapsed = and_(
-        Briefing.status == "sending", or_(Briefing.claimed_until.is_(None), Briefing.claimed_until < now)
+        Briefing.status == "sending",
+        or_(Briefing.claimed_until.is_(None), Briefing.claimed_until < now),
+        or_(Briefing.claimed_by.is_(None), Briefing.claimed_by != worker),
     )
     async with db.reads() as session:
         candidates = list(

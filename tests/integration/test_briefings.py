@@ -313,3 +313,14 @@ async def test_a_copy_is_in_the_audit_log_before_telegram_can_deliver_it(db: Dat
     await sending
     assert [(e.chat_id, e.outcome) for e in await briefing_entries(db)] == [(t, "sending") for t in TEAM_A]
     assert set((await statuses(db, briefing_id)).values()) == {"sent"}  # the rows settle them
+
+
+async def test_a_worker_late_to_renew_keeps_its_briefing_and_another_takes_it_over(db: Database) -> None:
+    await brief(db, SERGEANT)
+    [claim], _ = await deliveries.claim_due(db, "slow", dt.timedelta(seconds=-1))  # its lease has lapsed
+    # The same worker looking again is alive, only late (a stalled event loop): it must not run the
+    # briefing a second time beside itself. Another worker may take it over.
+    assert await deliveries.claim_due(db, "slow", dt.timedelta(seconds=6)) == ([], [])
+    [taken], _ = await deliveries.claim_due(db, "other", dt.timedelta(seconds=6))
+    assert taken.briefing_id == claim.briefing_id
+    assert not await deliveries.renew(db, claim.briefing_id, "slow", dt.timedelta(seconds=6))
