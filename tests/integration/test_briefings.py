@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy import delete, select, update
 
 from knowledge import acknowledgements, briefings, deliveries
-from knowledge.broadcast import Outgoing, Progress, SendResult
+from knowledge.broadcast import BACKOFF, Outgoing, Progress, SendResult
 from knowledge.broadcaster import Broadcaster
 from knowledge.db import Database, upgrade_schema
 from knowledge.errors import BeatlineError, NotAllowed
@@ -39,6 +39,7 @@ class FakeTelegram:
     def __init__(self, *, flood: tuple[int, float] | None = None) -> None:
         self.sent: list[Outgoing] = []
         self.times: list[float] = []  # when each copy, refused or not, was handed over
+        self.tries: defaultdict[int, list[float]] = defaultdict(list)  # the same, per recipient
         self.script: dict[int, list[SendResult]] = {}
         self.gate: asyncio.Event | None = None  # when set up, every send waits for it
         self.answer_gate: asyncio.Event | None = None  # when set up, copies are taken, then answered late
@@ -48,6 +49,7 @@ class FakeTelegram:
     async def send(self, outgoing: Outgoing) -> SendResult:
         self.started.set()
         self.times.append(time.monotonic())
+        self.tries[outgoing.telegram_id].append(self.times[-1])
         if self.gate is not None:
             await self.gate.wait()
         if answers := self.script.get(outgoing.telegram_id):
@@ -324,3 +326,17 @@ async def test_a_worker_late_to_renew_keeps_its_briefing_and_another_takes_it_ov
     [taken], _ = await deliveries.claim_due(db, "other", dt.timedelta(seconds=6))
     assert taken.briefing_id == claim.briefing_id
     assert not await deliveries.renew(db, claim.briefing_id, "slow", dt.timedelta(seconds=6))
+
+
+async def test_a_copy_refused_with_a_5xx_is_retried_after_a_back_off(db: Database) -> None:
+    fake = FakeTelegram()
+    fake.script[22] = [SendResult.error(), SendResult.error()]
+    briefing_id = await brief(db, SERGEANT)
+    await Broadcaster(db, fake.send, pacer=fast_pacer()).run_due()
+    assert fake.copies() == Counter({21: 1, 22: 1, 23: 1})
+    assert set((await statuses(db, briefing_id)).values()) == {"sent"}
+    first, second, third = fake.tries[22]
+    assert second - first >= BACKOFF and third - second >= 2 * BACKOFF  # backing off, doubling
+    assert [e.outcome for e in await briefing_entries(db) if e.chat_id == 22] == [
+        "sending", "requeued", "sending", "requeued", "sending"
+    ]  # fmt: skip
