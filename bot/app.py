@@ -19,6 +19,7 @@ from bot.services import Services
 from bot.settings import Settings
 from handlers import admin, briefing, errors, fallbacks, gate, media, query
 from handlers.context import BotData, context_types
+from knowledge.pacing import Pacer
 
 __all__ = ["ALLOWED_UPDATES", "build_application"]
 
@@ -42,9 +43,11 @@ def build_application(
     settings: Settings, *, webhook: bool = False
 ) -> Application[Any, Any, Any, Any, BotData, Any]:
     """The Application for these settings; its services open in post_init and close in post_shutdown."""
+    # One send budget for the process: the replies' rate limiter and the briefings' engine share it.
+    pacer = Pacer(settings.send_rate)
 
     async def open_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
-        services = Services.open(settings)
+        services = Services.open(settings, pacer)
         application.bot_data.services = services
         services.background(admin.sync_all_menus(application.bot, services.db))
 
@@ -60,7 +63,7 @@ def build_application(
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
-        .rate_limiter(PatientRateLimiter(max_retries=3, overall_max_rate=settings.send_rate))
+        .rate_limiter(PatientRateLimiter(pacer, max_retries=3))
         .read_timeout(settings.bot_api_timeout)
         .write_timeout(settings.bot_api_timeout)
         .connect_timeout(settings.bot_api_timeout)

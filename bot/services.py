@@ -17,6 +17,7 @@ from sqlalchemy import text
 from bot.settings import Settings
 from knowledge.buttons import ButtonSigner, derive_key
 from knowledge.db import Database
+from knowledge.pacing import Pacer
 from knowledge.ratelimit import RateLimiter, open_rate_limiter
 
 __all__ = ["BUTTON_LIFETIME", "Services"]
@@ -27,24 +28,34 @@ BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long e
 
 
 class Services:
-    """The database, the shared rate limiter and the button signer, plus tasks that run in the background."""
+    """The database, the shared rate limiter, the button signer and the send pacer, plus background tasks.
+
+    `pacer` is the process's one send budget (BEATLINE_SEND_RATE): the Application's rate limiter takes
+    its slots for replies, the briefings' delivery engine for copies.
+    """
 
     def __init__(
-        self, db: Database, limiter: RateLimiter, buttons: ButtonSigner, *, bot_api_timeout: float
+        self,
+        db: Database,
+        limiter: RateLimiter,
+        buttons: ButtonSigner,
+        pacer: Pacer,
+        *,
+        bot_api_timeout: float,
     ) -> None:
-        self.db, self.limiter, self.buttons = db, limiter, buttons
+        self.db, self.limiter, self.buttons, self.pacer = db, limiter, buttons, pacer
         self.bot_api_timeout = bot_api_timeout  # for Bots opened beside the Application's own
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @classmethod
-    def open(cls, settings: Settings) -> Services:
+    def open(cls, settings: Settings, pacer: Pacer) -> Services:
         """Create the engine and clients; they connect lazily, on first use."""
         db = Database(settings.database_url)
         limiter = open_rate_limiter(
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, limiter, buttons, bot_api_timeout=settings.bot_api_timeout)
+        return cls(db, limiter, buttons, pacer, bot_api_timeout=settings.bot_api_timeout)
 
     async def ready(self) -> bool:
         """True if the database answers."""

@@ -46,6 +46,12 @@ REFUSED = {
     "invalid": "That button is not yours: only the person it was sent to can use it.",
     "expired": "That button has expired. Use /briefings for the current state.",
 }
+NO_LONGER_YOURS = (
+    "That button is for sergeants and admins, and your role has changed. /help lists what you can do."
+)
+# Button data: "b", the action's letter, the briefing id, then the signature (knowledge.buttons). Each
+# action needs the role of the command it belongs to; Acknowledge is every recipient's.
+_NEEDS: dict[str, str | None] = {"s": "brief", "x": "brief", "o": "briefings", "r": "briefings", "a": None}
 _deliveries: weakref.WeakKeyDictionary[Any, Delivery] = weakref.WeakKeyDictionary()
 
 
@@ -100,7 +106,10 @@ async def _preview(update: Update, context: BeatlineContext, request_text: str) 
     keyboard = InlineKeyboardMarkup(
         [[_button("Send", "s", view.id, context, user_id), _button("Cancel", "x", view.id, context, user_id)]]
     )
-    await update.message.reply_text(html(text.preview_text(view, reach, now)), reply_markup=keyboard)
+    # The preview shows the briefing's text, which can name suspects: protected like the copies.
+    await update.message.reply_text(
+        html(text.preview_text(view, reach, now)), reply_markup=keyboard, protect_content=True
+    )
 
 
 async def brief(update: Update, context: BeatlineContext) -> None:
@@ -138,7 +147,13 @@ async def stop_asking(update: Update, context: BeatlineContext) -> None:
 
 
 async def _pressed(update: Update, context: BeatlineContext) -> tuple[CallbackQuery, int] | None:
-    """The press and its briefing id, if the button is the presser's and fresh; else refused, audited."""
+    """The press and its briefing id, if the button is the presser's, fresh, and theirs to use now.
+
+    Every briefing button passes through here. A button outlives the role it was made for, so the
+    role it needs is checked on every press against the enrolment the gate has just read, as the gate
+    checks commands: a sergeant demoted since the preview or the list cannot send, show or remind.
+    Refusals are audited.
+    """
     press = update.callback_query
     assert press is not None and press.data is not None
     try:
@@ -146,6 +161,13 @@ async def _pressed(update: Update, context: BeatlineContext) -> tuple[CallbackQu
     except ButtonRefused as refused:
         await context.audit("denied", query=f"briefing button {refused.reason}", intent="briefing")
         await press.answer(REFUSED[refused.reason], show_alert=True)
+        return None
+    needs = _NEEDS[payload[1]]
+    if needs is not None and not can_use(context.role, needs):
+        await context.audit(
+            "denied", query=f"briefing button {payload}: not for role {context.role}", intent="briefing"
+        )
+        await press.answer(NO_LONGER_YOURS, show_alert=True)
         return None
     return press, int(payload[2:])
 
@@ -282,7 +304,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(awaited_text, take_text),
         CommandHandler("cancel", stop_asking, filters=private & _ASKED),
         CommandHandler("briefings", guarded("briefings", list_briefings), filters=private),
-        # Button data: "b", the action's letter, the briefing id, then the signature (knowledge.buttons).
+        # Button data as _NEEDS says; every press is checked by _pressed.
         CallbackQueryHandler(send_pressed, pattern=r"^bs\d+\|"),
         CallbackQueryHandler(cancel_pressed, pattern=r"^bx\d+\|"),
         CallbackQueryHandler(acknowledge_pressed, pattern=r"^ba\d+\|"),

@@ -1,29 +1,32 @@
-"""The Telegram side of the delivery engine: how one copy is sent and the progress message edited.
+"""The Telegram side of the delivery engine: how one copy is sent, the progress message edited, and
+an author told that their briefing was cancelled.
 
-Telegram's answers become the engine's outcomes: a message id, Retry-After, blocked, or failed. A
-send whose answer never came (a timeout) is 'failed', never retried here: the engine delivers at most
-once, and Remind reaches whoever is left.
+Telegram's answers become the engine's outcomes: a message id, Retry-After, blocked, an error to
+retry (a 5xx, or a connection that never reached the Bot API: Telegram did not take the copy), failed
+(refused for good), or unconfirmed. A send whose answer never came (a timeout, a connection dropped
+mid-answer) is unconfirmed, never retried: it may have arrived, the engine delivers at most once,
+and Remind reaches whoever is left.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
-import warnings
 from typing import Any
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
-from handlers.briefing_text import copy_text, progress_text
+from handlers.briefing_text import copy_text, progress_text, withdrawn_text
+from handlers.errors import retry_after
 from handlers.format import html
 from knowledge.broadcast import OnProgress, Outgoing, Progress, Send, SendResult
-from knowledge.broadcaster import Broadcaster
+from knowledge.broadcaster import Broadcaster, OnWithdrawn
 from knowledge.buttons import ButtonSigner
+from knowledge.deliveries import Withdrawn
 
 __all__ = ["ACK_LIFETIME", "Delivery"]
 
@@ -33,12 +36,15 @@ ACK_LIFETIME = 7 * 24 * 3600  # an officer back from rest days can still acknowl
 CONCURRENCY = 8  # sends in flight at once; the connection pool matches, so none waits for a socket
 
 
-def _seconds(flood: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        # PTB 22 warns that retry_after will become a timedelta; both forms are handled here.
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        after = flood.retry_after
-    return after.total_seconds() if isinstance(after, dt.timedelta) else float(after)
+def _not_taken(error: NetworkError) -> bool:
+    """True if Telegram surely did not take the message: it answered with an error, or was never reached.
+
+    PTB raises NetworkError for a 5xx answer (behind it at most the failure to parse the answer's body)
+    and wraps httpx's errors; of those only a refused connection proves that the request never left.
+    A timeout or a connection dropped mid-answer may have delivered it.
+    """
+    cause = error.__cause__
+    return cause is None or isinstance(cause, TelegramError | httpx.ConnectError)
 
 
 def _sender(bot: Bot, buttons: ButtonSigner) -> Send:
@@ -55,13 +61,15 @@ def _sender(bot: Bot, buttons: ButtonSigner) -> Send:
                 ),
             )
         except RetryAfter as flood:
-            return SendResult.retry(_seconds(flood))
+            return SendResult.retry(retry_after(flood))
         except Forbidden:
             return SendResult.blocked()
         except TelegramError as error:
             log.warning(
                 "briefing %s to %s: %s", outgoing.briefing_id, outgoing.telegram_id, type(error).__name__
             )
+            if isinstance(error, NetworkError):
+                return SendResult.error() if _not_taken(error) else SendResult.unconfirmed()
             return SendResult.failed()
         return SendResult.sent(message.message_id)
 
@@ -84,6 +92,15 @@ def _progress_editor(bot: Bot) -> OnProgress:
     return edit
 
 
+def _withdrawn_notice(bot: Bot) -> OnWithdrawn:
+    async def tell(withdrawn: Withdrawn) -> None:
+        await bot.send_message(
+            withdrawn.sender_id, html(withdrawn_text(withdrawn)), parse_mode=ParseMode.HTML
+        )
+
+    return tell
+
+
 class Delivery:
     """The engine and the Bot it sends with, for one running Application."""
 
@@ -92,14 +109,19 @@ class Delivery:
 
     @classmethod
     async def start(cls, application: Any) -> Delivery:
-        """Open a Bot on the application's token and API server, and start polling for due briefings."""
+        """Open a Bot on the application's token and API server, and start polling for due briefings.
+
+        Every call this Bot makes takes a slot of the process's pacer first (the engine does that),
+        so briefings and replies share one budget; none goes through the Application's rate limiter,
+        which takes slots of its own.
+        """
         main, services = application.bot, application.bot_data.services
         bot = Bot(
             main.token,
             base_url=lambda _token: main.base_url,
             base_file_url=lambda _token: main.base_file_url,
             request=HTTPXRequest(
-                connection_pool_size=CONCURRENCY,
+                connection_pool_size=CONCURRENCY + 1,  # the progress message's edit beside the copies
                 read_timeout=services.bot_api_timeout,
                 write_timeout=services.bot_api_timeout,
                 connect_timeout=services.bot_api_timeout,
@@ -107,8 +129,9 @@ class Delivery:
         )
         await bot.initialize()
         engine = Broadcaster(
-            services.db, _sender(bot, services.buttons), _progress_editor(main), concurrency=CONCURRENCY
-        )
+            services.db, _sender(bot, services.buttons), _progress_editor(bot),
+            pacer=services.pacer, on_withdrawn=_withdrawn_notice(bot), concurrency=CONCURRENCY,
+        )  # fmt: skip
         engine.start()
         return cls(bot, engine)
 

@@ -10,6 +10,7 @@ import datetime as dt
 from knowledge.acknowledgements import Recipient
 from knowledge.briefings import ALL_TEAMS, LONDON, BriefingView
 from knowledge.broadcast import Outgoing, Progress
+from knowledge.deliveries import Withdrawn
 
 __all__ = [
     "acknowledged_line",
@@ -20,9 +21,10 @@ __all__ = [
     "preview_text",
     "progress_text",
     "queued_text",
+    "withdrawn_text",
 ]
 
-_STATUS = {"blocked": "has blocked Beatline", "failed": "not reached yet", "pending": "queued"}
+_STATUS = {"blocked": "has blocked Beatline", "failed": "delivery not confirmed", "pending": "queued"}
 
 
 def clock(at: dt.datetime) -> str:
@@ -78,9 +80,19 @@ def progress_text(progress: Progress) -> str:
     if tally.blocked:
         lines.append(f"{tally.blocked} of them have blocked Beatline and cannot receive it.")
     if tally.failed:
-        lines.append(f"{tally.failed} could not be reached; Remind in /briefings tries them again.")
+        lines.append(
+            f"{tally.failed} could not be confirmed as delivered; Remind in /briefings tries them again."
+        )
     lines.append("/briefings shows who has acknowledged.")
     return "\n".join(lines)
+
+
+def withdrawn_text(withdrawn: Withdrawn) -> str:
+    """The author's note when a briefing they may no longer send fell due and was cancelled."""
+    return (
+        f"Briefing #{withdrawn.briefing_id} to {_audience(withdrawn.team)} was due but has not been sent: "
+        f"{withdrawn.reason}"
+    )
 
 
 def _summary(view: BriefingView, now: dt.datetime) -> str:

@@ -6,18 +6,21 @@ purpose: database errors quote the statement's parameters, which can be an offic
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
+import warnings
 from pathlib import Path
 
 from telegram import Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
+from telegram.warnings import PTBDeprecationWarning
 
 from handlers.context import BeatlineContext
 from handlers.format import html
 
-__all__ = ["SORRY", "on_error", "register", "report"]
+__all__ = ["SORRY", "on_error", "register", "report", "retry_after"]
 
 log = logging.getLogger("beatline.errors")
 
@@ -65,6 +68,15 @@ async def _answer_press(update: Update) -> bool:
     except BadRequest:  # Telegram takes one answer per press, and the handler may have given it
         return False
     return True
+
+
+def retry_after(flood: RetryAfter) -> float:
+    """The seconds a 429 asks the whole bot to wait."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after will become a timedelta; both forms are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        after = flood.retry_after
+    return after.total_seconds() if isinstance(after, dt.timedelta) else float(after)
 
 
 async def on_error(update: object, context: BeatlineContext) -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Subquery, and_, case, func, or_, select, update
+from sqlalchemy import Select, String, Subquery, and_, case, func, or_, select, update
 
 from knowledge.db import Database, utc
 from knowledge.errors import BeatlineError, NotAllowed
@@ -44,6 +46,7 @@ ALL_TEAMS = "*"
 LONDON = ZoneInfo("Europe/London")
 # Telegram's 4096 less room for the header (sender, team, a reminder line) and "Acknowledged 06:52".
 MAX_LENGTH = 3700
+TEAM_LENGTH = cast(String, Briefing.__table__.c.team.type).length or 0  # the column's, as PostgreSQL holds it
 _AT = re.compile(r"at\s+(\d{1,2})[:.](\d{2})(?:\s+|$)", re.IGNORECASE)
 _TEAM = re.compile(r"team=(\S+)(?:\s+|$)", re.IGNORECASE)
 _ALL = re.compile(r"all(?:\s+|$)", re.IGNORECASE)
@@ -94,12 +97,21 @@ def parse_request(args: str, *, role: str) -> Request:
         rest = rest[found.end() :]
 
 
+def _has_controls(text: str, *, allowed: str = "") -> bool:
+    return any(unicodedata.category(char) == "Cc" and char not in allowed for char in text)
+
+
 def check_text(text: str) -> str:
-    """The briefing text, stripped; refused with a sentence when empty or too long for one message."""
+    """The briefing text, stripped; refused with a sentence when empty, too long for one message, or
+    holding control characters (PostgreSQL cannot store a NUL, and officers cannot see the others)."""
     text = text.strip()
     if not text:
         raise BeatlineError(
             "A briefing needs some text, for example: /brief Red Ford Focus AB12CDE seen on Mill Lane."
+        )
+    if _has_controls(text, allowed="\n\r\t"):
+        raise BeatlineError(
+            "A briefing cannot contain control characters (a NUL, for example); type the text again."
         )
     length = len(text.encode("utf-16-le")) // 2  # as Telegram counts
     if length > MAX_LENGTH:
@@ -112,6 +124,8 @@ def check_text(text: str) -> str:
 
 def choose_team(sender: Enrolment, requested: str | None) -> str:
     """The team a briefing goes to: a sergeant's own; an admin's choice, else their own."""
+    if requested is not None and (len(requested) > TEAM_LENGTH or _has_controls(requested)):
+        raise BeatlineError(f"A team name is at most {TEAM_LENGTH} characters, with no control characters.")
     if sender.role == "sergeant":
         if requested is not None and requested != sender.team:
             raise NotAllowed(

@@ -1,7 +1,9 @@
 """The process's delivery service: finds due, reminded and interrupted briefings and runs each once.
 
 Any number of processes may run one; the claim on a briefing's row decides which sends it, and a
-lease that the sending worker renews lets another take over if that worker dies.
+lease that the sending worker renews lets another take over if that worker dies. The lease is short
+and renewed often, so a crashed worker's briefing is resumed within seconds: a worker must miss
+three renewals in a row to lose it, and every process looks for lapsed ones every second.
 """
 
 from __future__ import annotations
@@ -13,20 +15,26 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Awaitable, Callable
 
 from knowledge import deliveries
 from knowledge.broadcast import OnProgress, Run, Send
 from knowledge.db import Database
-from knowledge.deliveries import Claim
+from knowledge.deliveries import Claim, Withdrawn
 from knowledge.pacing import Pacer
 
-__all__ = ["Broadcaster"]
+__all__ = ["Broadcaster", "OnWithdrawn"]
 
 log = logging.getLogger(__name__)
 
+OnWithdrawn = Callable[[Withdrawn], Awaitable[None]]
+
 
 class Broadcaster:
-    """Claims due briefings (against this and every other process) and sends them; one per process."""
+    """Claims due briefings (against this and every other process) and sends them; one per process.
+
+    `pacer` is the process's one pacer, shared with every other message the bot sends.
+    """
 
     def __init__(
         self,
@@ -34,15 +42,17 @@ class Broadcaster:
         send: Send,
         on_progress: OnProgress | None = None,
         *,
-        pacer: Pacer | None = None,
-        lease: float = 60.0,
+        pacer: Pacer,
+        on_withdrawn: OnWithdrawn | None = None,
+        lease: float = 6.0,
         progress_every: float = 2.0,
-        poll_every: float = 5.0,
+        poll_every: float = 1.0,
         concurrency: int = 8,
     ) -> None:
-        self.db, self.send, self.on_progress = db, send, on_progress
-        self.pacer = pacer or Pacer()
+        self.db, self.send, self.on_progress, self.on_withdrawn = db, send, on_progress, on_withdrawn
+        self.pacer = pacer
         self.lease = dt.timedelta(seconds=lease)
+        self.renew_every = lease / 4
         self.progress_every, self.poll_every, self.concurrency = progress_every, poll_every, concurrency
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.writes = asyncio.Lock()  # see Run.write
@@ -57,8 +67,8 @@ class Broadcaster:
 
     async def run_due(self) -> int:
         """Claim every due briefing and send it to the end; how many were claimed."""
-        claims = await deliveries.claim_due(self.db, self.worker, self.lease)
-        await asyncio.gather(*(self._launch(claim) for claim in claims))
+        claims, withdrawn = await deliveries.claim_due(self.db, self.worker, self.lease)
+        await asyncio.gather(*(self._launch(claim) for claim in claims), *map(self._tell, withdrawn))
         return len(claims)
 
     def start(self) -> None:
@@ -89,11 +99,29 @@ class Broadcaster:
         task.add_done_callback(lambda _: self._runs.pop(run, None))
         return task
 
+    async def _tell(self, withdrawn: Withdrawn) -> None:
+        """Tell the author why their briefing did not go out; a note that fails is logged, not retried."""
+        if self.on_withdrawn is None:
+            return
+        try:
+            slot = await self.pacer.wait(withdrawn.sender_id)
+            try:
+                await self.on_withdrawn(withdrawn)
+            finally:
+                self.pacer.finish(slot)
+        except Exception:
+            log.exception(
+                "could not tell the author of briefing %s why it was cancelled", withdrawn.briefing_id
+            )
+
     async def _poll(self) -> None:
         while not self._stopping:
             try:
-                for claim in await deliveries.claim_due(self.db, self.worker, self.lease):
+                claims, withdrawn = await deliveries.claim_due(self.db, self.worker, self.lease)
+                for claim in claims:
                     self._launch(claim)
+                for notice in withdrawn:
+                    await self._tell(notice)
             except Exception:  # the database may be back by the next look
                 log.exception("could not look for due briefings")
             with contextlib.suppress(TimeoutError):

@@ -4,11 +4,20 @@ Every change is one UPDATE whose WHERE clause states the status it expects, so t
 PostgreSQL alike exactly one worker wins a briefing and exactly one sends each copy:
 
     briefing  scheduled --claim--> sending --finish--> sent --remind--> sending
+              scheduled --claim, the author may no longer send it--> cancelled
     copy      pending --claim--> sending --> sent | failed | blocked --remind (unacknowledged)--> pending
-              a 429: sending --> pending; a recipient revoked meanwhile: pending --> skipped
+              a 429 or a 5xx: sending --> pending; a recipient revoked meanwhile: pending --> skipped
 
-A copy found 'sending' when a lapsed briefing is taken over may or may not have reached the officer;
-it becomes 'failed' rather than being sent again (at most once; see `knowledge.broadcast`).
+Intent, then settle: each copy's audit entry ('sending': handed to Telegram) is written in the
+transaction that marks it 'sending', so it is committed before the copy can arrive; a crash between
+the send and its settlement leaves the entry, and every copy an officer can hold is in the log. The
+row settles it once Telegram has answered. A copy that did not arrive for sure, or may not have, also
+gets a second entry saying so: blocked, failed, requeued (a 429 or 5xx: it goes again, with a new
+intent) or unconfirmed (no answer). A delivered copy needs none: its intent said as much, and one
+entry per delivered copy keeps a 30-a-second broadcast within what SQLite writes. A copy found
+'sending' when a lapsed briefing is taken over may or may not have reached the officer; it becomes
+'failed', settled as unconfirmed, rather than being sent again (at most once; see
+`knowledge.broadcast`).
 """
 
 from __future__ import annotations
@@ -23,22 +32,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge import audit
 from knowledge.audit import Caller
-from knowledge.briefings import ALL_TEAMS
+from knowledge.briefings import ALL_TEAMS, choose_team
 from knowledge.db import Database
+from knowledge.errors import BeatlineError
 from knowledge.models import Briefing, BriefingDelivery, User
+from knowledge.users import active_user
 
 __all__ = [
     "Claim",
     "Copy",
     "Outcome",
     "Tally",
+    "Withdrawn",
     "claim_copies",
     "claim_due",
     "finish",
     "pending_copies",
     "record_outcomes",
     "release",
-    "release_copies",
     "renew",
     "tally",
 ]
@@ -66,9 +77,27 @@ class Copy:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of one copy handed to Telegram."""
+
     telegram_id: int
-    status: str  # sent | blocked | failed
+    # sent | blocked | failed (Telegram refused it for good) | unconfirmed (no answer: it may have
+    # arrived) | requeued (Telegram asked for it later: a 429, or a 5xx to retry after a back-off)
+    status: str
     message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A due briefing that was cancelled because its author may no longer send it; they are told why."""
+
+    briefing_id: int
+    sender_id: int
+    team: str
+    reason: str  # a sentence, as /brief would have refused it
+
+
+# Where each outcome leaves the copy's row (blocked, failed: as they are named).
+_ROW = {"sent": "sent", "unconfirmed": "failed", "requeued": "pending"}
 
 
 @dataclass(frozen=True)
@@ -87,18 +116,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def claim_due(db: Database, worker: str, lease: dt.timedelta) -> list[Claim]:
-    """Take every briefing that is due, or whose worker stopped renewing its lease."""
+async def claim_due(db: Database, worker: str, lease: dt.timedelta) -> tuple[list[Claim], list[Withdrawn]]:
+    """Take every briefing that is due, or whose worker (another one) stopped renewing its lease.
+
+    Also returns the due briefings cancelled instead, because their author may no longer send them.
+    A worker never takes over its own: a renewal it made late (a stalled event loop) means it is alive.
+    """
     now = _now()
     due = and_(Briefing.status == "scheduled", Briefing.send_at <= now)
     lapsed = and_(
-        Briefing.status == "sending", or_(Briefing.claimed_until.is_(None), Briefing.claimed_until < now)
+        Briefing.status == "sending",
+        or_(Briefing.claimed_until.is_(None), Briefing.claimed_until < now),
+        or_(Briefing.claimed_by.is_(None), Briefing.claimed_by != worker),
     )
     async with db.reads() as session:
         candidates = list(
             await session.scalars(select(Briefing.id).where(or_(due, lapsed)).order_by(Briefing.id))
         )
-    claims = []
+    claims, withdrawn = [], []
     hold = {"status": "sending", "claimed_by": worker, "claimed_until": now + lease}
     for briefing_id in candidates:
         async with db.sessions() as session, session.begin():
@@ -108,20 +143,35 @@ async def claim_due(db: Database, worker: str, lease: dt.timedelta) -> list[Clai
                     update(Briefing).where(Briefing.id == briefing_id, condition).values(hold)
                 )
                 if won.rowcount:  # type: ignore[attr-defined]
-                    if claim := await _take(session, briefing_id, fresh=fresh):
-                        claims.append(claim)
+                    taken = await _take(session, briefing_id, fresh=fresh)
+                    if isinstance(taken, Claim):
+                        claims.append(taken)
+                    elif taken is not None:
+                        withdrawn.append(taken)
                     break
-    return claims
+    return claims, withdrawn
 
 
-async def _take(session: AsyncSession, briefing_id: int, *, fresh: bool) -> Claim | None:
+async def _take(session: AsyncSession, briefing_id: int, *, fresh: bool) -> Claim | Withdrawn | None:
     briefing = await session.get_one(Briefing, briefing_id)
-    sender = await session.get(User, briefing.sender_id)
-    if sender is None or sender.status != "active":
+    author = await active_user(session, briefing.sender_id)
+    if author is None:
         # A revoked sergeant's scheduled briefing does not go out in their name.
         briefing.status, briefing.claimed_by, briefing.claimed_until = "cancelled", None, None
         return None
     if fresh:
+        try:
+            # The rules /brief applied when it was drafted, applied again to the author as they are now:
+            # a sergeant demoted or moved to another team since does not brief the old one.
+            choose_team(author, briefing.team)
+        except BeatlineError as refused:
+            briefing.status, briefing.claimed_by, briefing.claimed_until = "cancelled", None, None
+            await audit.record(
+                session, _caller(briefing.sender_id, author.role),
+                query=f"briefing {briefing_id} not sent: {refused}", intent="briefing", outcome="cancelled",
+                record_ids=[f"briefing:{briefing_id}"],
+            )  # fmt: skip
+            return Withdrawn(briefing_id, briefing.sender_id, briefing.team, str(refused))
         members = select(literal(briefing_id), User.telegram_id, literal("pending"), literal(0)).where(
             User.status == "active", User.telegram_id != briefing.sender_id
         )
@@ -133,15 +183,29 @@ async def _take(session: AsyncSession, briefing_id: int, *, fresh: bool) -> Clai
             )
         )
     else:
-        await session.execute(
+        await _strand(session, briefing_id, briefing.sender_id, author.role)
+    return Claim(
+        briefing.id, briefing.sender_id, author.name, author.role, briefing.team, briefing.text,
+        briefing.progress_chat_id, briefing.progress_message_id,
+    )  # fmt: skip
+
+
+async def _strand(session: AsyncSession, briefing_id: int, sender_id: int, role: str) -> None:
+    """Copies left 'sending' (a worker died, or their outcome could not be written) become 'failed'.
+
+    Each may have reached its officer, so each is settled in the log as unconfirmed, never resent.
+    """
+    stranded = list(
+        await session.scalars(
             update(BriefingDelivery)
             .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == "sending")
             .values(status="failed")
+            .returning(BriefingDelivery.telegram_id)
+            .execution_options(synchronize_session=False)
         )
-    return Claim(
-        briefing.id, briefing.sender_id, sender.name, sender.role, briefing.team, briefing.text,
-        briefing.progress_chat_id, briefing.progress_message_id,
-    )  # fmt: skip
+    )
+    for telegram_id in sorted(stranded):
+        await _audit_copy(session, briefing_id, _caller(sender_id, role, telegram_id), "unconfirmed")
 
 
 async def renew(db: Database, briefing_id: int, worker: str, lease: dt.timedelta) -> bool:
@@ -162,7 +226,7 @@ async def _end_hold(db: Database, briefing_id: int, worker: str, **values: objec
         )
 
 
-async def finish(db: Database, briefing_id: int, worker: str) -> None:
+async def finish(db: Database, claim: Claim, worker: str) -> None:
     """Every copy has been sent: the briefing is sent.
 
     A copy still 'sending' here is one whose outcome could not be written; 'failed' lets Remind reach it.
@@ -170,15 +234,11 @@ async def finish(db: Database, briefing_id: int, worker: str) -> None:
     async with db.sessions() as session, session.begin():
         done = await session.execute(
             update(Briefing)
-            .where(Briefing.id == briefing_id, Briefing.claimed_by == worker)
+            .where(Briefing.id == claim.briefing_id, Briefing.claimed_by == worker)
             .values(status="sent", claimed_by=None, claimed_until=None)
         )
         if done.rowcount:  # type: ignore[attr-defined]
-            await session.execute(
-                update(BriefingDelivery)
-                .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == "sending")
-                .values(status="failed")
-            )
+            await _strand(session, claim.briefing_id, claim.sender_id, claim.sender_role)
 
 
 async def release(db: Database, briefing_id: int, worker: str) -> None:
@@ -199,13 +259,14 @@ async def pending_copies(db: Database, briefing_id: int, *, limit: int = 200) ->
         return [Copy(tid, message_id is not None) for tid, message_id in rows]
 
 
-async def claim_copies(db: Database, briefing_id: int, telegram_ids: Sequence[int]) -> list[int]:
+async def claim_copies(db: Database, claim: Claim, telegram_ids: Sequence[int]) -> list[int]:
     """Mark copies as being sent, just before they go to Telegram; those that were pending and enrolled.
 
+    Each claimed copy's audit entry (its intent) commits with the claim, before the copy can arrive.
     Enrolment is checked here, at the last moment, so an officer revoked mid-broadcast is skipped.
     """
     mine = and_(
-        BriefingDelivery.briefing_id == briefing_id,
+        BriefingDelivery.briefing_id == claim.briefing_id,
         BriefingDelivery.telegram_id.in_(telegram_ids),
         BriefingDelivery.status == "pending",
     )
@@ -227,26 +288,14 @@ async def claim_copies(db: Database, briefing_id: int, telegram_ids: Sequence[in
             .values(status="skipped")
             .execution_options(synchronize_session=False)
         )
-    return [tid for tid in telegram_ids if tid in claimed]
-
-
-async def release_copies(db: Database, briefing_id: int, telegram_ids: Sequence[int]) -> None:
-    """Put copies Telegram did not take (a 429, or a clean stop before their turn) back in the queue."""
-    async with db.sessions() as session, session.begin():
-        await session.execute(
-            update(BriefingDelivery)
-            .where(
-                BriefingDelivery.briefing_id == briefing_id,
-                BriefingDelivery.telegram_id.in_(telegram_ids),
-                BriefingDelivery.status == "sending",
-            )
-            .values(status="pending")
-            .execution_options(synchronize_session=False)
-        )
+        ordered = [tid for tid in telegram_ids if tid in claimed]
+        for telegram_id in ordered:
+            await _audit_copy(session, claim.briefing_id, _discloser(claim, telegram_id), "sending")
+    return ordered
 
 
 async def record_outcomes(db: Database, claim: Claim, outcomes: Sequence[Outcome]) -> None:
-    """Write what Telegram said to each copy; each delivered copy is a disclosure, audited with it.
+    """Write what Telegram said to each copy; in the audit log too, unless it was delivered.
 
     Many outcomes share one transaction: at 30 copies a second, a transaction each is more than a
     busy SQLite keeps up with.
@@ -254,33 +303,43 @@ async def record_outcomes(db: Database, claim: Claim, outcomes: Sequence[Outcome
     now = _now()
     async with db.sessions() as session, session.begin():
         for outcome in outcomes:
-            values: dict[str, object] = {"status": outcome.status}
+            values: dict[str, object] = {"status": _ROW.get(outcome.status, outcome.status)}
             if outcome.status == "sent":
                 values |= {"message_id": outcome.message_id, "sent_at": now}
+            # 'failed' too: a worker whose lease lapsed mid-send still reports what really happened.
+            expected = ("sending",) if outcome.status == "requeued" else ("sending", "failed")
             await session.execute(
                 update(BriefingDelivery)
                 .where(
                     BriefingDelivery.briefing_id == claim.briefing_id,
                     BriefingDelivery.telegram_id == outcome.telegram_id,
-                    # 'failed' too: a worker whose lease lapsed mid-send still reports what really happened.
-                    BriefingDelivery.status.in_(("sending", "failed")),
+                    BriefingDelivery.status.in_(expected),
                 )
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-            if outcome.status == "sent":
-                await audit.record(
-                    session, _discloser(claim, outcome.telegram_id),
-                    query=f"briefing {claim.briefing_id} to tg:{outcome.telegram_id}",
-                    intent="briefing", outcome="delivered", record_ids=[f"briefing:{claim.briefing_id}"],
-                )  # fmt: skip
+            if outcome.status != "sent":
+                await _audit_copy(
+                    session, claim.briefing_id, _discloser(claim, outcome.telegram_id), outcome.status
+                )
+
+
+def _caller(sender_id: int, role: str, recipient: int | None = None) -> Caller:
+    """The audit's "who": the sender, disclosing through the briefing channel to one recipient's chat."""
+    return Caller(
+        actor=f"tg:{sender_id}", role=role, channel="briefing", telegram_user_id=sender_id, chat_id=recipient
+    )
 
 
 def _discloser(claim: Claim, recipient: int) -> Caller:
-    """The audit's "who": the sender, disclosing through the briefing channel to one recipient's chat."""
-    return Caller(
-        actor=f"tg:{claim.sender_id}", role=claim.sender_role, channel="briefing",
-        telegram_user_id=claim.sender_id, chat_id=recipient,
+    return _caller(claim.sender_id, claim.sender_role, recipient)
+
+
+async def _audit_copy(session: AsyncSession, briefing_id: int, caller: Caller, outcome: str) -> None:
+    """One entry about one copy: its intent ('sending'), or that it did not arrive as intended."""
+    await audit.record(
+        session, caller, query=f"briefing {briefing_id} to tg:{caller.chat_id}", intent="briefing",
+        outcome=outcome, record_ids=[f"briefing:{briefing_id}"],
     )  # fmt: skip
 
 

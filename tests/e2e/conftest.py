@@ -206,8 +206,9 @@ async def bot(
 
 
 @pytest.fixture
-async def bot_on(db_url: str) -> AsyncIterator[BotUnderTest]:
-    """The bot on each backend (SQLite and PostgreSQL), with the same records."""
+async def bot_on(db_url: str, request: pytest.FixtureRequest) -> AsyncIterator[BotUnderTest]:
+    """The bot on each backend (SQLite and PostgreSQL), with the same records; settings as for `bot`."""
     fill(db_url)
-    async for running in running_bot(db_url):
+    marker = request.node.get_closest_marker("settings")
+    async for running in running_bot(db_url, **(marker.kwargs if marker else {})):
         yield running

@@ -1,4 +1,5 @@
-"""Two `beatline run --webhook` processes sharing one PostgreSQL: each update is answered once."""
+"""`beatline run --webhook` as OS processes: two sharing one PostgreSQL answer each update once, and a
+broadcast outlives a process killed part-way."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from knowledge import users
 from knowledge.db import Database
+from knowledge.models import AuditEntry, BriefingDelivery
 from tests.e2e.conftest import OFFICER, SECRET, SERGEANT, fill, free_port
 from tests.fake_bot_api import FakeBotAPI
 
@@ -87,3 +90,51 @@ async def test_a_briefings_text_may_reach_the_other_process(db_url: str, tmp_pat
     assert asked["text"].startswith("What should the briefing say?")
     assert preview["text"].startswith("Preview of a briefing to team east (1 officer)")
     assert text in preview["text"]
+
+
+async def test_a_broadcast_killed_mid_way_resumes_within_seconds_and_every_copy_held_is_audited(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    db = Database(sqlite_url)
+    await users.enrol(db, SERGEANT, "sergeant", team="north", by="test")
+    crowd = list(range(9400, 9430))
+    for officer in crowd:
+        await users.enrol(db, officer, "officer", team="north", by="test")
+    async with FakeBotAPI() as fake:
+        fake.delay("sendMessage", 0.1)  # slow enough that the kill lands mid-broadcast
+        first = await start_bot(fake, sqlite_url, port := free_port(), tmp_path / "killed.log")
+        url = f"http://127.0.0.1:{port}/telegram"
+        await fake.wait_for(lambda f: f.calls("setWebhook"), timeout=30)
+        await fake.post_to_webhook(fake.text_message(SERGEANT, "/brief Kill drill"), url=url, secret=SECRET)
+        [preview] = await fake.wait_for(lambda f: f.bot_messages(SERGEANT), timeout=10)
+        send = preview["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        await fake.post_to_webhook(fake.callback_query(SERGEANT, preview, send), url=url, secret=SECRET)
+        await fake.wait_for(lambda f: sum(f.delivered[o] for o in crowd) >= 8, timeout=10)
+        first.kill()  # SIGKILL: no clean stop, no lease handed back
+        killed_at = asyncio.get_running_loop().time()
+        await first.wait()
+        second = await start_bot(fake, sqlite_url, free_port(), tmp_path / "resumed.log")
+        try:
+            done = await fake.wait_for(
+                lambda f: "delivered to" in f.bot_messages(SERGEANT)[0]["text"] and f.bot_messages(SERGEANT),
+                timeout=30,
+            )
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(second.wait(), 30) == 0
+        resumed_at = min(
+            r.time for r in fake.requests if r.method == "sendMessage" and r.time > killed_at
+            and r.params["chat_id"] in crowd
+        )  # fmt: skip
+        held = {o for o in crowd if fake.delivered[o]}
+    assert resumed_at - killed_at < 12  # the lease lapses in seconds; start-up takes the rest
+    assert all(fake.delivered[o] == 1 for o in held)  # at most once
+    async with db.reads() as session:
+        audited = set(
+            await session.scalars(select(AuditEntry.chat_id).where(AuditEntry.channel == "briefing"))
+        )
+        rows = await session.execute(select(BriefingDelivery.telegram_id, BriefingDelivery.status))
+        sent = {tid for tid, status in rows if status == "sent"}
+    await db.dispose()
+    assert held <= audited  # every copy an officer holds is in the log, even those the kill cut off
+    assert sent <= held and f"delivered to {len(sent)} of {len(crowd)}" in done[0]["text"]

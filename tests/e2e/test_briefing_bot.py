@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import functools
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
+from sqlalchemy import select, update
 
 from handlers.errors import SORRY
 from knowledge import users
 from knowledge.db import Database
+from knowledge.models import AuditEntry, Briefing
 from tests.e2e.conftest import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, running_bot
 
 SOUTH, REVOKED = 9101, 9005
@@ -75,8 +82,8 @@ async def test_a_team_briefing_reaches_the_team_only_and_counts_each_acknowledge
     assert now["text"].endswith(first["text"]) and "reply_markup" not in now
     listing = await bot.say(SERGEANT, "/briefings")
     assert "#1 " in listing["text"] and "1/3 acknowledged" in listing["text"]
-    deliveries = [e for e in await bot.audit(SERGEANT) if e.intent == "briefing"]
-    assert sorted(e.chat_id for e in deliveries) == sorted(NORTH)
+    copies = [(e.chat_id, e.outcome) for e in await bot.audit(SERGEANT) if e.intent == "briefing"]
+    assert sorted(copies) == [(o, "sending") for o in sorted(NORTH)]  # each logged before it went
 
 
 async def test_a_reminder_reaches_only_those_who_have_not_acknowledged(bot: BotUnderTest) -> None:
@@ -178,3 +185,122 @@ async def test_a_restart_mid_broadcast_resumes_with_no_officer_missed_or_message
         await asyncio.sleep(0.2)  # a duplicate, if there were one, would arrive now
         second = bot.fake
     assert {r: first.delivered[r] + second.delivered[r] for r in recipients} == dict.fromkeys(recipients, 1)
+
+
+async def test_a_demoted_sergeants_old_buttons_send_show_and_remind_nothing(bot: BotUnderTest) -> None:
+    await briefed(bot)
+    listing = await bot.say(SERGEANT, "/briefings")
+    before = len(bot.sent(SERGEANT))
+    await bot.press(SERGEANT, listing, buttons(listing)["#1: who has not acknowledged?"])
+    outstanding = await bot.next_message(SERGEANT, before)
+    preview = await bot.say(SERGEANT, "/brief Second briefing, pressed too late")
+    assert preview["protect_content"] is True  # the preview shows the text, which can name suspects
+    await users.enrol(bot.db, SERGEANT, "officer", by="test")
+    copies, before = [len(bot.sent(o)) for o in NORTH], len(bot.sent(SERGEANT))
+    for message, label in ((preview, "Send"), (listing, "#1: who has not acknowledged?"),
+                           (outstanding, "Remind 3")):  # fmt: skip
+        answer = await bot.press(SERGEANT, message, buttons(message)[label])
+        assert answer["text"].startswith("That button is for sergeants and admins") and answer["show_alert"]
+    await asyncio.sleep(0.3)  # a copy or a list, if one were sent, would arrive now
+    assert [len(bot.sent(o)) for o in NORTH] == copies and len(bot.sent(SERGEANT)) == before
+    async with bot.db.reads() as session:
+        assert await session.scalar(select(Briefing.status).where(Briefing.id == 2)) == "draft"
+    refusals = [e for e in await bot.audit(SERGEANT) if e.outcome == "denied"]
+    assert [e.query.split()[2][:2] for e in refusals] == ["bs", "bo", "br"]
+
+
+async def test_a_scheduled_briefing_of_a_demoted_sergeant_is_not_sent_and_they_are_told(
+    bot: BotUnderTest,
+) -> None:
+    preview = await bot.say(SERGEANT, "/brief at 23:59 Night turn-out at the depot")
+    await bot.press(SERGEANT, preview, buttons(preview)["Send"])
+    await users.enrol(bot.db, SERGEANT, "officer", by="test")
+    before = len(bot.sent(SERGEANT))
+    async with bot.db.sessions() as session, session.begin():  # the time comes
+        await session.execute(update(Briefing).values(send_at=dt.datetime.now(dt.UTC)))
+    note = await bot.next_message(SERGEANT, before)
+    assert note["text"] == (
+        "Briefing #1 to team north was due but has not been sent: "
+        "Only sergeants and admins can send briefings."
+    )
+    assert [bot.sent(o) for o in NORTH] == [[], [], []]
+    async with bot.db.reads() as session:
+        assert await session.scalar(select(Briefing.status)) == "cancelled"
+    [entry] = [e for e in await bot.audit(SERGEANT) if e.outcome == "cancelled"]
+    assert entry.query.startswith("briefing 1 not sent: ")
+
+
+async def test_a_nul_or_an_over_long_team_in_a_briefing_gets_a_sentence_on_each_backend(
+    bot_on: BotUnderTest,
+) -> None:
+    bot = bot_on
+    nul = await bot.say(SERGEANT, "/brief Red Focus\x00 on Mill Lane")
+    assert nul["text"].startswith("A briefing cannot contain control characters")
+    long_team = await bot.say(ADMIN, "/brief team=" + "n" * 61 + " hello")
+    assert long_team["text"] == "A team name is at most 60 characters, with no control characters."
+    assert (await bot.say(ADMIN, "/brief team=nor\x00th hello"))["text"] == long_team["text"]
+    assert SORRY not in {m["text"] for m in bot.sent(SERGEANT) + bot.sent(ADMIN)}
+
+
+async def sent_to(
+    bot: BotUnderTest, recipients: list[int], text: str, *, fault: Callable[[], None] = lambda: None
+) -> dict[str, Any]:
+    """The progress message of a briefing to `recipients` (team north) once it is over; `fault` is
+    armed after the preview, so that it strikes the copies."""
+    preview = await bot.say(SERGEANT, f"/brief {text}")
+    assert f"({len(recipients)} officers)" in preview["text"]
+    fault()
+    await bot.press(SERGEANT, preview, buttons(preview)["Send"])
+    await bot.fake.wait_for(
+        lambda f: "delivered to" in shown(bot, SERGEANT, preview["message_id"])["text"], timeout=30
+    )
+    return shown(bot, SERGEANT, preview["message_id"])
+
+
+def copy_entries(entries: list[AuditEntry], officer: int) -> list[str]:
+    """The outcomes the audit log holds for one officer's copy, in order."""
+    return [e.outcome for e in entries if e.channel == "briefing" and e.chat_id == officer]
+
+
+@pytest.mark.settings(bot_api_timeout=0.5)
+async def test_a_copy_whose_send_stalls_past_the_timeout_and_then_arrives_is_audited(
+    bot_on: BotUnderTest,
+) -> None:
+    bot = bot_on
+    # The first copy: the bot gives up on it, Telegram delivers it all the same.
+    stall = functools.partial(bot.fake.delay_next, "sendMessage", 1.2)
+    progress = await sent_to(bot, list(NORTH), "Stalled copy drill", fault=stall)
+    assert progress["text"].startswith("Briefing #1 delivered to 2 of 3 officers.")
+    await bot.fake.wait_for(lambda f: all(f.delivered[o] == 1 for o in NORTH))  # the stalled one lands
+    entries = await bot.audit(SERGEANT)
+    stalled = ["sending", "unconfirmed"]  # logged before it went, and as not confirmed once given up on
+    assert sorted(copy_entries(entries, o) for o in NORTH) == [["sending"], ["sending"], stalled]
+
+
+async def test_a_server_error_on_a_copy_is_retried_within_the_broadcast(bot: BotUnderTest) -> None:
+    error = functools.partial(bot.fake.fail_next, "sendMessage", status=500)
+    progress = await sent_to(bot, list(NORTH), "Retried after a 500", fault=error)
+    assert progress["text"].startswith("Briefing #1 delivered to 3 of 3 officers.")
+    assert [bot.fake.delivered[o] for o in NORTH] == [1, 1, 1]
+    entries = await bot.audit(SERGEANT)
+    assert ["sending", "requeued", "sending"] in [copy_entries(entries, o) for o in NORTH]
+
+
+@pytest.mark.settings(send_rate=10)
+async def test_replies_and_briefings_share_one_send_budget(bot: BotUnderTest) -> None:
+    crowd = list(range(9400, 9410))
+    for officer in crowd:
+        await users.enrol(bot.db, officer, "officer", team="north", name=f"Officer {officer}", by="test")
+    preview = await bot.say(SERGEANT, "/brief Budget drill")
+    start = len(bot.fake.requests)
+    await asyncio.gather(
+        bot.post(bot.fake.callback_query(SERGEANT, preview, buttons(preview)["Send"])),
+        *(bot.post(bot.fake.text_message(officer, "/whoami")) for officer in crowd),
+    )
+    await bot.fake.wait_for(lambda f: all(f.delivered[o] == 2 for o in crowd), timeout=20)
+    await bot.fake.wait_for(lambda f: "delivered to" in shown(bot, SERGEANT, preview["message_id"])["text"])
+    # Every call aimed at a chat counts against Telegram's limit; none may start within a second of the
+    # call `rate` places before it, as Telegram counts them (a little slack for the clocks).
+    times = sorted(r.time for r in bot.fake.requests[start:] if r.params.get("chat_id") is not None)
+    assert len(times) >= 2 * len(crowd) + len(NORTH)
+    assert min(later - earlier for earlier, later in zip(times, times[10:], strict=False)) > 0.95

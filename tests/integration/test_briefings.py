@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy import delete, select, update
 
 from knowledge import acknowledgements, briefings, deliveries
-from knowledge.broadcast import Outgoing, Progress, SendResult
+from knowledge.broadcast import BACKOFF, Outgoing, Progress, SendResult
 from knowledge.broadcaster import Broadcaster
 from knowledge.db import Database, upgrade_schema
 from knowledge.errors import BeatlineError, NotAllowed
@@ -30,25 +30,42 @@ TEAM_A, TEAM_B = [21, 22, 23], [31, 32]
 
 
 class FakeTelegram:
-    """Records every copy handed over; answers can be scripted per recipient."""
+    """Records every copy handed over; answers can be scripted per recipient.
 
-    def __init__(self) -> None:
+    `flood` is Telegram's flood control scaled down: at most `flood[0]` copies are taken in any
+    `flood[1]` seconds, and the rest are refused with Retry-After `flood[1]`.
+    """
+
+    def __init__(self, *, flood: tuple[int, float] | None = None) -> None:
         self.sent: list[Outgoing] = []
         self.times: list[float] = []  # when each copy, refused or not, was handed over
+        self.tries: defaultdict[int, list[float]] = defaultdict(list)  # the same, per recipient
         self.script: dict[int, list[SendResult]] = {}
         self.gate: asyncio.Event | None = None  # when set up, every send waits for it
+        self.answer_gate: asyncio.Event | None = None  # when set up, copies are taken, then answered late
         self.started = asyncio.Event()
+        self.flood, self.taken = flood, deque[float]()
 
     async def send(self, outgoing: Outgoing) -> SendResult:
         self.started.set()
         self.times.append(time.monotonic())
+        self.tries[outgoing.telegram_id].append(self.times[-1])
         if self.gate is not None:
             await self.gate.wait()
         if answers := self.script.get(outgoing.telegram_id):
             answer = answers.pop(0)
             if answer.outcome != "sent":
                 return answer
+        if self.flood is not None:
+            limit, window = self.flood
+            while self.taken and self.taken[0] <= time.monotonic() - window:
+                self.taken.popleft()
+            if len(self.taken) >= limit:
+                return SendResult.retry(window)
+            self.taken.append(time.monotonic())
         self.sent.append(outgoing)
+        if self.answer_gate is not None:
+            await self.answer_gate.wait()
         return SendResult.sent(len(self.sent))
 
     def copies(self) -> Counter[int]:
@@ -111,6 +128,15 @@ async def statuses(db: Database, briefing_id: int) -> dict[int, str]:
         return dict(rows.all())
 
 
+async def briefing_entries(db: Database) -> list[AuditEntry]:
+    async with db.reads() as session:
+        return list(
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.channel == "briefing").order_by(AuditEntry.id)
+            )
+        )
+
+
 async def test_a_sergeants_briefing_reaches_their_team_only_once_each_and_is_audited(db: Database) -> None:
     fake = FakeTelegram()
     await revoke(db, 23, by="test")
@@ -119,9 +145,8 @@ async def test_a_sergeants_briefing_reaches_their_team_only_once_each_and_is_aud
     assert await engine.run_due() == 1
     assert await engine.run_due() == 0  # nothing left to claim
     assert fake.copies() == Counter({21: 1, 22: 1})
-    async with db.sessions() as session:
-        entries = list(await session.scalars(select(AuditEntry).where(AuditEntry.channel == "briefing")))
-    assert sorted(e.chat_id for e in entries) == [21, 22]
+    entries = await briefing_entries(db)  # each copy's intent, written before it went
+    assert sorted((e.chat_id, e.outcome) for e in entries) == [(21, "sending"), (22, "sending")]
     assert {(e.actor, e.record_ids) for e in entries} == {(f"tg:{SERGEANT}", f"briefing:{briefing_id}")}
     [view] = await briefings.recent(db, await who(db, SERGEANT))
     assert (view.status, view.acked, view.recipients) == ("sent", 0, 2)
@@ -216,13 +241,16 @@ async def test_a_429_pauses_everyone_then_retries_that_officer(db: Database) -> 
 async def test_a_crash_part_way_resumes_the_rest_without_repeats(db: Database) -> None:
     briefing_id = await brief(db, SERGEANT)
     # A worker that died: it sent to 21, had handed 22 to Telegram, and never heard back.
-    [claim] = await deliveries.claim_due(db, "dead", dt.timedelta(seconds=-1))
-    assert await deliveries.claim_copies(db, briefing_id, [21, 22]) == [21, 22]
+    [claim], _ = await deliveries.claim_due(db, "dead", dt.timedelta(seconds=-1))
+    assert await deliveries.claim_copies(db, claim, [21, 22]) == [21, 22]
     await deliveries.record_outcomes(db, claim, [deliveries.Outcome(21, "sent", 7)])
     fake = FakeTelegram()
     assert await Broadcaster(db, fake.send, pacer=fast_pacer()).run_due() == 1
     assert fake.copies() == Counter({23: 1})  # at most once: 22 might have it already
     assert await statuses(db, briefing_id) == {21: "sent", 22: "failed", 23: "sent"}
+    # 22 may hold a copy: its intent was logged before it went, and the takeover settled it.
+    outcomes = [(e.chat_id, e.outcome) for e in await briefing_entries(db)]
+    assert [o for tid, o in outcomes if tid == 22] == ["sending", "unconfirmed"]
     sergeant = await who(db, SERGEANT)
     assert 22 in [r.telegram_id for r in await acknowledgements.outstanding(db, briefing_id, sergeant)]
 
@@ -256,3 +284,59 @@ async def test_scheduled_briefings_wait_and_revocations_bite_at_send_time(db: Da
     await revoke(db, SERGEANT, by="test")
     assert await engine.run_due() == 0
     assert later != briefing_id and await statuses(db, later) == {}
+
+
+async def test_under_flood_control_every_copy_is_sent_and_the_progress_matches_the_rows(db: Database) -> None:
+    for tid in range(40, 52):
+        await enrol(db, tid, "officer", team="A", name=f"Officer {tid}", by="test")
+    fake = FakeTelegram(flood=(2, 0.2))  # 10 a second, while the pacer aims for 20
+    progress: list[Progress] = []
+
+    async def on_progress(p: Progress) -> None:
+        progress.append(p)
+
+    briefing_id = await brief(db, SERGEANT)
+    await Broadcaster(db, fake.send, on_progress, pacer=Pacer(rate=20, per_chat=0)).run_due()
+    assert set((await statuses(db, briefing_id)).values()) == {"sent"}
+    assert fake.copies() == Counter(dict.fromkeys([*TEAM_A, *range(40, 52)], 1))
+    assert progress[-1].finished and progress[-1].tally.sent == progress[-1].tally.total == 15
+
+
+async def test_a_copy_is_in_the_audit_log_before_telegram_can_deliver_it(db: Database) -> None:
+    fake = FakeTelegram()
+    fake.answer_gate = asyncio.Event()  # Telegram takes each copy, and its answer is late
+    briefing_id = await brief(db, SERGEANT)
+    sending = asyncio.create_task(Broadcaster(db, fake.send, pacer=fast_pacer()).run_due())
+    while len(fake.sent) < 3:  # noqa: ASYNC110 (the fake has no event per copy)
+        await asyncio.sleep(0.01)
+    # Every officer holds a copy, and the bot has not heard back about any: each must be in the log.
+    assert {e.chat_id for e in await briefing_entries(db)} == set(TEAM_A)
+    fake.answer_gate.set()
+    await sending
+    assert [(e.chat_id, e.outcome) for e in await briefing_entries(db)] == [(t, "sending") for t in TEAM_A]
+    assert set((await statuses(db, briefing_id)).values()) == {"sent"}  # the rows settle them
+
+
+async def test_a_worker_late_to_renew_keeps_its_briefing_and_another_takes_it_over(db: Database) -> None:
+    await brief(db, SERGEANT)
+    [claim], _ = await deliveries.claim_due(db, "slow", dt.timedelta(seconds=-1))  # its lease has lapsed
+    # The same worker looking again is alive, only late (a stalled event loop): it must not run the
+    # briefing a second time beside itself. Another worker may take it over.
+    assert await deliveries.claim_due(db, "slow", dt.timedelta(seconds=6)) == ([], [])
+    [taken], _ = await deliveries.claim_due(db, "other", dt.timedelta(seconds=6))
+    assert taken.briefing_id == claim.briefing_id
+    assert not await deliveries.renew(db, claim.briefing_id, "slow", dt.timedelta(seconds=6))
+
+
+async def test_a_copy_refused_with_a_5xx_is_retried_after_a_back_off(db: Database) -> None:
+    fake = FakeTelegram()
+    fake.script[22] = [SendResult.error(), SendResult.error()]
+    briefing_id = await brief(db, SERGEANT)
+    await Broadcaster(db, fake.send, pacer=fast_pacer()).run_due()
+    assert fake.copies() == Counter({21: 1, 22: 1, 23: 1})
+    assert set((await statuses(db, briefing_id)).values()) == {"sent"}
+    first, second, third = fake.tries[22]
+    assert second - first >= BACKOFF and third - second >= 2 * BACKOFF  # backing off, doubling
+    assert [e.outcome for e in await briefing_entries(db) if e.chat_id == 22] == [
+        "sending", "requeued", "sending", "requeued", "sending"
+    ]  # fmt: skip

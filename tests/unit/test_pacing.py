@@ -66,3 +66,18 @@ def test_a_pause_holds_everyone_and_is_not_made_up_afterwards() -> None:
     after = asyncio.run(scenario())
     assert after[0] >= 2.0
     assert min(after[1] - after[0], after[2] - after[1]) >= 1 / 30 - 1e-9  # even spacing, no burst
+
+
+def test_a_rate_of_zero_sets_no_limit_of_ours_and_a_pause_still_holds() -> None:
+    clock = Clock()
+    pacer = Pacer(0, clock=clock, sleep=clock.sleep)
+
+    async def scenario() -> tuple[list[float], float]:
+        at_once = [started for started, _, _ in await _drive(pacer, clock, [1] * 100, [0.0] * 100)]
+        pacer.pause(2.0)
+        [(after_pause, _, _)] = await _drive(pacer, clock, [1], [0.0])
+        return at_once, after_pause
+
+    at_once, after_pause = asyncio.run(scenario())
+    assert set(at_once) == {1000.0}  # a hundred sends to one chat, none held back
+    assert after_pause == 1002.0  # Telegram's Retry-After is honoured all the same
