@@ -3,7 +3,10 @@
 Both modes go through `started`, which runs PTB's lifecycle in the order run_polling uses
 (initialize, post_init, start … stop, post_stop, shutdown, post_shutdown), so services open and close
 the same way in each. On SIGTERM the webhook stops taking requests first, then the Application
-finishes every update it has already accepted, then the process exits 0.
+finishes every update it has already accepted, then the process exits 0. That stop is bounded: what
+is still in flight STOP_WITHIN seconds after the signal (an update waiting on a database or a Bot API
+that stopped answering) is cancelled, and the process exits 1, so that a stuck dependency cannot keep
+a process that was told to stop alive until the orchestrator kills it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ __all__ = ["run", "serve", "started"]
 
 log = logging.getLogger(__name__)
 
+STOP_WITHIN = 10.0  # seconds; systemd, Kubernetes and Heroku kill a process 30 s after SIGTERM
+
+
+class StoppedLate(Exception):
+    """Updates were still in flight STOP_WITHIN seconds after the stop, and were abandoned."""
+
 
 def _problem(settings: Settings, webhook: bool) -> str | None:
     if not settings.telegram_token:
@@ -48,6 +57,12 @@ def run(settings: Settings, *, webhook: bool, port: int | None) -> int:
         asyncio.run(serve(application, settings, webhook=webhook, port=port or settings.port))
     except InvalidToken:
         print("beatline: the Bot API refused TELEGRAM_BOT_TOKEN; check the token.", file=sys.stderr)
+        return 1
+    except StoppedLate:
+        print(
+            f"beatline: stopped with updates still in flight after {STOP_WITHIN:g} s; they were abandoned.",
+            file=sys.stderr,
+        )
         return 1
     except NetworkError as exc:
         log.debug("bot API unreachable: %s", type(exc).__name__)
@@ -97,21 +112,33 @@ async def serve(
     host: str = "0.0.0.0",
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Take updates until stop is set (by default: until SIGTERM or SIGINT)."""
+    """Take updates until stop is set (by default: until SIGTERM or SIGINT), then stop within STOP_WITHIN."""
     stop = stop or _stop_on_signals()
-    async with started(application):
-        if webhook:
-            async with listening(application, settings, host, port) as bound:
-                await application.bot.set_webhook(
-                    str(settings.webhook_url),
-                    secret_token=settings.webhook_secret.reveal(),
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-                log.info("listening for webhook updates on port %s", bound)
+    try:
+        async with asyncio.timeout(None) as stopping:  # no deadline until the stop
+
+            async def stopped() -> None:
                 await stop.wait()
-        else:
-            assert application.updater is not None
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-            log.info("polling for updates")
-            await stop.wait()
-            await application.updater.stop()
+                stopping.reschedule(asyncio.get_running_loop().time() + STOP_WITHIN)
+
+            async with started(application):
+                if webhook:
+                    async with listening(application, settings, host, port) as bound:
+                        await application.bot.set_webhook(
+                            str(settings.webhook_url),
+                            secret_token=settings.webhook_secret.reveal(),
+                            allowed_updates=ALLOWED_UPDATES,
+                        )
+                        log.info("listening for webhook updates on port %s", bound)
+                        await stopped()
+                else:
+                    assert application.updater is not None
+                    await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                    log.info("polling for updates")
+                    await stopped()
+                    await application.updater.stop()
+    except TimeoutError:
+        if not stopping.expired():
+            raise
+        log.error("still stopping %g s after the stop: the updates in flight were abandoned", STOP_WITHIN)
+        raise StoppedLate from None
