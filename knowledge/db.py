@@ -127,6 +127,7 @@ def _engine(url: URL, timeout: float) -> AsyncEngine:
         pool_pre_ping=True,
         pool_recycle=1800,
     )
+    event.listen(engine.sync_engine, "handle_error", postgres.fail_fast_when_silent)
     return engine
 
 

@@ -14,7 +14,9 @@ stay open, so neither the driver nor TCP notices, and every query waits for ever
 
 The last is ours because cancelling the waiting task is no good on a silent server: psycopg then sends
 a cancel request over a new connection and waits for the query to end, up to 10 s more (measured:
-11 s for a 1 s asyncio timeout) before it gives the connection up.
+11 s for a 1 s asyncio timeout) before it gives the connection up. A pooled connection whose ping
+goes unanswered fails the checkout at once: SQLAlchemy would otherwise open a new connection in its
+place, which a silent server holds for another timeout.
 
 TCP keepalives run both ways: the client's find a server that vanished from the network while a
 pooled connection sat idle; the server's find a client that vanished mid-transaction, so that the
@@ -32,9 +34,9 @@ import socket
 from typing import Any
 
 import psycopg
-from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.engine import URL, Dialect, ExceptionContext
 
-__all__ = ["connect"]
+__all__ = ["Silent", "connect", "fail_fast_when_silent"]
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +46,31 @@ SERVER_FIRST = 0.5  # seconds the server's own statement_timeout has to arrive b
 KEEPALIVE = {"idle": 30, "interval": 10, "count": 3}
 
 
+class Silent(psycopg.OperationalError):
+    """The server did not answer in time, and the connection was hung up."""
+
+
 class _Answering(psycopg.AsyncConnection):  # type: ignore[type-arg]
     """psycopg's connection, hanging up when the server has not answered within `answer_within` s."""
 
     answer_within: float  # set by connect()
+    _hung_up = False
 
     async def wait(self, gen: Any, *args: Any, **kwargs: Any) -> Any:
         # Every exchange with the server (execute, fetch, commit, rollback) goes through wait().
         watchdog = asyncio.get_running_loop().call_later(self.answer_within, self._hang_up)
         try:
             return await super().wait(gen, *args, **kwargs)
+        except psycopg.OperationalError:
+            if self._hung_up:
+                raise Silent(f"no answer within {self.answer_within:g} s") from None
+            raise
         finally:
             watchdog.cancel()
 
     def _hang_up(self) -> None:
         log.warning("PostgreSQL did not answer within %g s; closing that connection", self.answer_within)
+        self._hung_up = True
         try:
             with socket.socket(fileno=os.dup(self.fileno())) as sock:
                 sock.shutdown(socket.SHUT_RDWR)  # the waiting read or write now fails at once
@@ -87,3 +99,12 @@ async def connect(dialect: Dialect, url: URL, within: float) -> psycopg.AsyncCon
         raise psycopg.errors.ConnectionTimeout(f"no connection within {within:g} s") from None
     connection.answer_within = within + SERVER_FIRST
     return connection
+
+
+def fail_fast_when_silent(context: ExceptionContext) -> None:
+    """SQLAlchemy's handle_error hook: an unanswered ping fails the checkout rather than reconnecting.
+
+    The connection is discarded all the same (a checkout that fails invalidates it).
+    """
+    if context.is_pre_ping and isinstance(context.original_exception, Silent):
+        context.is_disconnect = False
