@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import ClientSession
 from sqlalchemy.engine import make_url
 
 from bot import run
@@ -65,8 +66,17 @@ async def test_a_hung_database_gets_every_question_an_apology_in_time_then_answe
     replies = await bot.fake.wait_for(lambda f: len(bot.sent(OFFICER)) == 26 and bot.sent(OFFICER), WITHIN)
     assert time.monotonic() - started < WITHIN
     assert {reply["text"] for reply in replies[1:]} == {DATABASE_DOWN}
+    assert await readiness(bot) == 503  # a load balancer is told, in time, to send the work elsewhere
     await proxy.passing()
     assert "QX12ABC" in (await bot.say(OFFICER, PLATE))["text"]
+    assert await readiness(bot) == 200
+
+
+async def readiness(bot: BotUnderTest) -> int:
+    """The status of /readyz, which must come within the bound."""
+    url = bot.settings.webhook_url.rsplit("/", 1)[0] + "/readyz"
+    async with asyncio.timeout(WITHIN), ClientSession() as http, http.get(url) as response:
+        return response.status
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
