@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
-from sqlalchemy.engine import make_url
 
 from bot import run
 from bot.app import build_application
@@ -36,16 +35,11 @@ WITHIN = 3 * TIMEOUT + 3
 PLATE = "check plate QX12ABC"
 
 
-def proxy_for(url: str) -> TcpProxy:
-    target = make_url(url)
-    return TcpProxy(target.host or "127.0.0.1", target.port or 5432)
-
-
 @pytest.fixture
 async def proxied_bot(db_url: str) -> AsyncIterator[tuple[TcpProxy, BotUnderTest]]:
     """The bot on PostgreSQL behind the proxy."""
     fill(db_url)
-    async with proxy_for(db_url) as proxy:
+    async with TcpProxy.in_front_of(db_url) as proxy:
         async for bot in running_bot(proxy.url_for(db_url), db_timeout=TIMEOUT):
             try:
                 yield proxy, bot
@@ -88,7 +82,7 @@ async def test_sigterm_ends_beatline_run_within_a_bound_while_the_database_hangs
     await users.enrol(db, OFFICER, "officer", by="test")
     await db.dispose()
     log = tmp_path / "bot.log"
-    async with FakeBotAPI() as fake, proxy_for(db_url) as proxy:
+    async with FakeBotAPI() as fake, TcpProxy.in_front_of(db_url) as proxy:
         port = free_port()
         webhook = f"http://127.0.0.1:{port}/telegram"
         bot = await start_bot(fake, proxy.url_for(db_url), port, log, BEATLINE_DB_TIMEOUT=str(TIMEOUT))

@@ -50,8 +50,7 @@ async def ask(db: Database, text: str = PLATE) -> tuple[Answer, float]:
 async def proxied(db_url: str) -> AsyncIterator[tuple[TcpProxy, Database]]:
     """PostgreSQL behind the proxy, with a vehicle to ask about, and a Database on the proxy's port."""
     import_rows(db_url, VEHICLE)
-    target = make_url(db_url)
-    async with TcpProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
+    async with TcpProxy.in_front_of(db_url) as proxy:
         db = Database(proxy.url_for(db_url), timeout=TIMEOUT)
         try:
             yield proxy, db
@@ -85,6 +84,24 @@ async def test_a_database_fault_costs_each_question_an_apology_and_not_the_pool(
     await proxy.passing()
     after, _ = await ask(db)
     assert after.outcome == "answered" and "QX12ABC" in after.reply
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_an_unanswered_ping_costs_one_timeout_not_two(db_url: str) -> None:
+    # The pool pings the connection it holds; when the ping goes unanswered, opening a new connection
+    # to the same silent server would cost another timeout before the officer hears anything.
+    import_rows(db_url, VEHICLE)
+    timeout = 3.0  # long enough to tell one timeout from two on a busy machine
+    async with TcpProxy.in_front_of(db_url) as proxy:
+        db = Database(proxy.url_for(db_url), timeout=timeout)
+        try:
+            assert (await ask(db))[0].outcome == "answered"
+            proxy.hang()
+            during, seconds = await ask(db)
+            assert during.outcome == "error" and seconds < timeout + 0.5 + SLACK
+        finally:
+            await proxy.passing()
+            await db.dispose()
 
 
 @contextlib.contextmanager

@@ -21,6 +21,8 @@ import struct
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
+from sqlalchemy.engine import make_url
+
 __all__ = ["Mode", "TcpProxy"]
 
 Mode = Literal["passing", "refusing", "resetting", "hanging"]
@@ -70,10 +72,14 @@ class TcpProxy:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
+    @classmethod
+    def in_front_of(cls, url: str) -> TcpProxy:
+        """A proxy to the database server of this URL (PostgreSQL's port unless it names one)."""
+        target = make_url(url)
+        return cls(target.host or "127.0.0.1", target.port or 5432)
+
     def url_for(self, url: str) -> str:
         """A database URL with its host and port replaced by the proxy's."""
-        from sqlalchemy.engine import make_url
-
         return make_url(url).set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
 
     # -- faults --------------------------------------------------------------------------------
