@@ -16,7 +16,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from telegram.error import InvalidToken, NetworkError
@@ -27,7 +27,7 @@ from bot.settings import Settings
 from bot.webhook import listening
 from knowledge.db import schema_problem
 
-__all__ = ["run", "serve", "started"]
+__all__ = ["STOP_WITHIN", "StoppedLate", "run", "serve", "started"]
 
 log = logging.getLogger(__name__)
 
@@ -115,30 +115,43 @@ async def serve(
     """Take updates until stop is set (by default: until SIGTERM or SIGINT), then stop within STOP_WITHIN."""
     stop = stop or _stop_on_signals()
     try:
-        async with asyncio.timeout(None) as stopping:  # no deadline until the stop
+        async with asyncio.timeout(None) as deadline:  # none until the stop
 
             async def stopped() -> None:
                 await stop.wait()
-                stopping.reschedule(asyncio.get_running_loop().time() + STOP_WITHIN)
+                deadline.reschedule(asyncio.get_running_loop().time() + STOP_WITHIN)
 
-            async with started(application):
-                if webhook:
-                    async with listening(application, settings, host, port) as bound:
-                        await application.bot.set_webhook(
-                            str(settings.webhook_url),
-                            secret_token=settings.webhook_secret.reveal(),
-                            allowed_updates=ALLOWED_UPDATES,
-                        )
-                        log.info("listening for webhook updates on port %s", bound)
-                        await stopped()
-                else:
-                    assert application.updater is not None
-                    await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-                    log.info("polling for updates")
-                    await stopped()
-                    await application.updater.stop()
+            await _take_updates(application, settings, webhook=webhook, port=port, host=host, until=stopped)
     except TimeoutError:
-        if not stopping.expired():
+        if not deadline.expired():
             raise
         log.error("still stopping %g s after the stop: the updates in flight were abandoned", STOP_WITHIN)
         raise StoppedLate from None
+
+
+async def _take_updates(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    *,
+    webhook: bool,
+    port: int,
+    host: str,
+    until: Callable[[], Awaitable[None]],
+) -> None:
+    """The application taking updates, by webhook or long polling, until `until` returns."""
+    async with started(application):
+        if webhook:
+            async with listening(application, settings, host, port) as bound:
+                await application.bot.set_webhook(
+                    str(settings.webhook_url),
+                    secret_token=settings.webhook_secret.reveal(),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                log.info("listening for webhook updates on port %s", bound)
+                await until()
+        else:
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            log.info("polling for updates")
+            await until()
+            await application.updater.stop()

@@ -26,8 +26,8 @@ from tests.support.tcp_proxy import TcpProxy
 
 TIMEOUT = 1.0  # BEATLINE_DB_TIMEOUT for these tests
 SLACK = 2.0  # for a machine busy with other tests; without the bounds a question waits for ever
-# A question through a silent network path may meet two bounded waits: a ping on a pooled
-# connection, then a new connection, or a free connection from the pool.
+# A question may wait a timeout for a free connection, and then one more (half a second more for a
+# pooled connection's ping) for the connection it got.
 WITHIN = 2 * TIMEOUT + 0.5 + SLACK
 OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)
 PLATE = "check plate QX12ABC"
