@@ -31,7 +31,7 @@ __all__ = ["STOP_WITHIN", "StoppedLate", "run", "serve", "started"]
 
 log = logging.getLogger(__name__)
 
-STOP_WITHIN = 10.0  # seconds; systemd, Kubernetes and Heroku kill a process 30 s after SIGTERM
+STOP_WITHIN = 10.0  # seconds; Kubernetes and Heroku kill a process 30 s after SIGTERM
 
 
 class StoppedLate(Exception):
