@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timeout=settings.db_timeout)
     try:
         return await work(db)
     finally:

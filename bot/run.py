@@ -3,7 +3,10 @@
 Both modes go through `started`, which runs PTB's lifecycle in the order run_polling uses
 (initialize, post_init, start … stop, post_stop, shutdown, post_shutdown), so services open and close
 the same way in each. On SIGTERM the webhook stops taking requests first, then the Application
-finishes every update it has already accepted, then the process exits 0.
+finishes every update it has already accepted, then the process exits 0. That stop is bounded: what
+is still in flight STOP_WITHIN seconds after the signal (an update waiting on a database or a Bot API
+that stopped answering) is cancelled, and the process exits 1, so that a stuck dependency cannot keep
+a process that was told to stop alive until the orchestrator kills it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from telegram.error import InvalidToken, NetworkError
@@ -24,9 +27,15 @@ from bot.settings import Settings
 from bot.webhook import listening
 from knowledge.db import schema_problem
 
-__all__ = ["run", "serve", "started"]
+__all__ = ["STOP_WITHIN", "StoppedLate", "run", "serve", "started"]
 
 log = logging.getLogger(__name__)
+
+STOP_WITHIN = 10.0  # seconds; Kubernetes and Heroku kill a process 30 s after SIGTERM
+
+
+class StoppedLate(Exception):
+    """Updates were still in flight STOP_WITHIN seconds after the stop, and were abandoned."""
 
 
 def _problem(settings: Settings, webhook: bool) -> str | None:
@@ -48,6 +57,12 @@ def run(settings: Settings, *, webhook: bool, port: int | None) -> int:
         asyncio.run(serve(application, settings, webhook=webhook, port=port or settings.port))
     except InvalidToken:
         print("beatline: the Bot API refused TELEGRAM_BOT_TOKEN; check the token.", file=sys.stderr)
+        return 1
+    except StoppedLate:
+        print(
+            f"beatline: stopped with updates still in flight after {STOP_WITHIN:g} s; they were abandoned.",
+            file=sys.stderr,
+        )
         return 1
     except NetworkError as exc:
         log.debug("bot API unreachable: %s", type(exc).__name__)
@@ -97,8 +112,33 @@ async def serve(
     host: str = "0.0.0.0",
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Take updates until stop is set (by default: until SIGTERM or SIGINT)."""
+    """Take updates until stop is set (by default: until SIGTERM or SIGINT), then stop within STOP_WITHIN."""
     stop = stop or _stop_on_signals()
+    try:
+        async with asyncio.timeout(None) as deadline:  # none until the stop
+
+            async def stopped() -> None:
+                await stop.wait()
+                deadline.reschedule(asyncio.get_running_loop().time() + STOP_WITHIN)
+
+            await _take_updates(application, settings, webhook=webhook, port=port, host=host, until=stopped)
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+        log.error("still stopping %g s after the stop: the updates in flight were abandoned", STOP_WITHIN)
+        raise StoppedLate from None
+
+
+async def _take_updates(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    *,
+    webhook: bool,
+    port: int,
+    host: str,
+    until: Callable[[], Awaitable[None]],
+) -> None:
+    """The application taking updates, by webhook or long polling, until `until` returns."""
     async with started(application):
         if webhook:
             async with listening(application, settings, host, port) as bound:
@@ -108,10 +148,10 @@ async def serve(
                     allowed_updates=ALLOWED_UPDATES,
                 )
                 log.info("listening for webhook updates on port %s", bound)
-                await stop.wait()
+                await until()
         else:
             assert application.updater is not None
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             log.info("polling for updates")
-            await stop.wait()
+            await until()
             await application.updater.stop()

@@ -50,7 +50,7 @@ class Services:
     @classmethod
     def open(cls, settings: Settings, pacer: Pacer) -> Services:
         """Create the engine and clients; they connect lazily, on first use."""
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, timeout=settings.db_timeout)
         limiter = open_rate_limiter(
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )

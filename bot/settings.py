@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from knowledge.db import DEFAULT_TIMEOUT
 from knowledge.errors import BeatlineError
 
 __all__ = ["Secret", "Settings", "SettingsError"]
@@ -58,6 +59,9 @@ class Settings:
     send_rate: float = 30
     # Seconds to wait for the Bot API's answer to one call before retrying it.
     bot_api_timeout: float = 10
+    # Seconds to wait for the database: to connect, for a statement, for any answer, for a connection
+    # from the pool; then the officer is told it is not answering.
+    db_timeout: float = DEFAULT_TIMEOUT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,4 +105,5 @@ class Settings:
             rate_window_seconds=number("BEATLINE_RATE_WINDOW_SECONDS", cls.rate_window_seconds),
             send_rate=number("BEATLINE_SEND_RATE", cls.send_rate, float),
             bot_api_timeout=number("BEATLINE_BOT_API_TIMEOUT", cls.bot_api_timeout, float, least=0.001),
+            db_timeout=number("BEATLINE_DB_TIMEOUT", cls.db_timeout, float, least=0.001),
         )

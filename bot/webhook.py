@@ -1,15 +1,20 @@
 """The webhook server: aiohttp routes that feed updates to an Application that has no Updater.
 
 This is PTB's custom-webhook pattern. Telegram signs every delivery with the secret registered in
-setWebhook; a request without it, or with another, gets 403 and never reaches the gate. `/healthz` says
-the process is up; `/readyz` says it can reach the database, so a load balancer only sends it work
-it can answer.
+setWebhook; a request without it, or with another, gets 403 and never reaches the gate. A body over
+MAX_BODY gets 413, and one that is not an update (not JSON, nested deeper than any update, no
+whole-number update_id, or fields PTB cannot read) gets 400, before anything is queued: the gate only
+ever sees what PTB made an Update of. Telegram repeats a delivery that got anything but 2xx and gives up
+after "a reasonable amount of attempts", so a bad body is refused a few times, not for ever.
+`/healthz` says the process is up; `/readyz` says it can reach the database, so a load balancer only
+sends it work it can answer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hmac
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,11 +27,42 @@ from telegram.ext import Application
 from bot.settings import Settings
 from handlers.context import BotData
 
-__all__ = ["SECRET_HEADER", "listening", "webhook_app"]
+__all__ = ["MAX_BODY", "MAX_DEPTH", "SECRET_HEADER", "listening", "update_json", "webhook_app"]
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's updates are at most a few hundred kB (4,096 characters of text, their entities, a keyboard).
+MAX_BODY = 1024 * 1024
+# A real update nests about ten deep (a callback query's message, its keyboard, a button's login URL).
+MAX_DEPTH = 32
+_MAX_UPDATE_ID = 2**63 - 1  # processed_updates keeps it as a BIGINT
+
+
+def _too_deep(value: object) -> bool:
+    """True if the JSON value nests deeper than MAX_DEPTH; walked with a stack, never recursively."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        if children and depth >= MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def update_json(body: bytes) -> dict[str, Any] | None:
+    """The body as an update's JSON object, or None if it cannot be one."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: deeper than Python's own parser goes
+        return None
+    if not isinstance(data, dict) or _too_deep(data):
+        return None
+    update_id = data.get("update_id")
+    if type(update_id) is not int or not 0 <= update_id <= _MAX_UPDATE_ID:  # bool is not an id either
+        return None
+    return data
 
 
 def webhook_app(
@@ -40,9 +76,18 @@ def webhook_app(
         if not hmac.compare_digest(given, secret):
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            log.warning("webhook request that is not an update")
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            log.warning("webhook request of more than %s bytes refused", MAX_BODY)
+            return web.Response(status=413)
+        data = update_json(body)
+        try:
+            update = None if data is None else Update.de_json(data, application.bot)
+        except Exception as exc:  # whatever PTB cannot read is not an update; the kind goes to the log
+            log.warning("webhook request refused: PTB cannot read it as an update (%s)", type(exc).__name__)
+            return web.Response(status=400)
+        if update is None:
+            log.warning("webhook request refused: it is not an update")
             return web.Response(status=400)
         await application.update_queue.put(update)
         return web.Response()
@@ -56,7 +101,7 @@ def webhook_app(
             return web.Response(text="ready")
         return web.Response(status=503, text="database unreachable")
 
-    app = web.Application(client_max_size=1024 * 1024)  # an update is a few kB; refuse anything absurd
+    app = web.Application(client_max_size=MAX_BODY)
     app.router.add_post(urlsplit(settings.webhook_url or "").path or "/", receive)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -1,5 +1,8 @@
 """The one error handler: the officer hears that something went wrong, the log hears what and where.
 
+A database that cannot be reached or did not answer in time is said as such: the officer then knows
+to try again shortly rather than to report a fault.
+
 The log line names the exception type and the code locations only. Exception messages are left out on
 purpose: database errors quote the statement's parameters, which can be an officer's query or a record.
 """
@@ -19,12 +22,14 @@ from telegram.warnings import PTBDeprecationWarning
 
 from handlers.context import BeatlineContext
 from handlers.format import html
+from knowledge.db import unavailable
 
-__all__ = ["SORRY", "on_error", "register", "report", "retry_after"]
+__all__ = ["DATABASE_DOWN", "SORRY", "on_error", "register", "report", "retry_after"]
 
 log = logging.getLogger("beatline.errors")
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+DATABASE_DOWN = "Sorry, the records database is not answering. Please try again in a minute."
 
 
 _OURS = tuple(
@@ -47,24 +52,25 @@ async def report(update: object, error: BaseException) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed: %s at %s", update_id, type(error).__name__, _where(error))
     if isinstance(update, Update):
+        apology = DATABASE_DOWN if unavailable(error) else SORRY
         # Telegram, or whatever stands in for it, may be what failed: then there is no telling the user,
         # and no point trying twice. Any failure here is swallowed so that the caller's stop still runs.
         try:
-            if update.callback_query and await _answer_press(update):
+            if update.callback_query and await _answer_press(update, apology):
                 return
             if update.effective_message:
-                await update.effective_message.reply_text(html(SORRY))
+                await update.effective_message.reply_text(html(apology))
         except TelegramError:
             pass
         except Exception as again:
             log.error("update %s: telling the user failed too: %s", update_id, type(again).__name__)
 
 
-async def _answer_press(update: Update) -> bool:
+async def _answer_press(update: Update, apology: str) -> bool:
     """Say sorry in the button's alert; False if the press was already answered (then say it in chat)."""
     assert update.callback_query is not None
     try:
-        await update.callback_query.answer(SORRY, show_alert=True)
+        await update.callback_query.answer(apology, show_alert=True)
     except BadRequest:  # Telegram takes one answer per press, and the handler may have given it
         return False
     return True

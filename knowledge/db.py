@@ -3,6 +3,11 @@
 URLs follow the contract (`sqlite:///beatline.db`, `postgresql://...`); the driver is chosen here so that
 users never have to name one. SQLite runs in WAL mode with a busy timeout so that the bot, the CLI
 and an import can share one file.
+
+Every wait on the database is bounded by `timeout` (BEATLINE_DB_TIMEOUT): SQLite's busy timeout, the
+wait for a pooled connection, and on PostgreSQL the connect, each statement and each answer from the
+server (`knowledge/postgres.py`). A database that stops answering then costs a question an apology
+rather than the bot its pool, and the next question after it answers again is served as usual.
 """
 
 from __future__ import annotations
@@ -13,12 +18,24 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from knowledge.errors import BeatlineError
+from knowledge.errors import BeatlineError, DatabaseUnavailable
 
-__all__ = ["Database", "async_url", "schema_problem", "sync_url", "upgrade_schema", "utc"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "Database",
+    "async_url",
+    "schema_problem",
+    "sync_url",
+    "unavailable",
+    "upgrade_schema",
+    "utc",
+]
+
+DEFAULT_TIMEOUT = 5.0  # seconds; an officer at a roadside should not wait longer for an apology
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -60,11 +77,19 @@ def utc(at: dt.datetime) -> dt.datetime:
     return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
 
 
-def _tune_sqlite(engine: Engine, *, writes: bool) -> None:
+def unavailable(error: BaseException) -> bool:
+    """True if the error means the database could not be reached or did not answer in time."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | PoolTimeout | OSError | DatabaseUnavailable)
+
+
+def _tune_sqlite(engine: Engine, *, writes: bool, timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA busy_timeout=5000")  # first, so that even the pragmas below wait their turn
+        # First, so that even the pragmas below wait their turn.
+        cursor.execute(f"PRAGMA busy_timeout={max(1, round(timeout * 1000))}")
         cursor.execute("PRAGMA journal_mode=WAL")  # init-db sets it; this covers a file made otherwise
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -81,11 +106,29 @@ def _tune_sqlite(engine: Engine, *, writes: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
-def engine_options(url: URL) -> dict[str, Any]:
+def _engine(url: URL, timeout: float) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         # Each SQLite connection has its own page cache: reuse the warmest one rather than rotate.
-        return {"pool_use_lifo": True}
-    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+        return create_async_engine(url, pool_use_lifo=True, pool_timeout=timeout)
+    if url.get_backend_name() != "postgresql":
+        return create_async_engine(url, pool_timeout=timeout)
+    from knowledge import postgres
+
+    # Connections are pinged before use and renewed after half an hour, so one that a firewall or a
+    # restarted server dropped while it sat in the pool is replaced rather than handed to a question.
+    # The creator reads the engine's dialect, so that connections are made with SQLAlchemy's own
+    # parameters for this URL; it runs only once the engine exists.
+    engine: AsyncEngine = create_async_engine(
+        url,
+        async_creator=lambda: postgres.connect(engine.dialect, url, timeout),
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=timeout,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+    event.listen(engine.sync_engine, "handle_error", postgres.fail_fast_when_silent)
+    return engine
 
 
 class Database:
@@ -100,19 +143,19 @@ class Database:
     waited for seconds.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.url = url
         aurl = async_url(url)
         self.is_sqlite = aurl.get_backend_name() == "sqlite"
         # On SQLite, `engine` is the readers' engine (deferred BEGIN); writes go through `sessions`.
-        self.engine: AsyncEngine = create_async_engine(aurl, **engine_options(aurl))
+        self.engine: AsyncEngine = _engine(aurl, timeout)
         self._writer = self.engine
         if self.is_sqlite:
-            _tune_sqlite(self.engine.sync_engine, writes=False)
-            # A writer waits at most as long again as SQLite's busy timeout, then the caller is told the
-            # database is not answering rather than kept waiting.
-            self._writer = create_async_engine(aurl, pool_size=1, max_overflow=0, pool_timeout=10)
-            _tune_sqlite(self._writer.sync_engine, writes=True)
+            _tune_sqlite(self.engine.sync_engine, writes=False, timeout=timeout)
+            # A writer queues at most twice SQLite's busy timeout for this process's one writer connection,
+            # then the caller is told the database is not answering rather than kept waiting.
+            self._writer = create_async_engine(aurl, pool_size=1, max_overflow=0, pool_timeout=2 * timeout)
+            _tune_sqlite(self._writer.sync_engine, writes=True, timeout=timeout)
         self.sessions = async_sessionmaker(self._writer, expire_on_commit=False)
         self.reads = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -66,6 +66,7 @@ class Recorded:
     time: float  # time.monotonic() on arrival
     http_status: int | None = None  # None while the call is still being answered
     result: Any = None
+    answered_at: float | None = None  # time.monotonic() when answered: later than `time` if delayed
 
 
 class _ApiError(Exception):
@@ -384,6 +385,12 @@ class FakeBotAPI:
         """Answer only the next call of method after this many seconds: a Bot API that stalls once."""
         self._delays_once[method.lower()] = seconds
 
+    def heal(self, method: str) -> None:
+        """Drop the errors and delays still set for method: the Bot API answers it normally again."""
+        self._faults[method.lower()].clear()
+        self._delays.pop(method.lower(), None)
+        self._delays_once.pop(method.lower(), None)
+
     def block_chat(self, chat_id: int | str) -> None:
         """Act as if this user blocked the bot: calls aimed at the chat get 403."""
         self._blocked.add(str(chat_id))
@@ -404,12 +411,12 @@ class FakeBotAPI:
                 await self._sleep(seconds)
             result = await self._answer(method, record.params)
         except _ApiError as error:
-            record.http_status = error.status
+            record.http_status, record.answered_at = error.status, time.monotonic()
             return web.json_response(error.body(), status=error.status)
         if self._garbled[method.lower()]:
             self._garbled[method.lower()] -= 1
             result = 42
-        record.http_status, record.result = 200, result
+        record.http_status, record.result, record.answered_at = 200, result, time.monotonic()
         return web.json_response({"ok": True, "result": result})
 
     async def _params(self, request: web.Request) -> JSONDict:

@@ -21,7 +21,10 @@ from tests.e2e.conftest import OFFICER, SECRET, SERGEANT, fill, free_port
 from tests.fake_bot_api import FakeBotAPI
 
 
-async def start_bot(fake: FakeBotAPI, db_url: str, port: int, log: Path) -> asyncio.subprocess.Process:
+async def start_bot(
+    fake: FakeBotAPI, db_url: str, port: int, log: Path, **settings: str
+) -> asyncio.subprocess.Process:
+    """`beatline run --webhook` on port; settings are further environment variables."""
     env = {
         **os.environ,
         "BEATLINE_DATABASE_URL": db_url,
@@ -29,6 +32,7 @@ async def start_bot(fake: FakeBotAPI, db_url: str, port: int, log: Path) -> asyn
         "TELEGRAM_API_BASE_URL": fake.base_url,
         "BEATLINE_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
         "BEATLINE_WEBHOOK_SECRET": SECRET,
+        **settings,
     }
     env.pop("BEATLINE_REDIS_URL", None)
     return await asyncio.create_subprocess_exec(

@@ -11,6 +11,8 @@ from bot.settings import Settings, SettingsError
 def test_defaults_and_values() -> None:
     assert Settings.from_env({}).send_rate == 30 and Settings.from_env({}).rate_limit == 30
     assert Settings.from_env({"BEATLINE_BOT_API_TIMEOUT": "2.5"}).bot_api_timeout == 2.5
+    assert Settings.from_env({}).db_timeout == 5
+    assert Settings.from_env({"BEATLINE_DB_TIMEOUT": "0.5"}).db_timeout == 0.5
     settings = Settings.from_env({"BEATLINE_SEND_RATE": "0", "BEATLINE_RATE_LIMIT": "5", "PORT": "9000"})
     assert (settings.send_rate, settings.rate_limit, settings.port) == (0, 5, 9000)
 
@@ -25,6 +27,8 @@ def test_defaults_and_values() -> None:
         ("BEATLINE_SEND_RATE", "nan"),
         ("BEATLINE_BOT_API_TIMEOUT", "0"),
         ("BEATLINE_BOT_API_TIMEOUT", "inf"),
+        ("BEATLINE_DB_TIMEOUT", "0"),
+        ("BEATLINE_DB_TIMEOUT", "soon"),
         ("BEATLINE_LOG_LEVEL", "loud"),
     ],
 )
