@@ -44,7 +44,7 @@ def build_application(
     """The Application for these settings; its services open in post_init and close in post_shutdown."""
 
     async def open_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
-        services = Services.open(settings)
+        services = await Services.open(settings)
         application.bot_data.services = services
         services.background(admin.sync_all_menus(application.bot, services.db))
 

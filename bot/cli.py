@@ -17,11 +17,13 @@ from pathlib import Path
 
 from bot import logs
 from bot.settings import Settings, SettingsError
+from knowledge import audit
 from knowledge.audit import Caller
+from knowledge.audit_key import AuditKey
 from knowledge.db import Database, schema_problem, upgrade_schema
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 
-__all__ = ["main"]
+__all__ = ["init_db", "main"]
 
 log = logging.getLogger("beatline")
 
@@ -68,7 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="check or export the audit log").add_subparsers(
         dest="audit_command", required=True, parser_class=_Parser
     )
-    audit.add_parser("verify")
+    verify = audit.add_parser("verify", help="check the chain, and that it still holds each checkpoint")
+    verify.add_argument("--checkpoint", type=Path, action="append", default=[], metavar="FILE")
+    audit.add_parser("checkpoint", help="print a signed checkpoint of the head").add_argument(
+        "--out", type=Path, metavar="FILE", help="append it to FILE instead"
+    )
     export = audit.add_parser("export")
     export.add_argument("--since", type=dt.datetime.fromisoformat)
     export.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
@@ -79,9 +85,18 @@ def console_caller() -> Caller:
     return Caller(actor=f"console:{getpass.getuser()}", role="admin", channel="cli")
 
 
-async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
-    db = Database(settings.database_url)
+async def _with_db(
+    settings: Settings,
+    work: Callable[[Database], Awaitable[int]],
+    *,
+    key: AuditKey | None = None,
+    writes: bool = False,
+) -> int:
+    """Run work on the database; one that writes the audit log first checks its key is the log's."""
+    db = Database(settings.database_url, audit_key=key)
     try:
+        if writes:
+            await audit.check_key(db)
         return await work(db)
     finally:
         await db.dispose()
@@ -111,12 +126,11 @@ async def _users(args: argparse.Namespace, db: Database) -> int:
 
 
 async def _audit(args: argparse.Namespace, db: Database) -> int:
-    from knowledge import audit
-
     if args.audit_command == "verify":
-        result = await audit.verify(db)
+        checkpoints = [c for path in args.checkpoint for c in _read_checkpoints(path)]
+        result = await audit.verify(db, checkpoints)
         if result.ok:
-            print(f"Audit chain intact: {result.checked} entries checked.")
+            print(_intact(result))
             return 0
         for problem in result.problems:
             print(problem, file=sys.stderr)
@@ -125,6 +139,18 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.audit_command == "checkpoint":
+        mark = await audit.checkpoint(db)
+        if args.out is None:
+            print(mark.to_json())
+            return 0
+        try:
+            with args.out.open("a", encoding="utf-8") as out:
+                out.write(mark.to_json() + "\n")
+        except OSError as exc:
+            raise BeatlineError(f"{args.out} cannot be written ({exc.strerror}).") from None
+        print(f"Checkpoint of entry {mark.seq} added to {args.out}.")
+        return 0
     since = args.since.replace(tzinfo=args.since.tzinfo or dt.UTC) if args.since else None
     async for chunk in audit.export(db, since=since, fmt=args.format):
         sys.stdout.write(chunk)
@@ -132,11 +158,26 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+def _read_checkpoints(path: Path) -> list[audit.Checkpoint]:
+    try:
+        return audit.read_checkpoints(path)
+    except OSError as exc:
+        raise BeatlineError(f"The checkpoint file {path} cannot be read ({exc.strerror}).") from None
+
+
+def _intact(result: audit.VerifyResult) -> str:
+    said = [f"Audit chain intact: {result.checked} entries checked"]
+    if result.unkeyed:
+        said.append(f"the {result.unkeyed} written before the audit key was introduced are hash-chained only")
+    if n := result.checkpoints:
+        said.append(f"it agrees with the {n} checkpoint{'s' * (n > 1)} given")
+    return "; ".join(said) + "."
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "init-db":
-        upgrade_schema(settings.database_url)
-        print("Database schema is up to date.")
+        _print_lines(init_db(settings))
         return 0
     if command == "import":
         from knowledge.importer import import_directory
@@ -163,14 +204,37 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot import console
 
         runner = console.ask if command == "ask" else console.chat
-        return asyncio.run(_with_db(settings, lambda db: runner(db, args)))
+        return asyncio.run(
+            _with_db(settings, lambda db: runner(db, args), key=settings.load_audit_key(), writes=True)
+        )
     if command == "run":
         from bot.run import run
 
         return run(settings, webhook=args.webhook, port=args.port)
     if command == "users":
-        return asyncio.run(_with_db(settings, lambda db: _users(args, db)))
-    return asyncio.run(_with_db(settings, lambda db: _audit(args, db)))
+        return asyncio.run(
+            _with_db(settings, lambda db: _users(args, db), key=settings.load_audit_key(), writes=True)
+        )
+    # An export shows the log as it is and needs no key; checking or vouching for it does.
+    key = None if args.audit_command == "export" else settings.load_audit_key()
+    return asyncio.run(_with_db(settings, lambda db: _audit(args, db), key=key))
+
+
+def init_db(settings: Settings) -> list[str]:
+    """`beatline init-db`: the schema at its latest version, the audit key in place, and the audit log
+    sealed with it. Returns what was done, a line each."""
+    created = settings.create_default_audit_key()
+    key = settings.load_audit_key()
+    upgrade_schema(settings.database_url)
+    done = ["Database schema is up to date."]
+    if created:
+        done.append(f"Created the audit key {created}: keep a copy where the database's administrators "
+                    "cannot write, since without it the audit log cannot be verified.")  # fmt: skip
+    unkeyed = audit.seal(settings.database_url, key)
+    if unkeyed is not None:
+        earlier = f"; the {unkeyed} entries written before it are hash-chained only" if unkeyed else ""
+        done.append(f"Sealed the audit log with the audit key{earlier}.")
+    return done
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -185,6 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args, settings)
     except UsageError as exc:
         print(f"beatline: {exc}. See 'beatline --help'.", file=sys.stderr)
+        return 2
+    except SettingsError as exc:  # a variable read only by some commands, such as the audit key's file
+        print(f"beatline: {exc}", file=sys.stderr)
         return 2
     except ImportRejected as exc:
         print(str(exc), file=sys.stderr)

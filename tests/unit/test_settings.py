@@ -26,6 +26,7 @@ def test_defaults_and_values() -> None:
         ("BEATLINE_BOT_API_TIMEOUT", "0"),
         ("BEATLINE_BOT_API_TIMEOUT", "inf"),
         ("BEATLINE_LOG_LEVEL", "loud"),
+        ("BEATLINE_AUDIT_KEY", "0123456789abcdef"),
     ],
 )
 def test_an_unusable_value_is_named(name: str, value: str) -> None:
