@@ -364,6 +364,8 @@ async def verify(db: Database, checkpoints: Sequence[Checkpoint] = ()) -> Verify
     """Walk the chain and report every break, with the entry id; then hold the log to each checkpoint."""
     key = _key(db)
     async with db.reads() as session:
+        if not db.is_sqlite:  # one snapshot for the head and every entry, though the bot writes on
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         head = await session.get(AuditHead, 1)
         walk = _Walk(key, head.keyed_from if head else None, {c.seq for c in checkpoints})
         async for entry in await session.stream_scalars(select(AuditEntry).order_by(AuditEntry.id)):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, create_engine, delete, insert, select, update
+from sqlalchemy import Connection, create_engine, delete, event, insert, select, update
 
 from knowledge import audit
 from knowledge.audit import GENESIS
@@ -138,3 +138,24 @@ def _edit_the_first_and_rechain(conn: Connection) -> None:
     conn.execute(update(LOG).where(LOG.c.id == 1).values(query="nothing to see"))
     rechain(conn, 1)
 
+
+async def test_verify_reads_one_state_while_the_bot_writes_on(audit_url: str) -> None:
+    # An entry committed between verify's read of the head and its read of the entries is not a break.
+    db = Database(audit_url, audit_key=AUDIT_KEY)
+    await write(db, 2)
+    writer = create_engine(sync_url(audit_url))
+
+    def commit_one_more(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().startswith("SELECT") and "FROM audit_log" in statement:
+            with writer.begin() as other:
+                other.execute(insert(LOG).values(
+                    id=3, at=dt.datetime.now(dt.UTC), actor="tg:1", channel="telegram", outcome="answered",
+                    prev_hash="x", hash="y",
+                ))  # fmt: skip
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", commit_one_more)
+    result = await audit.verify(db)
+    event.remove(db.engine.sync_engine, "before_cursor_execute", commit_one_more)
+    writer.dispose()
+    await db.dispose()
+    assert result.ok and result.checked == 2, result.problems
