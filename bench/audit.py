@@ -68,8 +68,10 @@ async def bench(url: str, entries: int) -> None:
     finally:
         await db.dispose()
     assert result.ok, result.problems
-    print(f"  append: {entries / spent:,.0f} entries/s ({spent / entries * 1000:.2f} ms each, "
-          f"{cpu / entries * 1000:.2f} ms of our CPU)")
+    print(
+        f"  append: {entries / spent:,.0f} entries/s ({spent / entries * 1000:.2f} ms each, "
+        f"{cpu / entries * 1000:.2f} ms of our CPU)"
+    )
     rate = result.checked / checked
     print(f"  verify: {rate:,.0f} entries/s ({result.checked:,} in {checked:.2f} s, best of 3)")
 

@@ -184,7 +184,8 @@ def seal(url: str, key: AuditKey) -> int | None:
                 if problem := _head_problem(key, head):
                     raise AuditUnusable(problem)
                 return None
-            if session.scalar(select(AuditEntry.id).where(AuditEntry.mac.is_not(None)).limit(1)):
+            signed = select(AuditEntry.id).where(AuditEntry.mac.is_not(None)).limit(1)
+            if session.scalar(signed) is not None:
                 raise AuditUnusable(SEAL_REMOVED)
             head.keyed_from = head.seq + 1
             head.mac = _head_mac(key, head.seq, head.last_hash, head.keyed_from)

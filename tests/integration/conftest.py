@@ -16,9 +16,7 @@ from tests.keys import AUDIT_KEY
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def audit_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def audit_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database on each backend, shared by a module: a new PostgreSQL database costs seconds."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('audit') / 'beatline.db'}"

@@ -4,10 +4,11 @@ hash and the head, so that the plain SHA-256 chain alone calls the result intact
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from sqlalchemy import Connection, create_engine, delete, select, text, update
+from sqlalchemy import Connection, create_engine, delete, insert, select, text, update
 
 from knowledge import audit
 from knowledge.audit import GENESIS, Caller
@@ -29,6 +30,16 @@ async def write(db: Database, n: int) -> None:
                 session, OFFICER, query=f"check plate AB{i:02d}CDE", intent="vehicle_check",
                 outcome="answered", record_ids=[f"vehicle:AB{i:02d}CDE"],
             )  # fmt: skip
+
+
+def write_before_the_key(conn: Connection) -> None:
+    """Three entries as the version before the audit key wrote them (schema 0003: no MACs)."""
+    for n in (1, 2, 3):
+        conn.execute(insert(LOG).values(
+            id=n, at=dt.datetime.now(dt.UTC), actor="tg:1001", channel="telegram", query=f"old check {n}",
+            intent="help", outcome="answered", reason="", record_ids="", prev_hash=GENESIS, hash=f"{n:064x}",
+        ))  # fmt: skip
+    rechain(conn, 1)
 
 
 def as_insider(url: str, change: Change) -> None:

@@ -7,11 +7,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from alembic import command as alembic
 from sqlalchemy import create_engine, text
 
 from bot.cli import main
 from knowledge.audit_key import AuditKey
-from knowledge.db import sync_url
+from knowledge.db import _alembic_config, sync_url
+from tests.integration.insider import as_insider, write_before_the_key
 
 
 @pytest.fixture
@@ -51,6 +53,23 @@ def test_init_db_makes_one_private_key_beside_the_database_and_keeps_it(
     key = key_file.read_text()
     assert main(["init-db"]) == 0
     assert "Created" not in capsys.readouterr().out and key_file.read_text() == key
+
+
+def test_entries_from_before_the_key_are_said_to_be_hash_chained_only(
+    operator: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{operator}"
+    alembic.upgrade(_alembic_config(url), "0003")
+    as_insider(url, write_before_the_key)
+    assert main(["init-db"]) == 0
+    said = "Sealed the audit log with the audit key; the 3 entries written before it are hash-chained only."
+    assert said in capsys.readouterr().out
+    assert main(["ask", "help"]) == 0
+    assert main(["audit", "verify"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "Audit chain intact: 4 entries checked; the 3 written before the audit key was introduced are "
+        "hash-chained only.\n"
+    )
 
 
 def test_a_checkpoint_kept_elsewhere_catches_the_log_cut_short(
@@ -149,4 +168,3 @@ def test_a_key_that_cannot_be_used_is_one_sentence(
     err = capsys.readouterr().err
     assert err.startswith(said) and len(err.splitlines()) == 1
     assert "too-short" not in err  # a secret is never echoed, not even a wrong one
-

@@ -11,11 +11,10 @@ from alembic import command
 from sqlalchemy import Connection, create_engine, delete, event, insert, select, update
 
 from knowledge import audit
-from knowledge.audit import GENESIS
 from knowledge.audit_key import AuditKey
 from knowledge.db import Database, _alembic_config, sync_url
 from knowledge.errors import AuditUnusable
-from tests.integration.insider import HEAD, LOG, as_insider, drop_last, rechain, write
+from tests.integration.insider import HEAD, LOG, as_insider, drop_last, rechain, write, write_before_the_key
 from tests.keys import AUDIT_KEY, init_db
 
 
@@ -111,17 +110,7 @@ async def test_another_key_is_told_apart_from_tampering(audit_url: str) -> None:
 
 async def test_entries_from_before_the_key_are_reported_as_hash_chained_only(audit_url: str) -> None:
     command.downgrade(_alembic_config(audit_url), "0003")  # a log written by the version before the key
-
-    def old_writer(conn: Connection) -> None:
-        for n in (1, 2, 3):
-            conn.execute(insert(LOG).values(
-                id=n, at=dt.datetime.now(dt.UTC), actor="tg:1001", channel="telegram",
-                query=f"old check {n}", intent="help", outcome="answered", reason="", record_ids="",
-                prev_hash=GENESIS, hash=f"{n:064x}",
-            ))  # fmt: skip
-        rechain(conn, 1)
-
-    as_insider(audit_url, old_writer)
+    as_insider(audit_url, write_before_the_key)
     init_db(audit_url)
     db = Database(audit_url, audit_key=AUDIT_KEY)
     await write(db, 2)
