@@ -47,7 +47,7 @@ EXPORT_FIELDS = (
     "query", "intent", "outcome", "reason", "record_ids", "prev_hash", "hash",
 )  # fmt: skip
 # What each MAC is over; the purpose keeps a MAC of one kind from passing for another.
-ENTRY, HEAD, CHECKPOINT = "audit entry", "audit head", "audit checkpoint"
+ENTRY, HEAD, CHECKPOINT, KEY_CHECK = "audit entry", "audit head", "audit checkpoint", "audit key check"
 
 NO_KEY = "This process was given no audit key, so it cannot sign or check the audit log."
 HEAD_MISSING = (
@@ -58,10 +58,8 @@ NOT_SEALED = (
     "The audit log is not sealed with the audit key: run 'beatline init-db' if it never was; if it "
     "was, its seal has been removed."
 )
-HEAD_MISMATCH = (
-    "The audit key does not match the audit log's head: either it is not the key the log was written "
-    "with, or the head was changed without the key."
-)
+KEY_MISMATCH = "This audit key is not the one the audit log was sealed with."
+HEAD_FORGED = "The audit log's head does not match its MAC: it was changed without the audit key."
 SEAL_REMOVED = (
     "The audit log's seal was removed after entries had been signed, so it is not sealed again; "
     "run 'beatline audit verify'."
@@ -158,15 +156,20 @@ async def record(
     )
 
 
-def _head_problem(key: AuditKey, head: AuditHead | None) -> str | None:
-    """Why entries cannot be signed onto this head with this key, or None."""
+def _key_problem(key: AuditKey, head: AuditHead | None) -> str | None:
+    """Why this key cannot sign this log, or None: the head's key check says, whatever else it holds."""
     if head is None:
         return HEAD_MISSING
     if head.keyed_from is None:
         return NOT_SEALED
-    if not key.signed(head.mac, HEAD, head.seq, head.last_hash, head.keyed_from):
-        return HEAD_MISMATCH
+    if not key.signed(head.key_check, KEY_CHECK):
+        return KEY_MISMATCH
     return None
+
+
+def _head_signed(key: AuditKey, head: AuditHead) -> bool:
+    keyed_from = head.keyed_from
+    return keyed_from is not None and key.signed(head.mac, HEAD, head.seq, head.last_hash, keyed_from)
 
 
 def seal(url: str, key: AuditKey) -> int | None:
@@ -181,7 +184,7 @@ def seal(url: str, key: AuditKey) -> int | None:
         with Session(engine) as session, session.begin():
             head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one_or_none()
             if head is None or head.keyed_from is not None:
-                if problem := _head_problem(key, head):
+                if problem := _key_problem(key, head):
                     raise AuditUnusable(problem)
                 return None
             signed = select(AuditEntry.id).where(AuditEntry.mac.is_not(None)).limit(1)
@@ -189,28 +192,31 @@ def seal(url: str, key: AuditKey) -> int | None:
                 raise AuditUnusable(SEAL_REMOVED)
             head.keyed_from = head.seq + 1
             head.mac = _head_mac(key, head.seq, head.last_hash, head.keyed_from)
+            head.key_check = key.mac(KEY_CHECK)
             return head.seq
     finally:
         engine.dispose()
 
 
-async def _signed_head(db: Database) -> tuple[AuditKey, AuditHead]:
+async def _head(db: Database) -> tuple[AuditKey, AuditHead]:
+    """The key and the head, if this key can sign this log; AuditUnusable saying why not otherwise."""
     key = _key(db)
     async with db.reads() as session:
         head = await session.get(AuditHead, 1)
-    if problem := _head_problem(key, head):
+    if problem := _key_problem(key, head):
         raise AuditUnusable(problem)
     assert head is not None
     return key, head
 
 
 async def check_key(db: Database) -> None:
-    """Raise AuditUnusable unless the log is sealed and its head is signed with this process's key.
+    """Raise AuditUnusable unless the log is sealed with this process's key.
 
     Run before a process starts writing, so that a process given another key refuses to start rather
-    than fill the log with entries that will not verify.
+    than fill the log with entries that will not verify. A head changed without the key does not stop
+    it: the entries it appends carry the proof, and verify reports it.
     """
-    await _signed_head(db)
+    await _head(db)
 
 
 @dataclass(frozen=True)
@@ -250,8 +256,10 @@ _CHECKPOINT_FIELDS = {"seq": int, "hash": str, "keyed_from": int, "at": str, "ma
 
 
 async def checkpoint(db: Database) -> Checkpoint:
-    """The head, signed with the time; refused if the head does not match the key."""
-    key, head = await _signed_head(db)
+    """The head, signed with the time; refused if the head does not match its MAC."""
+    key, head = await _head(db)
+    if not _head_signed(key, head):
+        raise AuditUnusable(f"{HEAD_FORGED} No checkpoint was made; run 'beatline audit verify'.")
     assert head.keyed_from is not None
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     mac = key.mac(CHECKPOINT, head.seq, head.last_hash, head.keyed_from, at)
@@ -298,7 +306,8 @@ class _Walk:
     checked: int = 0
     unkeyed: int = 0
     signed: int = 0
-    forged: list[int] = field(default_factory=list)  # keyed entries whose MAC does not match
+    forged: list[str] = field(default_factory=list)  # what is wrong with keyed entries' MACs
+    signed_end: tuple[int, str] = (0, GENESIS)  # the last entry a key holder left the head at
     seen: dict[int, str] = field(default_factory=lambda: {0: GENESIS})  # hashes of wanted entries
 
     def step(self, entry: AuditEntry) -> None:
@@ -311,16 +320,33 @@ class _Walk:
             self.problems.append(f"entry {entry.id}: its contents were changed after it was written")
         if self.keyed_from is None or entry.id < self.keyed_from:
             self.unkeyed += 1
+            self.signed_end = (entry.id, entry.hash)  # where the seal signed the head, at the last of them
+        elif self._signed(entry, self.keyed_from):
+            self.signed += 1
+            self.signed_end = (entry.id, entry.hash)
+        elif entry.mac is None:
+            self.forged.append(
+                f"entry {entry.id}: carries no MAC though written after the key was introduced: it was "
+                "written without the key (by a process of the version before it, still running during the "
+                "upgrade, or by hand)"
+            )
         else:
-            # The head this entry was appended to, as an honest writer left it.
-            head_mac = _head_mac(self.key, entry.id - 1, entry.prev_hash, self.keyed_from)
-            if self.key.signed(entry.mac, ENTRY, entry.hash, head_mac):
-                self.signed += 1
-            else:
-                self.forged.append(entry.id)
+            self.forged.append(
+                f"entry {entry.id}: its MAC does not match: it was written or rewritten without the key"
+            )
         if entry.id in self.wanted:
             self.seen[entry.id] = entry.hash
         self.last_hash, self.last_id = entry.hash, entry.id
+
+    def _signed(self, entry: AuditEntry, keyed_from: int) -> bool:
+        """Whether a key holder wrote this entry onto the head an honest writer leaves before it, or
+        onto the head as the last key holder left it, with entries written without the key between
+        (reported on their own)."""
+        for seq, last_hash in ((entry.id - 1, entry.prev_hash), self.signed_end):
+            head_mac = _head_mac(self.key, seq, last_hash, keyed_from)
+            if self.key.signed(entry.mac, ENTRY, entry.hash, head_mac):
+                return True
+        return False
 
     def end(self, head: AuditHead | None) -> list[str]:
         """What is wrong with the head, and with the MACs, once every entry has been read."""
@@ -331,17 +357,13 @@ class _Walk:
             problems.append(f"the log ends at entry {self.last_id} but {head.seq} were written")
         if head.keyed_from is None:
             return [*problems, NOT_SEALED]
-        head_signed = self.key.signed(head.mac, HEAD, head.seq, head.last_hash, head.keyed_from)
-        if not head_signed and self.forged and not self.signed:
-            return [*problems, (
-                f"Neither the audit log's head nor any of its {len(self.forged)} signed entries matches "
-                "this key: it is not the key the log was written with, or every signed entry was rewritten."
-            )]  # fmt: skip
-        problems += [
-            f"entry {n}: its MAC does not match: it was written or rewritten without the audit key"
-            for n in self.forged
-        ]
-        return problems if head_signed else [*problems, HEAD_MISMATCH]
+        head_signed = _head_signed(self.key, head)
+        if not self.key.signed(head.key_check, KEY_CHECK):
+            if not head_signed and not self.signed:
+                return [*problems, KEY_MISMATCH]  # nothing matches it: another key, so nothing can be said
+            problems.append("The audit log's key check was changed, though this key signed the log.")
+        problems += self.forged
+        return problems if head_signed else [*problems, HEAD_FORGED]
 
     def against(self, checkpoint: Checkpoint, head: AuditHead | None) -> str | None:
         """Why the log no longer agrees with this checkpoint, or None if it does."""

@@ -204,10 +204,12 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
-    # The first entry written with the audit key (set once, when init-db seals the log), and the key's
-    # HMAC over seq, last_hash and keyed_from. NULL until the log is sealed.
+    # The first entry written with the audit key (set once, when init-db seals the log); the key's HMAC
+    # over seq, last_hash and keyed_from; and its HMAC of a constant, which tells a process whether it
+    # holds the log's key whatever state the head is in. NULL until the log is sealed.
     keyed_from: Mapped[int | None] = mapped_column(Integer)
     mac: Mapped[str | None] = mapped_column(String(64))
+    key_check: Mapped[str | None] = mapped_column(String(64))
 
 
 class ProcessedUpdate(Base):

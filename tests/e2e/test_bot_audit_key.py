@@ -24,6 +24,6 @@ async def test_a_bot_with_another_audit_key_refuses_to_start(template_db: Path, 
         )
         application = build_application(settings, webhook=True)
         served = serve(application, settings, webhook=True, port=0, host="127.0.0.1", stop=asyncio.Event())
-        with pytest.raises(AuditUnusable, match="does not match the audit log's head"):
+        with pytest.raises(AuditUnusable, match="not the one the audit log was sealed with"):
             await asyncio.wait_for(served, timeout=10)
         assert fake.webhook["url"] == ""  # it never took an update

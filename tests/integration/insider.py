@@ -32,14 +32,16 @@ async def write(db: Database, n: int) -> None:
             )  # fmt: skip
 
 
-def write_before_the_key(conn: Connection) -> None:
-    """Three entries as the version before the audit key wrote them (schema 0003: no MACs)."""
-    for n in (1, 2, 3):
+def write_without_the_key(conn: Connection, n: int = 3) -> None:
+    """n entries as the version before the audit key writes them: no MAC, and the head moved on
+    without one (a log from before the key, or a process of that version still running)."""
+    after = conn.scalar(select(HEAD.c.seq)) or 0
+    for id_ in range(after + 1, after + n + 1):
         conn.execute(insert(LOG).values(
-            id=n, at=dt.datetime.now(dt.UTC), actor="tg:1001", channel="telegram", query=f"old check {n}",
-            intent="help", outcome="answered", reason="", record_ids="", prev_hash=GENESIS, hash=f"{n:064x}",
+            id=id_, at=dt.datetime.now(dt.UTC), actor="tg:1001", channel="telegram", query=f"check {id_}",
+            intent="help", outcome="answered", reason="", record_ids="", prev_hash="", hash=f"{id_:064x}",
         ))  # fmt: skip
-    rechain(conn, 1)
+    rechain(conn, after + 1)
 
 
 def as_insider(url: str, change: Change) -> None:

@@ -34,9 +34,9 @@ async def test_an_untouched_chain_verifies(db_url: str) -> None:
         (sql("DELETE FROM audit_log WHERE id = 5"), "the log ends at entry 4 but 5 were written"),
         (sql("UPDATE audit_log SET outcome = 'not_found', record_ids = '' WHERE id = 1"), "entry 1: its"),
         # With every hash recomputed, only the key tells.
-        (insider.drop_last, "does not match the audit log's head"),
+        (insider.drop_last, "The audit log's head does not match its MAC"),
         (insider.edit, "entry 3: its MAC does not match"),
-        (insider.empty, "does not match the audit log's head"),
+        (insider.empty, "The audit log's head does not match its MAC"),
         (insider.renumber, "entry 2: its MAC does not match"),
     ],
     ids=[

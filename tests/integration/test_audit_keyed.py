@@ -14,7 +14,7 @@ from knowledge import audit
 from knowledge.audit_key import AuditKey
 from knowledge.db import Database, _alembic_config, sync_url
 from knowledge.errors import AuditUnusable
-from tests.integration.insider import HEAD, LOG, as_insider, drop_last, rechain, write, write_before_the_key
+from tests.integration.insider import HEAD, LOG, as_insider, drop_last, rechain, write, write_without_the_key
 from tests.keys import AUDIT_KEY, init_db
 
 
@@ -94,23 +94,30 @@ async def test_another_key_is_told_apart_from_tampering(audit_url: str) -> None:
     await write(db, 3)
     other = Database(audit_url, audit_key=AuditKey.generate())
     result = await audit.verify(other)
-    with pytest.raises(AuditUnusable, match="does not match the audit log's head"):
-        await audit.check_key(other)
-    with pytest.raises(AuditUnusable, match="does not match the audit log's head"):
-        await audit.checkpoint(other)
-    with pytest.raises(AuditUnusable, match="does not match the audit log's head"):
+    for refused in (audit.check_key(other), audit.checkpoint(other)):
+        with pytest.raises(AuditUnusable, match="not the one the audit log was sealed with"):
+            await refused
+    with pytest.raises(AuditUnusable, match="not the one the audit log was sealed with"):
         audit.seal(audit_url, AuditKey.generate())
     await other.dispose()
     await db.dispose()
-    assert result.problems == (
-        "Neither the audit log's head nor any of its 3 signed entries matches this key: it is not the key "
-        "the log was written with, or every signed entry was rewritten.",
-    )
+    assert result.problems == ("This audit key is not the one the audit log was sealed with.",)
+
+
+async def test_a_key_check_changed_by_hand_is_told_from_another_key(audit_url: str) -> None:
+    db = Database(audit_url, audit_key=AUDIT_KEY)
+    await write(db, 2)
+    as_insider(audit_url, lambda conn: conn.execute(update(HEAD).values(key_check="0" * 64)))
+    result = await audit.verify(db)
+    with pytest.raises(AuditUnusable, match="not the one the audit log was sealed with"):
+        await audit.check_key(db)  # no process starts: the insider can stop the bot, not hide an edit
+    await db.dispose()
+    assert result.problems == ("The audit log's key check was changed, though this key signed the log.",)
 
 
 async def test_entries_from_before_the_key_are_reported_as_hash_chained_only(audit_url: str) -> None:
     command.downgrade(_alembic_config(audit_url), "0003")  # a log written by the version before the key
-    as_insider(audit_url, write_before_the_key)
+    as_insider(audit_url, write_without_the_key)
     init_db(audit_url)
     db = Database(audit_url, audit_key=AUDIT_KEY)
     await write(db, 2)
@@ -120,7 +127,7 @@ async def test_entries_from_before_the_key_are_reported_as_hash_chained_only(aud
     await db.dispose()
     assert before.ok and (before.checked, before.unkeyed) == (5, 3)
     # Once sealed, the old entries are held by the keyed ones after them: rewriting them shows.
-    assert not after.ok and "every signed entry was rewritten" in after.problems[-1]
+    assert not after.ok and "entry 4: its MAC does not match" in "\n".join(after.problems)
 
 
 def _edit_the_first_and_rechain(conn: Connection) -> None:
@@ -148,3 +155,23 @@ async def test_verify_reads_one_state_while_the_bot_writes_on(audit_url: str) ->
     writer.dispose()
     await db.dispose()
     assert result.ok and result.checked == 2, result.problems
+
+
+async def test_an_old_version_writing_on_during_the_upgrade_is_reported_and_does_not_stop_the_new(
+    audit_url: str,
+) -> None:
+    db = Database(audit_url, audit_key=AUDIT_KEY)
+    await write(db, 2)
+    as_insider(audit_url, write_without_the_key)  # a process of the previous version, still running
+    await audit.check_key(db)  # a new process starts all the same
+    assert audit.seal(audit_url, AUDIT_KEY) is None  # and the next release's init-db passes
+    with pytest.raises(AuditUnusable, match=r"head does not match its MAC.+No checkpoint was made"):
+        await audit.checkpoint(db)  # a checkpoint would vouch for entries nobody signed
+    await write(db, 1)
+    result = await audit.verify(db)
+    await db.dispose()
+    assert result.problems == tuple(
+        f"entry {n}: carries no MAC though written after the key was introduced: it was written without "
+        "the key (by a process of the version before it, still running during the upgrade, or by hand)"
+        for n in (3, 4, 5)
+    )

@@ -28,10 +28,12 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_head") as batch_op:
         batch_op.add_column(sa.Column("keyed_from", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("mac", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("key_check", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("audit_head") as batch_op:
+        batch_op.drop_column("key_check")
         batch_op.drop_column("mac")
         batch_op.drop_column("keyed_from")
     with op.batch_alter_table("audit_log") as batch_op:
