@@ -30,4 +30,4 @@ bench: $(BIN)/beatline
 	$(BIN)/python bench/search.py
 
 clean:
-	rm -rf $(VENV) beatline.db beatline.db-wal beatline.db-shm
+	rm -rf $(VENV) beatline.db beatline.db-wal beatline.db-shm beatline.db.audit-key

@@ -29,9 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fak
 from sqlalchemy import func, insert, select
 
 from bot.app import build_application
+from bot.cli import init_db
 from bot.run import started
 from bot.settings import Secret, Settings
-from knowledge.db import Database, upgrade_schema
+from knowledge.db import Database
 from knowledge.models import AuditEntry, BriefingDelivery, User
 from knowledge.users import enrol
 from tests.fake_bot_api import FakeBotAPI
@@ -83,8 +84,8 @@ async def _flood_part_way(fake: FakeBotAPI, officers: set[int], floods: int) -> 
 async def bench(officers_count: int, floods: int, telegram_rate: int) -> int:
     directory = Path(tempfile.mkdtemp(prefix="beatline-bench-"))
     url = f"sqlite:///{directory / 'beatline.db'}"
-    upgrade_schema(url)
-    db = Database(url)
+    init_db(Settings(url))  # the audit key file beside the database, as `beatline init-db` makes it
+    db = Database(url, audit_key=Settings(url).load_audit_key())
     await enrol(db, SERGEANT, "sergeant", team="bench", name="Sgt Bench", by="bench")
     officers = list(range(FIRST_OFFICER, FIRST_OFFICER + officers_count))
     wanted = set(officers)

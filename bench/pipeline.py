@@ -36,9 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiohttp import ClientSession
 from sqlalchemy import create_engine, delete, func, insert, select
 
+from bot.cli import init_db
+from bot.settings import Settings
 from handlers.errors import SORRY
 from knowledge.answer import DATABASE_DOWN
-from knowledge.db import sync_url, upgrade_schema
+from knowledge.db import sync_url
 from knowledge.demo import load_demo_data
 from knowledge.models import Person, ProcessedUpdate, User, Vehicle
 from tests.e2e.conftest import free_port
@@ -50,7 +52,7 @@ BENCH_TEAM = "beatline-bench"
 
 def prepare(url: str, persons: int, officers: int, seed: int) -> list[str]:
     """Schema, demo records and enrolled officers; the questions they will ask."""
-    upgrade_schema(url)
+    init_db(Settings.from_env({**os.environ, "BEATLINE_DATABASE_URL": url}))
     engine = create_engine(sync_url(url))
     with engine.connect() as conn:
         loaded = conn.execute(select(func.count()).select_from(Person)).scalar_one()

@@ -29,9 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rapidfuzz import fuzz, process
 from sqlalchemy import create_engine, func, select, text
 
+from bot.cli import init_db
+from bot.settings import Settings
 from knowledge.answer import answer
 from knowledge.audit import Caller
-from knowledge.db import Database, sync_url, upgrade_schema
+from knowledge.db import Database, sync_url
 from knowledge.models import Person
 from knowledge.nicknames import _GROUPS
 from knowledge.scoring import PersonQuery
@@ -67,7 +69,7 @@ def ensure_database(backend: str, persons: int, seed: int) -> str:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
         url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    upgrade_schema(url)
+    init_db(settings_for(url))
     engine = create_engine(sync_url(url))
     with engine.connect() as conn:
         have = conn.execute(select(func.count()).select_from(Person)).scalar_one()
@@ -84,6 +86,11 @@ def ensure_database(backend: str, persons: int, seed: int) -> str:
         )
         print(f"  loaded in {time.perf_counter() - started:.1f} s", flush=True)
     return url
+
+
+def settings_for(url: str) -> Settings:
+    """This environment's settings, for the bench database: its audit key is found as `beatline` finds it."""
+    return Settings.from_env({**os.environ, "BEATLINE_DATABASE_URL": url})
 
 
 def typo(word: str, rng: random.Random) -> str:
@@ -157,7 +164,7 @@ def pct(values: list[float], q: float) -> float:
 
 async def measure(url: str, people: list[Person], distinctive: set[str], seed: int) -> dict[str, object]:
     rng = random.Random(seed + 1)
-    db = Database(url)
+    db = Database(url, audit_key=settings_for(url).load_audit_key())
     with_dob, without = [], []
     hits_dob = answered = hits_top10 = hits_answer_list = 0
     kinds: Counter[str] = Counter()

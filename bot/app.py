@@ -47,7 +47,7 @@ def build_application(
     pacer = Pacer(settings.send_rate)
 
     async def open_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
-        services = Services.open(settings, pacer)
+        services = await Services.open(settings, pacer)
         application.bot_data.services = services
         services.background(admin.sync_all_menus(application.bot, services.db))
 

@@ -17,11 +17,13 @@ from pathlib import Path
 from bot import logs
 from bot.operator import console_caller
 from bot.settings import Settings, SettingsError
+from knowledge import audit
+from knowledge.audit_key import AuditKey
 from knowledge.db import Database, _revisions, schema_problem, upgrade_schema
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 from knowledge.reasons import REASONS
 
-__all__ = ["main"]
+__all__ = ["init_db", "main"]
 
 log = logging.getLogger("beatline")
 
@@ -101,7 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="check or export the audit log").add_subparsers(
         dest="audit_command", required=True, parser_class=_Parser
     )
-    audit.add_parser("verify", help="check the audit log's hash chain")
+    verify = audit.add_parser("verify", help="check the chain, and that it still holds each checkpoint")
+    verify.add_argument(
+        "--checkpoint", type=Path, action="append", default=[], metavar="FILE",
+        help="a file of checkpoints from 'audit checkpoint' (repeatable): the log must still hold each",
+    )  # fmt: skip
+    audit.add_parser("checkpoint", help="print a signed checkpoint of the head").add_argument(
+        "--out", type=Path, metavar="FILE", help="append it to FILE instead"
+    )
     export = audit.add_parser("export", help="write the audit log to stdout")
     export.add_argument(
         "--since",
@@ -115,9 +124,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
-    db = Database(settings.database_url, timeout=settings.db_timeout)
+async def _with_db(
+    settings: Settings,
+    work: Callable[[Database], Awaitable[int]],
+    *,
+    key: AuditKey | None = None,
+    writes: bool = False,
+) -> int:
+    """Run work on the database; one that writes the audit log first checks its key is the log's."""
+    db = Database(settings.database_url, timeout=settings.db_timeout, audit_key=key)
     try:
+        if writes:
+            await audit.check_key(db)
         return await work(db)
     finally:
         await db.dispose()
@@ -147,12 +165,11 @@ async def _users(args: argparse.Namespace, db: Database) -> int:
 
 
 async def _audit(args: argparse.Namespace, db: Database) -> int:
-    from knowledge import audit
-
     if args.audit_command == "verify":
-        result = await audit.verify(db)
+        checkpoints = [c for path in args.checkpoint for c in _read_checkpoints(path)]
+        result = await audit.verify(db, checkpoints)
         if result.ok:
-            print(f"Audit chain intact: {result.checked} entries checked.")
+            print(_intact(result))
             return 0
         for problem in result.problems:
             print(problem, file=sys.stderr)
@@ -161,6 +178,18 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.audit_command == "checkpoint":
+        mark = await audit.checkpoint(db)
+        if args.out is None:
+            print(mark.to_json())
+            return 0
+        try:
+            with args.out.open("a", encoding="utf-8") as out:
+                out.write(mark.to_json() + "\n")
+        except OSError as exc:
+            raise BeatlineError(f"{args.out} cannot be written ({exc.strerror}).") from None
+        print(f"Checkpoint of entry {mark.seq} added to {args.out}.")
+        return 0
     since = args.since.replace(tzinfo=args.since.tzinfo or dt.UTC) if args.since else None
     async for chunk in audit.export(db, since=since, fmt=args.format):
         sys.stdout.write(chunk)
@@ -168,21 +197,26 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-def _init_db(url: str) -> str:
-    """Bring the schema to the latest revision and say what that took."""
-    before, head = _revisions(url)
-    upgrade_schema(url)
-    if before is None:
-        return f"Created the schema at revision {head}."
-    if before != head:
-        return f"Upgraded from {before} to {head}."
-    return f"Already up to date (revision {head})."
+def _read_checkpoints(path: Path) -> list[audit.Checkpoint]:
+    try:
+        return audit.read_checkpoints(path)
+    except OSError as exc:
+        raise BeatlineError(f"The checkpoint file {path} cannot be read ({exc.strerror}).") from None
+
+
+def _intact(result: audit.VerifyResult) -> str:
+    said = [f"Audit chain intact: {result.checked} entries checked"]
+    if result.unkeyed:
+        said.append(f"the {result.unkeyed} written before the audit key was introduced are hash-chained only")
+    if n := result.checkpoints:
+        said.append(f"it agrees with the {n} checkpoint{'s' * (n > 1)} given")
+    return "; ".join(said) + "."
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "init-db":
-        print(_init_db(settings.database_url))
+        _print_lines(init_db(settings))
         return 0
     if command == "import":
         from knowledge.importer import import_directory
@@ -208,18 +242,47 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "ask":
         from bot import console
 
-        return asyncio.run(_with_db(settings, lambda db: console.ask(db, args)))
+        return asyncio.run(
+            _with_db(settings, lambda db: console.ask(db, args), key=settings.load_audit_key(), writes=True)
+        )
     if command == "chat":
         from bot import console
 
-        return console.chat(settings.database_url)
+        return console.chat(settings)
     if command == "run":
         from bot.run import run
 
         return run(settings, webhook=args.webhook, port=args.port)
     if command == "users":
-        return asyncio.run(_with_db(settings, lambda db: _users(args, db)))
-    return asyncio.run(_with_db(settings, lambda db: _audit(args, db)))
+        return asyncio.run(
+            _with_db(settings, lambda db: _users(args, db), key=settings.load_audit_key(), writes=True)
+        )
+    # An export shows the log as it is and needs no key; checking or vouching for it does.
+    key = None if args.audit_command == "export" else settings.load_audit_key()
+    return asyncio.run(_with_db(settings, lambda db: _audit(args, db), key=key))
+
+
+def init_db(settings: Settings) -> list[str]:
+    """`beatline init-db`: the schema at its latest version, the audit key in place, and the audit log
+    sealed with it. Returns what was done, a line each."""
+    created = settings.create_default_audit_key()
+    key = settings.load_audit_key()
+    before, head = _revisions(settings.database_url)
+    upgrade_schema(settings.database_url)
+    if before is None:
+        done = [f"Created the schema at revision {head}."]
+    elif before != head:
+        done = [f"Upgraded from {before} to {head}."]
+    else:
+        done = [f"Already up to date (revision {head})."]
+    if created:
+        done.append(f"Created the audit key {created}: keep a copy where the database's administrators "
+                    "cannot write, since without it the audit log cannot be verified.")  # fmt: skip
+    unkeyed = audit.seal(settings.database_url, key)
+    if unkeyed is not None:
+        earlier = f"; the {unkeyed} entries written before it are hash-chained only" if unkeyed else ""
+        done.append(f"Sealed the audit log with the audit key{earlier}.")
+    return done
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -234,6 +297,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args, settings)
     except UsageError as exc:
         print(f"beatline: {exc}. See 'beatline --help'.", file=sys.stderr)
+        return 2
+    except SettingsError as exc:  # a variable read only by some commands, such as the audit key's file
+        print(f"beatline: {exc}", file=sys.stderr)
         return 2
     except ImportRejected as exc:
         print(str(exc), file=sys.stderr)

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Iterable
 
 from bot.operator import console_caller
-from knowledge import users
+from bot.settings import Settings
+from knowledge import audit, users
 from knowledge.answer import Answer, answer, answer_record
 from knowledge.audit import Caller
 from knowledge.db import Database
@@ -53,7 +54,7 @@ async def ask(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def chat(database_url: str) -> int:
+def chat(settings: Settings) -> int:
     """A terminal conversation: numbers pick from a shortlist, 'more' opens the detail, 'quit' leaves.
 
     The prompt is read while no event loop runs, so Ctrl-C interrupts it as in any program (a read
@@ -65,8 +66,9 @@ def chat(database_url: str) -> int:
             import readline  # noqa: F401  (line editing and history for input())
         print("Beatline chat — ask as you would on the radio. 'help' for examples, 'quit' to leave.")
     with asyncio.Runner() as runner:
-        db = Database(database_url)
+        db = Database(settings.database_url, timeout=settings.db_timeout, audit_key=settings.load_audit_key())
         try:
+            runner.run(audit.check_key(db))  # entries written with another key would not verify
             _converse(runner, db, interactive)
         except (EOFError, KeyboardInterrupt):
             if interactive:

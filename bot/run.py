@@ -52,6 +52,7 @@ def run(settings: Settings, *, webhook: bool, port: int | None) -> int:
     if problem:
         print(f"beatline: {problem}", file=sys.stderr)
         return 1
+    settings.load_audit_key()  # no key, or an unreadable one, is said now, before Telegram is called
     application = build_application(settings, webhook=webhook)
     try:
         asyncio.run(serve(application, settings, webhook=webhook, port=port or settings.port))

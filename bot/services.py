@@ -1,7 +1,8 @@
 """The long-lived services of one bot process: opened in post_init, closed in post_shutdown.
 
-Nothing here holds state that another process would need: the database and Redis are shared, and the
-button signer's key is derived from the bot token, so every process signs and checks alike.
+Nothing here holds state that another process would need: the database and Redis are shared, the
+button signer's key is derived from the bot token, and the audit key is configuration every process
+is given, so every process signs and checks alike.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import text
 
 from bot.settings import Settings
+from knowledge import audit
 from knowledge.buttons import ButtonSigner, derive_key
 from knowledge.db import Database
 from knowledge.pacing import Pacer
@@ -48,9 +50,17 @@ class Services:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @classmethod
-    def open(cls, settings: Settings, pacer: Pacer) -> Services:
-        """Create the engine and clients; they connect lazily, on first use."""
-        db = Database(settings.database_url, timeout=settings.db_timeout)
+    async def open(cls, settings: Settings, pacer: Pacer) -> Services:
+        """Create the engine and clients, and check that the audit key is the audit log's.
+
+        A process given another key refuses to start rather than write entries that will not verify.
+        """
+        db = Database(settings.database_url, timeout=settings.db_timeout, audit_key=settings.load_audit_key())
+        try:
+            await audit.check_key(db)
+        except BaseException:
+            await db.dispose()
+            raise
         limiter = open_rate_limiter(
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )

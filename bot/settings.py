@@ -1,6 +1,7 @@
 """Settings read once from the environment into a frozen object that is passed down.
 
-The token is a `Secret`: it never appears in a repr, a log line or a traceback.
+The token is a `Secret` and the audit key an `AuditKey`: neither appears in a repr, a log line or a
+traceback, nor in the sentence that says a value cannot be used.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from knowledge.audit_key import MIN_KEY_BYTES, AuditKey, create_key_file, default_key_path, read_key_file
 from knowledge.db import DEFAULT_TIMEOUT
 from knowledge.errors import BeatlineError
 
@@ -62,6 +65,10 @@ class Settings:
     # Seconds to wait for the database: to connect, for a statement, for any answer, for a connection
     # from the pool; then the officer is told it is not answering.
     db_timeout: float = DEFAULT_TIMEOUT
+    # The audit log's key (BEATLINE_AUDIT_KEY), else the file that holds it (BEATLINE_AUDIT_KEY_FILE),
+    # else the default key file: see load_audit_key.
+    audit_key: AuditKey | None = None
+    audit_key_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +93,14 @@ class Settings:
                 raise unusable
             return parsed
 
+        try:
+            audit_key = AuditKey.parse(env["BEATLINE_AUDIT_KEY"]) if env.get("BEATLINE_AUDIT_KEY") else None
+        except ValueError:
+            raise SettingsError(
+                f"BEATLINE_AUDIT_KEY {_KEY_FORM} (make one with 'openssl rand -hex 32')."
+            ) from None
+        key_file = opt("BEATLINE_AUDIT_KEY_FILE")
+
         level = (env.get("BEATLINE_LOG_LEVEL") or cls.log_level).upper()
         if level not in logging.getLevelNamesMapping():
             raise SettingsError(
@@ -106,4 +121,42 @@ class Settings:
             send_rate=number("BEATLINE_SEND_RATE", cls.send_rate, float),
             bot_api_timeout=number("BEATLINE_BOT_API_TIMEOUT", cls.bot_api_timeout, float, least=0.001),
             db_timeout=number("BEATLINE_DB_TIMEOUT", cls.db_timeout, float, least=0.001),
+            audit_key=audit_key,
+            audit_key_file=Path(key_file) if key_file else None,
         )
+
+    def create_default_audit_key(self) -> Path | None:
+        """For init-db: with no key configured, make the default key file if missing; its path if made."""
+        if self.audit_key is not None or self.audit_key_file is not None:
+            return None
+        path = default_key_path(self.database_url)
+        try:
+            return path if create_key_file(path) else None
+        except OSError as exc:
+            raise BeatlineError(f"The audit key file {path} cannot be created ({exc.strerror}).") from None
+
+    def load_audit_key(self) -> AuditKey:
+        """BEATLINE_AUDIT_KEY, else the key in BEATLINE_AUDIT_KEY_FILE, else the default key file's."""
+        if self.audit_key is not None:
+            return self.audit_key
+        if self.audit_key_file is not None:
+            named = f"BEATLINE_AUDIT_KEY_FILE names {self.audit_key_file}, which"
+            return _read_key(self.audit_key_file, named, SettingsError)
+        path = default_key_path(self.database_url)
+        if not path.exists():
+            raise BeatlineError(
+                f"There is no audit key: set BEATLINE_AUDIT_KEY, or run 'beatline init-db' to create {path}."
+            )
+        return _read_key(path, f"The audit key file {path}", BeatlineError)
+
+
+_KEY_FORM = f"must be at least {MIN_KEY_BYTES} random bytes written as hex or base64"
+
+
+def _read_key(path: Path, subject: str, error: type[BeatlineError]) -> AuditKey:
+    try:
+        return read_key_file(path)
+    except OSError as exc:
+        raise error(f"{subject} cannot be read ({exc.strerror or type(exc).__name__}).") from None
+    except ValueError:
+        raise error(f"{subject} holds no usable key: a key {_KEY_FORM}.") from None

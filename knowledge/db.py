@@ -14,20 +14,24 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from knowledge.errors import BeatlineError, DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from knowledge.audit_key import AuditKey
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "Database",
     "async_url",
+    "audit_key_of",
     "schema_problem",
     "sync_url",
     "unavailable",
@@ -38,6 +42,7 @@ __all__ = [
 DEFAULT_TIMEOUT = 5.0  # seconds; an officer at a roadside should not wait longer for an apology
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
+_AUDIT_KEY = "beatline.audit_key"  # the key's name in a writing session's info
 
 
 def _parse(url: str) -> URL:
@@ -141,10 +146,16 @@ class Database:
     writers in this process queue for their one connection first come first served, rather than in
     SQLite's busy handler, which polls with sleeps and lets a newcomer overtake a writer that has
     waited for seconds.
+
+    `audit_key` signs the audit log (knowledge/audit.py). Only a process that writes or checks the log
+    needs it; each writing session carries it in its `info`, so the writer finds it without a global.
     """
 
-    def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, url: str, *, timeout: float = DEFAULT_TIMEOUT, audit_key: AuditKey | None = None
+    ) -> None:
         self.url = url
+        self.audit_key = audit_key
         aurl = async_url(url)
         self.is_sqlite = aurl.get_backend_name() == "sqlite"
         # On SQLite, `engine` is the readers' engine (deferred BEGIN); writes go through `sessions`.
@@ -156,13 +167,19 @@ class Database:
             # then the caller is told the database is not answering rather than kept waiting.
             self._writer = create_async_engine(aurl, pool_size=1, max_overflow=0, pool_timeout=2 * timeout)
             _tune_sqlite(self._writer.sync_engine, writes=True, timeout=timeout)
-        self.sessions = async_sessionmaker(self._writer, expire_on_commit=False)
+        self.sessions = async_sessionmaker(self._writer, expire_on_commit=False, info={_AUDIT_KEY: audit_key})
         self.reads = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self._writer is not self.engine:
             await self._writer.dispose()
+
+
+def audit_key_of(session: AsyncSession) -> AuditKey | None:
+    """The audit key of the Database whose `sessions` made this session; None for a reading session."""
+    key: AuditKey | None = session.info.get(_AUDIT_KEY)
+    return key
 
 
 def _alembic_config(url: str) -> Any:

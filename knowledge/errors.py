@@ -1,6 +1,7 @@
 """The exceptions knowledge/ raises; the edges (CLI, handlers) turn each into one plain sentence.
 
 BeatlineError
+├── AuditUnusable         the audit log cannot be signed or checked: no key, another key, no head row
 ├── DatabaseUnavailable   the configured database cannot be reached or opened
 ├── ImportRejected        an import failed validation; carries "file:line: reason" problems
 ├── InviteRefused         an invite code that cannot enrol anyone; `why` is for the audit log only
@@ -9,11 +10,17 @@ BeatlineError
 
 from __future__ import annotations
 
-__all__ = ["BeatlineError", "DatabaseUnavailable", "ImportRejected", "InviteRefused", "NotAllowed"]
+__all__ = [
+    "AuditUnusable", "BeatlineError", "DatabaseUnavailable", "ImportRejected", "InviteRefused", "NotAllowed",
+]  # fmt: skip
 
 
 class BeatlineError(Exception):
     """Base of every error that should reach a user as a sentence rather than a traceback."""
+
+
+class AuditUnusable(BeatlineError):
+    """The audit log cannot be written or checked as it stands; the message says why and what to do."""
 
 
 class DatabaseUnavailable(BeatlineError):

@@ -181,7 +181,7 @@ class Invite(Base):
 
 
 class AuditEntry(Base):
-    """One line of the hash-chained audit log: who asked what, and which records they were shown."""
+    """One line of the hash-chained, keyed audit log: who asked what, and which records they were shown."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, 3… no gaps
@@ -198,6 +198,8 @@ class AuditEntry(Base):
     record_ids: Mapped[str] = mapped_column(Text, default="")  # "kind:id" joined by ' '
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # HMAC with the audit key, over the hash and the head it was appended to; NULL before the key existed.
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditHead(Base):
@@ -207,6 +209,12 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # The first entry written with the audit key (set once, when init-db seals the log); the key's HMAC
+    # over seq, last_hash and keyed_from; and its HMAC of a constant, which tells a process whether it
+    # holds the log's key whatever state the head is in. NULL until the log is sealed.
+    keyed_from: Mapped[int | None] = mapped_column(Integer)
+    mac: Mapped[str | None] = mapped_column(String(64))
+    key_check: Mapped[str | None] = mapped_column(String(64))
 
 
 class ProcessedUpdate(Base):

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh, migrated database on each backend.
+"""Shared fixtures: a fresh, migrated database on each backend, its audit log sealed with the tests' key.
 
 `db_url` runs a test on SQLite and on PostgreSQL. PostgreSQL tests skip with a reason when no server
 answers, except in CI (CI=true), where a missing server is a failure.
@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from knowledge.db import sync_url, upgrade_schema
+from knowledge.db import sync_url
+from tests.keys import init_db
 
 PG_ADMIN_URL = os.environ.get("BEATLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -62,12 +63,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     """A migrated, empty database URL on each backend."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'beatline.db'}"
-        upgrade_schema(url)
+        init_db(url)
         yield url
         return
     admin_url = request.getfixturevalue("postgres_admin_url")
     for url in fresh_postgres(admin_url):
-        upgrade_schema(url)
+        init_db(url)
         yield url
 
 
@@ -75,5 +76,5 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
 def sqlite_url(tmp_path) -> str:
     """A migrated SQLite database for tests that need only one backend."""
     url = f"sqlite:///{tmp_path / 'beatline.db'}"
-    upgrade_schema(url)
+    init_db(url)
     return url

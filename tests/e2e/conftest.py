@@ -22,11 +22,12 @@ from bot.app import build_application
 from bot.run import serve
 from bot.settings import Secret, Settings
 from knowledge import users
-from knowledge.db import Database, upgrade_schema
+from knowledge.db import Database
 from knowledge.demo import load_demo_data
 from knowledge.importer import import_rows
 from knowledge.models import AuditEntry
 from tests.fake_bot_api import FakeBotAPI
+from tests.keys import AUDIT_KEY, init_db
 
 ADMIN, SERGEANT, OFFICER, OFFICER_2, STRANGER = 9001, 9002, 9003, 9004, 9999
 SECRET = "e2e-webhook-secret"
@@ -79,7 +80,7 @@ def fill(url: str) -> None:
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "beatline.db"
-    upgrade_schema(f"sqlite:///{path}")
+    init_db(f"sqlite:///{path}")
     fill(f"sqlite:///{path}")
     return path
 
@@ -160,7 +161,7 @@ def settings_for(fake: FakeBotAPI, url: str, port: int, **overrides: Any) -> Set
         telegram_api_base_url=fake.base_url,
         webhook_url=f"http://127.0.0.1:{port}/telegram",
         webhook_secret=Secret(SECRET),
-        **overrides,
+        **{"audit_key": AUDIT_KEY, **overrides},
     )
 
 
@@ -169,7 +170,7 @@ async def running_bot(url: str, **overrides: Any) -> AsyncIterator[BotUnderTest]
     async with FakeBotAPI() as fake:
         port = free_port()
         settings = settings_for(fake, url, port, **overrides)
-        db = Database(url)
+        db = Database(url, audit_key=AUDIT_KEY)
         for telegram_id, role in (
             (ADMIN, "admin"),
             (SERGEANT, "sergeant"),

@@ -17,6 +17,7 @@ from knowledge.errors import InviteRefused
 from knowledge.models import NAME_CHARS, Invite, RateEvent
 from knowledge.ratelimit import STRANGER_REFUSALS
 from tests.e2e.conftest import ADMIN, OFFICER, STRANGER, BotUnderTest
+from tests.keys import AUDIT_KEY
 
 ADMIN_2, NEWCOMER, NEWCOMER_2 = 9005, 7777, 7778
 
@@ -168,6 +169,7 @@ async def test_every_change_to_the_allowlist_is_in_the_audit_chain(
     bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("BEATLINE_DATABASE_URL", bot.settings.database_url)
+    monkeypatch.setenv("BEATLINE_AUDIT_KEY", AUDIT_KEY.reveal())
     await bot.say(ADMIN, f"/allow {NEWCOMER} officer south")
     code = await invite(bot, ADMIN, "sergeant")
     await bot.say(NEWCOMER_2, f"/start {code}")

@@ -13,18 +13,20 @@ from knowledge.db import Database
 from knowledge.users import enrol
 from tests.e2e.conftest import OFFICER
 from tests.fake_bot_api import FakeBotAPI
+from tests.keys import AUDIT_ENV, AUDIT_KEY
 
 
 async def test_debug_logs_hold_no_token_and_no_record_contents(template_db: Path, tmp_path: Path) -> None:
     shutil.copy(template_db, tmp_path / "beatline.db")
     url = f"sqlite:///{tmp_path / 'beatline.db'}"
-    db = Database(url)
+    db = Database(url, audit_key=AUDIT_KEY)
     await enrol(db, OFFICER, "officer", by="test")
     await db.dispose()
     log = tmp_path / "bot.log"
     async with FakeBotAPI(token="424242:SECRET-token_value") as fake:
         env = {
             **os.environ,
+            **AUDIT_ENV,
             "BEATLINE_DATABASE_URL": url,
             "TELEGRAM_BOT_TOKEN": fake.token,
             "TELEGRAM_API_BASE_URL": fake.base_url,

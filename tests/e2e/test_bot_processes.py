@@ -19,6 +19,7 @@ from knowledge.db import Database
 from knowledge.models import AuditEntry, BriefingDelivery
 from tests.e2e.conftest import OFFICER, SECRET, SERGEANT, fill, free_port
 from tests.fake_bot_api import FakeBotAPI
+from tests.keys import AUDIT_ENV, AUDIT_KEY
 
 
 async def start_bot(
@@ -27,6 +28,7 @@ async def start_bot(
     """`beatline run --webhook` on port; settings are further environment variables."""
     env = {
         **os.environ,
+        **AUDIT_ENV,
         "BEATLINE_DATABASE_URL": db_url,
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
@@ -61,7 +63,7 @@ async def two_bots(fake: FakeBotAPI, db_url: str, tmp_path: Path) -> AsyncIterat
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 async def test_two_processes_answer_a_twice_delivered_update_once(db_url: str, tmp_path: Path) -> None:
     fill(db_url)
-    db = Database(db_url)
+    db = Database(db_url, audit_key=AUDIT_KEY)
     await users.enrol(db, OFFICER, "officer", by="test")
     await db.dispose()
     async with FakeBotAPI() as fake:
@@ -79,7 +81,7 @@ async def test_two_processes_answer_a_twice_delivered_update_once(db_url: str, t
 async def test_a_briefings_text_may_reach_the_other_process(db_url: str, tmp_path: Path) -> None:
     # A bare /brief to one process, the text to the other: it is the briefing, not a records query.
     fill(db_url)
-    db = Database(db_url)
+    db = Database(db_url, audit_key=AUDIT_KEY)
     await users.enrol(db, SERGEANT, "sergeant", team="east", by="test")
     await users.enrol(db, OFFICER, "officer", team="east", by="test")
     await db.dispose()
@@ -99,7 +101,7 @@ async def test_a_briefings_text_may_reach_the_other_process(db_url: str, tmp_pat
 async def test_a_broadcast_killed_mid_way_resumes_within_seconds_and_every_copy_held_is_audited(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    db = Database(sqlite_url)
+    db = Database(sqlite_url, audit_key=AUDIT_KEY)
     await users.enrol(db, SERGEANT, "sergeant", team="north", by="test")
     crowd = list(range(9400, 9430))
     for officer in crowd:

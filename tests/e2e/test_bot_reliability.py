@@ -18,6 +18,7 @@ from knowledge.db import Database
 from knowledge.users import enrol, list_users
 from tests.e2e.conftest import ADMIN, OFFICER, STRANGER, BotUnderTest, free_port, settings_for
 from tests.fake_bot_api import FakeBotAPI
+from tests.keys import AUDIT_KEY
 
 
 def statuses(fake: FakeBotAPI, method: str) -> list[int | None]:
@@ -95,7 +96,7 @@ async def test_long_polling_answers_and_stops_cleanly(template_db: Path, tmp_pat
     url = f"sqlite:///{tmp_path / 'beatline.db'}"
     async with FakeBotAPI() as fake:
         settings = settings_for(fake, url, free_port())
-        db = Database(url)
+        db = Database(url, audit_key=AUDIT_KEY)
         await enrol(db, OFFICER, "officer", by="test")
         await db.dispose()
         stop = asyncio.Event()

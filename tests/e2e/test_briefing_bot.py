@@ -23,6 +23,7 @@ from knowledge import users
 from knowledge.db import Database
 from knowledge.models import AuditEntry, Briefing
 from tests.e2e.conftest import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, running_bot
+from tests.keys import AUDIT_KEY
 
 SOUTH, REVOKED = 9101, 9005
 NORTH = (ADMIN, OFFICER, OFFICER_2)
@@ -162,7 +163,7 @@ async def test_a_restart_mid_broadcast_resumes_with_no_officer_missed_or_message
     path = tmp_path / "beatline.db"
     shutil.copy(template_db, path)
     url = f"sqlite:///{path}"
-    db = Database(url)
+    db = Database(url, audit_key=AUDIT_KEY)
     crowd = list(range(9400, 9424))
     for officer in crowd:
         await users.enrol(db, officer, "officer", team="north", name=f"Officer {officer}", by="test")

@@ -27,6 +27,7 @@ from knowledge.importer import import_rows
 from tests.e2e.conftest import KNOWN, OFFICER, SECRET, BotUnderTest, free_port, running_bot, settings_for
 from tests.e2e.test_bot_processes import start_bot
 from tests.fake_bot_api import FakeBotAPI
+from tests.keys import AUDIT_KEY
 from tests.support.tcp_proxy import TcpProxy
 
 TIMEOUT = 1.0  # BEATLINE_DB_TIMEOUT
@@ -80,7 +81,7 @@ async def test_sigterm_ends_beatline_run_within_a_bound_while_the_database_hangs
     db_url: str, tmp_path: Path
 ) -> None:
     import_rows(db_url, KNOWN)
-    db = Database(db_url)
+    db = Database(db_url, audit_key=AUDIT_KEY)
     await users.enrol(db, OFFICER, "officer", by="test")
     await db.dispose()
     log = tmp_path / "bot.log"
@@ -115,7 +116,7 @@ async def test_a_stop_that_overruns_abandons_what_is_in_flight(
 ) -> None:
     # A Bot API that never answers holds a reply past any database bound: the stop still ends.
     monkeypatch.setattr(run, "STOP_WITHIN", 1.0)
-    db = Database(sqlite_url)
+    db = Database(sqlite_url, audit_key=AUDIT_KEY)
     await users.enrol(db, OFFICER, "officer", by="test")
     await db.dispose()
     async with FakeBotAPI() as fake:

@@ -62,4 +62,4 @@ async def test_an_update_nested_as_deep_as_telegram_nests_is_answered(bot: BotUn
     update["message"]["reply_to_message"] = asked | {"reply_markup": {"inline_keyboard": [[
         {"text": "Log in", "login_url": {"url": "https://example.org/login"}}
     ]]}}  # fmt: skip
-    assert (await bot.reply_to(OFFICER, update))["text"].startswith("QX12ABC")
+    assert (await bot.reply_to(OFFICER, update))["text"].startswith("Vehicle QX12ABC")

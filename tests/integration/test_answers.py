@@ -14,10 +14,11 @@ import pytest
 from knowledge import audit
 from knowledge.answer import answer, answer_record
 from knowledge.audit import Caller
-from knowledge.db import Database, upgrade_schema
+from knowledge.db import Database
 from knowledge.demo import load_demo_data
 from knowledge.importer import import_rows
 from tests.conftest import fresh_postgres
+from tests.keys import AUDIT_KEY, init_db
 
 TODAY = dt.date(2026, 11, 25)
 OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)
@@ -79,7 +80,7 @@ def loaded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     else:
         urls = fresh_postgres(request.getfixturevalue("postgres_admin_url"))
     for url in urls:
-        upgrade_schema(url)
+        init_db(url)
         load_demo_data(url, persons=1500, seed=7)
         import_rows(url, KNOWN)
         yield url
@@ -87,7 +88,7 @@ def loaded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 @pytest.fixture
 async def db(loaded_url: str) -> AsyncIterator[Database]:
-    database = Database(loaded_url)
+    database = Database(loaded_url, audit_key=AUDIT_KEY)
     yield database
     await database.dispose()
 
@@ -256,7 +257,7 @@ async def test_every_answer_is_audited_and_the_chain_holds(db: Database) -> None
 
 
 async def test_a_database_that_went_away_gets_a_polite_answer(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    gone = Database(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
+    gone = Database(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}", audit_key=AUDIT_KEY)
     result = await answer(gone, OFFICER, "check plate ab12 cde", today=TODAY)
     await gone.dispose()
     assert result.outcome == "error" and result.records == ()

@@ -18,12 +18,13 @@ from sqlalchemy import delete, select, update
 from knowledge import acknowledgements, briefings, deliveries
 from knowledge.broadcast import BACKOFF, Outgoing, Progress, SendResult
 from knowledge.broadcaster import Broadcaster
-from knowledge.db import Database, upgrade_schema
+from knowledge.db import Database
 from knowledge.errors import BeatlineError, NotAllowed
 from knowledge.models import AuditEntry, AuditHead, Briefing, BriefingDelivery, User
 from knowledge.pacing import Pacer
 from knowledge.users import Enrolment, active_user, enrol, revoke
 from tests.conftest import fresh_postgres
+from tests.keys import AUDIT_KEY, init_db
 
 SERGEANT, ADMIN, LONER = 10, 11, 12
 TEAM_A, TEAM_B = [21, 22, 23], [31, 32]
@@ -81,17 +82,17 @@ def shared_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     """One migrated database per backend for the module: creating one per test costs seconds on PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('briefings') / 'beatline.db'}"
-        upgrade_schema(url)
+        init_db(url)
         yield url
         return
     for url in fresh_postgres(request.getfixturevalue("postgres_admin_url")):
-        upgrade_schema(url)
+        init_db(url)
         yield url
 
 
 @pytest.fixture
 async def db(shared_url: str) -> AsyncIterator[Database]:
-    database = Database(shared_url)
+    database = Database(shared_url, audit_key=AUDIT_KEY)
     async with database.sessions() as session, session.begin():
         for table in (BriefingDelivery, Briefing, AuditEntry, User):
             await session.execute(delete(table))
@@ -170,7 +171,8 @@ async def test_send_pressed_twice_and_two_workers_send_one_copy_each(shared_url:
     view, _ = await briefings.create_draft(db, await who(db, ADMIN), "all hands", team=briefings.ALL_TEAMS)
     assert await briefings.confirm(db, view.id, ADMIN, progress_chat_id=ADMIN, progress_message_id=1)
     assert await briefings.confirm(db, view.id, ADMIN, progress_chat_id=ADMIN, progress_message_id=1) is None
-    fake, other_db = FakeTelegram(), Database(shared_url)  # a second process has its own engine
+    # A second process has its own engine.
+    fake, other_db = FakeTelegram(), Database(shared_url, audit_key=AUDIT_KEY)
     try:
         engines = [Broadcaster(d, fake.send, pacer=fast_pacer()) for d in (db, other_db)]
         claimed = await asyncio.gather(*(e.run_due() for e in engines))

@@ -9,6 +9,7 @@ from bot.cli import main
 from knowledge.db import sync_url
 from knowledge.models import AuditEntry
 from knowledge.reasons import REASONS
+from tests.keys import AUDIT_KEY
 
 
 def _reasons_audited(url: str) -> list[str]:
@@ -23,6 +24,7 @@ def test_an_unknown_reason_code_exits_1_and_lists_the_codes(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("BEATLINE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("BEATLINE_AUDIT_KEY", AUDIT_KEY.reveal())
     assert main(["ask", "--reason", "FOO", "check plate AB12CDE"]) == 1
     refused = capsys.readouterr()
     assert refused.out == "" and refused.err.startswith("'FOO' is not a reason code. Use one of: STOP (")
@@ -36,6 +38,7 @@ def test_an_over_long_team_or_name_exits_1_with_a_sentence(
     db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("BEATLINE_DATABASE_URL", db_url)
+    monkeypatch.setenv("BEATLINE_AUDIT_KEY", AUDIT_KEY.reveal())
     assert main(["users", "add", "5", "--role", "officer", "--team", "T" * 61]) == 1
     assert capsys.readouterr().err == "A team name is at most 60 characters long.\n"
     assert main(["users", "add", "5", "--role", "officer", "--name", "N" * 121]) == 1

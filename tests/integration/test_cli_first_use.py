@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from bot.cli import _parser, main
 from knowledge.db import _alembic_config
 from knowledge.reasons import REASONS
+from tests.keys import AUDIT_ENV
 
 ROOT = Path(__file__).parents[2]
 
@@ -34,12 +35,12 @@ def new_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_init_db_says_whether_it_created_upgraded_or_found_the_schema(new_database, capsys) -> None:
     head = ScriptDirectory.from_config(_alembic_config(new_database)).get_current_head()
     assert main(["init-db"]) == 0
-    assert capsys.readouterr().out == f"Created the schema at revision {head}.\n"
+    assert capsys.readouterr().out.splitlines()[0] == f"Created the schema at revision {head}."
     assert main(["init-db"]) == 0
     assert capsys.readouterr().out == f"Already up to date (revision {head}).\n"
     command.downgrade(_alembic_config(new_database), "0002")
     assert main(["init-db"]) == 0
-    assert capsys.readouterr().out == f"Upgraded from 0002 to {head}.\n"
+    assert capsys.readouterr().out.splitlines()[0] == f"Upgraded from 0002 to {head}."
 
 
 def test_import_of_a_missing_folder_or_a_file_says_so(new_database, tmp_path, capsys) -> None:
@@ -100,7 +101,7 @@ def _read(master: int, until: bytes, seen: bytearray, timeout: float = 20) -> No
 
 def test_ctrl_c_at_the_chat_prompt_leaves_politely(sqlite_url) -> None:
     master, terminal = pty.openpty()  # a terminal, so the chat is interactive
-    env = {**os.environ, "BEATLINE_DATABASE_URL": sqlite_url}
+    env = {**os.environ, **AUDIT_ENV, "BEATLINE_DATABASE_URL": sqlite_url}
     chat = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "chat"], stdin=terminal, stdout=terminal, stderr=terminal,
         env=env, cwd=ROOT,

@@ -22,6 +22,7 @@ from knowledge.answer import DATABASE_DOWN, Answer, answer
 from knowledge.audit import Caller
 from knowledge.db import Database
 from knowledge.importer import import_rows
+from tests.keys import AUDIT_KEY
 from tests.support.tcp_proxy import TcpProxy
 
 TIMEOUT = 1.0  # BEATLINE_DB_TIMEOUT for these tests
@@ -51,7 +52,7 @@ async def proxied(db_url: str) -> AsyncIterator[tuple[TcpProxy, Database]]:
     """PostgreSQL behind the proxy, with a vehicle to ask about, and a Database on the proxy's port."""
     import_rows(db_url, VEHICLE)
     async with TcpProxy.in_front_of(db_url) as proxy:
-        db = Database(proxy.url_for(db_url), timeout=TIMEOUT)
+        db = Database(proxy.url_for(db_url), timeout=TIMEOUT, audit_key=AUDIT_KEY)
         try:
             yield proxy, db
         finally:
@@ -93,7 +94,7 @@ async def test_an_unanswered_ping_costs_one_timeout_not_two(db_url: str) -> None
     import_rows(db_url, VEHICLE)
     timeout = 3.0  # long enough to tell one timeout from two on a busy machine
     async with TcpProxy.in_front_of(db_url) as proxy:
-        db = Database(proxy.url_for(db_url), timeout=timeout)
+        db = Database(proxy.url_for(db_url), timeout=timeout, audit_key=AUDIT_KEY)
         try:
             assert (await ask(db))[0].outcome == "answered"
             proxy.hang()
@@ -126,7 +127,7 @@ def writer_lock_held(url: str) -> Iterator[None]:
 
 async def test_a_stuck_writer_holding_the_audit_lock_costs_an_apology_within_the_timeout(db_url: str) -> None:
     import_rows(db_url, VEHICLE)
-    db = Database(db_url, timeout=TIMEOUT)
+    db = Database(db_url, timeout=TIMEOUT, audit_key=AUDIT_KEY)
     try:
         with writer_lock_held(db_url):
             during, seconds = await ask(db)

@@ -24,6 +24,7 @@ from knowledge.importer import import_directory
 from knowledge.models import Address, Incident, IncidentPerson, Person
 from knowledge.names import person_keys
 from tests.integration.test_import import GOOD, snapshot, write_files
+from tests.keys import AUDIT_KEY
 
 OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)
 FORGED = "Rear window forced\n⚠ WANTED — fake warning injected by data"
@@ -155,7 +156,7 @@ def _write_around_the_import(url: str) -> None:
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
     _write_around_the_import(db_url)
-    database = Database(db_url)
+    database = Database(db_url, audit_key=AUDIT_KEY)
     yield database
     await database.dispose()
 

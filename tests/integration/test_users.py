@@ -12,10 +12,11 @@ from knowledge.audit import Caller
 from knowledge.db import Database
 from knowledge.errors import BeatlineError, InviteRefused
 from knowledge.models import User
+from tests.keys import AUDIT_KEY
 
 
 async def test_the_last_admin_cannot_be_revoked_or_demoted(db_url: str) -> None:
-    db = Database(db_url)
+    db = Database(db_url, audit_key=AUDIT_KEY)
     await users.enrol(db, 1, "admin", by="test")
     with pytest.raises(BeatlineError, match="last active admin"):
         await users.revoke(db, 1, by="test")
@@ -51,7 +52,7 @@ async def _until_two_wait_for_locks(db: Database) -> None:
 
 
 async def test_two_demotions_of_the_last_two_admins_cannot_both_commit(db_url: str) -> None:
-    db, first, second = Database(db_url), Database(db_url), Database(db_url)
+    db, first, second = (Database(db_url, audit_key=AUDIT_KEY) for _ in range(3))
     for telegram_id in (1, 2):
         await users.enrol(db, telegram_id, "admin", by="test")
     holder = None
@@ -88,7 +89,7 @@ async def test_two_demotions_of_the_last_two_admins_cannot_both_commit(db_url: s
 async def test_an_invite_is_refused_once_its_issuer_may_not_grant_it_however_that_came_about(
     db_url: str,
 ) -> None:
-    db = Database(db_url)
+    db = Database(db_url, audit_key=AUDIT_KEY)
     for telegram_id in (1, 2):
         await users.enrol(db, telegram_id, "admin", by="test")
     code = await users.create_invite(db, "admin", by=ADMIN)
@@ -112,7 +113,7 @@ async def test_an_invite_is_refused_once_its_issuer_may_not_grant_it_however_tha
 
 async def test_teams_names_and_ids_out_of_bounds_are_refused_in_words(db_url: str) -> None:
     # PostgreSQL refuses NULs and over-long strings, SQLite stores them: both now give a sentence.
-    db = Database(db_url)
+    db = Database(db_url, audit_key=AUDIT_KEY)
     await users.enrol(db, 1, "admin", by="test")
     with pytest.raises(BeatlineError, match=r"^A team name is at most 60 characters long\.$"):
         await users.enrol(db, 5, "officer", team="T" * 61, by="test")

@@ -30,6 +30,7 @@ def test_defaults_and_values() -> None:
         ("BEATLINE_DB_TIMEOUT", "0"),
         ("BEATLINE_DB_TIMEOUT", "soon"),
         ("BEATLINE_LOG_LEVEL", "loud"),
+        ("BEATLINE_AUDIT_KEY", "0123456789abcdef"),
     ],
 )
 def test_an_unusable_value_is_named(name: str, value: str) -> None:
