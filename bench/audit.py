@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge import audit
-from knowledge.audit import Caller
-from knowledge.audit_key import AuditKey
-from knowledge.db import Database, upgrade_schema
+from knowledge.store import audit
+from knowledge.store.audit import Caller
+from knowledge.store.audit_key import AuditKey
+from knowledge.store.database import Database, upgrade_schema
 
 OFFICER = Caller(actor="tg:1001", role="officer", telegram_user_id=1001, chat_id=1001, update_id=7)
 

@@ -32,9 +32,9 @@ from bot.app import build_application
 from bot.cli import init_db
 from bot.run import started
 from bot.settings import Secret, Settings
-from knowledge.db import Database
-from knowledge.models import AuditEntry, BriefingDelivery, User
-from knowledge.users import enrol
+from knowledge.access.users import enrol
+from knowledge.store.database import Database
+from knowledge.store.schema import AuditEntry, BriefingDelivery, User
 from tests.fake_bot_api import FakeBotAPI
 
 SERGEANT = 500

@@ -35,8 +35,8 @@ from pipeline import FIRST_OFFICER, SECRET, machine, prepare, start_bots, stop_b
 from sqlalchemy import create_engine, text
 
 from handlers import errors
-from knowledge import answer
-from knowledge.db import sync_url
+from knowledge.answers import answer
+from knowledge.store.database import sync_url
 from tests.conftest import fresh_postgres
 from tests.e2e.conftest import free_port
 from tests.fake_bot_api import FakeBotAPI

@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from knowledge.db import sync_url, upgrade_schema
-from knowledge.demo import generate, write_csv
-from knowledge.importer import import_directory
+from knowledge.demo.dataset import generate, write_csv
+from knowledge.importing.importer import import_directory
+from knowledge.store.database import sync_url, upgrade_schema
 
 OUT = Path(__file__).with_name("out")
 BENCH_DB = "beatline_bench_import"

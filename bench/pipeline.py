@@ -39,10 +39,10 @@ from sqlalchemy import create_engine, delete, func, insert, select
 from bot.cli import init_db
 from bot.settings import Settings
 from handlers.errors import SORRY
-from knowledge.answer import DATABASE_DOWN
-from knowledge.db import sync_url
-from knowledge.demo import load_demo_data
-from knowledge.models import Person, ProcessedUpdate, User, Vehicle
+from knowledge.answers.answer import DATABASE_DOWN
+from knowledge.demo.dataset import load_demo_data
+from knowledge.store.database import sync_url
+from knowledge.store.schema import Person, ProcessedUpdate, User, Vehicle
 from tests.e2e.conftest import free_port
 from tests.fake_bot_api import DEFAULT_BOT_ID, FakeBotAPI
 

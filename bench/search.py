@@ -31,13 +31,13 @@ from sqlalchemy import create_engine, func, select, text
 
 from bot.cli import init_db
 from bot.settings import Settings
-from knowledge.answer import answer
-from knowledge.audit import Caller
-from knowledge.db import Database, sync_url
-from knowledge.models import Person
-from knowledge.nicknames import _GROUPS
-from knowledge.scoring import PersonQuery
-from knowledge.search import find_persons
+from knowledge.answers.answer import answer
+from knowledge.matching.nicknames import _GROUPS
+from knowledge.matching.scoring import PersonQuery
+from knowledge.records.search import find_persons
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database, sync_url
+from knowledge.store.schema import Person
 
 OUT = Path(__file__).resolve().parent / "out"
 PG_ADMIN = os.environ.get("BEATLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.settings import Settings
 from handlers import admin, briefing, errors, fallbacks, gate, media, query
 from handlers.context import BotData, context_types
-from knowledge.pacing import Pacer
+from knowledge.briefings.pacing import Pacer
 
 __all__ = ["ALLOWED_UPDATES", "build_application"]
 

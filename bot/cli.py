@@ -17,11 +17,11 @@ from pathlib import Path
 from bot import logs
 from bot.operator import console_caller
 from bot.settings import Settings, SettingsError
-from knowledge import audit
-from knowledge.audit_key import AuditKey
-from knowledge.db import Database, _revisions, schema_problem, upgrade_schema
+from knowledge.access.reasons import REASONS
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
-from knowledge.reasons import REASONS
+from knowledge.store import audit
+from knowledge.store.audit_key import AuditKey
+from knowledge.store.database import Database, _revisions, schema_problem, upgrade_schema
 
 __all__ = ["init_db", "main"]
 
@@ -147,7 +147,7 @@ def _print_lines(lines: Sequence[str]) -> None:
 
 
 async def _users(args: argparse.Namespace, db: Database) -> int:
-    from knowledge import users
+    from knowledge.access import users
 
     by = console_caller()
     if args.users_command == "add":
@@ -219,19 +219,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         _print_lines(init_db(settings))
         return 0
     if command == "import":
-        from knowledge.importer import import_directory
+        from knowledge.importing.importer import import_directory
 
         _print_lines(import_directory(settings.database_url, args.directory).lines())
         return 0
     if command == "demo-data":
-        from knowledge.demo import load_demo_data
+        from knowledge.demo.dataset import load_demo_data
 
         if args.persons < 1:
             raise UsageError("--persons must be at least 1")
         _print_lines(load_demo_data(settings.database_url, persons=args.persons, seed=args.seed).lines())
         return 0
     if command == "parse":
-        from knowledge.parse import parse
+        from knowledge.understanding.parse import parse
 
         lines = [args.text] if args.text is not None else sys.stdin
         for line in lines:

@@ -15,12 +15,13 @@ from collections.abc import Iterable
 
 from bot.operator import console_caller
 from bot.settings import Settings
-from knowledge import audit, users
-from knowledge.answer import Answer, answer, answer_record
-from knowledge.audit import Caller
-from knowledge.db import Database
-from knowledge.reasons import reason_code
-from knowledge.text import clean_text
+from knowledge.access import users
+from knowledge.access.reasons import reason_code
+from knowledge.answers.answer import Answer, answer, answer_record
+from knowledge.matching.clean import clean_text
+from knowledge.store import audit
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database
 
 __all__ = ["ask", "chat"]
 

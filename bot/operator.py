@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 
-from knowledge.audit import Caller
+from knowledge.store.audit import Caller
 
 __all__ = ["console_caller"]
 

@@ -1,6 +1,6 @@
 """Outgoing Bot API calls that keep within the bot's send budget and survive a flood limit or a blip.
 
-Every call aimed at a chat first takes a slot of the process's one pacer (`knowledge.pacing`), the
+Every call aimed at a chat first takes a slot of the process's one pacer (`knowledge.briefings.pacing`), the
 same pacer the briefings' delivery engine uses, so replies and briefings together stay within
 BEATLINE_SEND_RATE; a 429 pauses both. AIORateLimiter still keeps group chats within their own
 limit and waits out a 429's Retry-After before trying again. This subclass also retries network
@@ -20,7 +20,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
 
 from handlers.errors import retry_after
-from knowledge.pacing import Pacer
+from knowledge.briefings.pacing import Pacer
 
 __all__ = ["PatientRateLimiter"]
 

@@ -25,7 +25,7 @@ from telegram.ext import Application
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.settings import Settings
 from bot.webhook import listening
-from knowledge.db import schema_problem
+from knowledge.store.database import schema_problem
 
 __all__ = ["STOP_WITHIN", "StoppedLate", "run", "serve", "started"]
 

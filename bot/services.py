@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import text
 
 from bot.settings import Settings
-from knowledge import audit
-from knowledge.buttons import ButtonSigner, derive_key
-from knowledge.db import Database
-from knowledge.pacing import Pacer
-from knowledge.ratelimit import RateLimiter, open_rate_limiter
+from knowledge.access.buttons import ButtonSigner, derive_key
+from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
+from knowledge.briefings.pacing import Pacer
+from knowledge.store import audit
+from knowledge.store.database import Database
 
 __all__ = ["BUTTON_LIFETIME", "Services"]
 

@@ -14,9 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge.audit_key import MIN_KEY_BYTES, AuditKey, create_key_file, default_key_path, read_key_file
-from knowledge.db import DEFAULT_TIMEOUT
 from knowledge.errors import BeatlineError
+from knowledge.store.audit_key import (
+    MIN_KEY_BYTES,
+    AuditKey,
+    create_key_file,
+    default_key_path,
+    read_key_file,
+)
+from knowledge.store.database import DEFAULT_TIMEOUT
 
 __all__ = ["Secret", "Settings", "SettingsError"]
 

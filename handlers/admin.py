@@ -1,6 +1,6 @@
 """Enrolment and the allowlist: /start with invites, /help, /whoami and the admin commands.
 
-Who may run which command is decided by the gate from knowledge.roles; these handlers only do the work.
+Who may run which command is decided by the gate from knowledge.access.roles; these handlers only do the work.
 Every change of role also changes that user's command menu, so the menu always matches the role.
 """
 
@@ -17,10 +17,11 @@ from telegram.ext import Application, CommandHandler, filters
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import guarded, refuse_stranger, what_was_sent
-from knowledge import audit, users
-from knowledge.db import Database
+from knowledge.access import users
+from knowledge.access.roles import ROLES, commands_for, help_text
 from knowledge.errors import BeatlineError, InviteRefused
-from knowledge.roles import ROLES, commands_for, help_text
+from knowledge.store import audit
+from knowledge.store.database import Database
 
 __all__ = ["STRANGER_MENU", "menu_for", "register", "sync_all_menus", "sync_menu"]
 

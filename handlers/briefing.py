@@ -1,6 +1,6 @@
 """Briefings in Telegram: a preview with Send and Cancel, copies with Acknowledge, and the follow-up.
 
-The delivery engine (`knowledge.broadcaster`) starts in post_init, once the services are open, and
+The delivery engine (`knowledge.briefings.engine`) starts in post_init, once the services are open, and
 stops in post_stop, before the bot's HTTP client closes, so that copies in flight finish and are
 recorded. It sends through a Bot of its own without PTB's rate limiter: the engine paces and honours
 429s itself, and the limiter's retry of a timed-out send could deliver a briefing twice.
@@ -34,10 +34,11 @@ from handlers.briefing_delivery import Delivery
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import enrolment_seen, guarded
-from knowledge import acknowledgements, briefings, users
-from knowledge.buttons import ButtonRefused
+from knowledge.access import users
+from knowledge.access.buttons import ButtonRefused
+from knowledge.access.roles import can_use
+from knowledge.briefings import acknowledgements, drafts
 from knowledge.errors import BeatlineError
-from knowledge.roles import can_use
 
 __all__ = ["register"]
 
@@ -49,7 +50,7 @@ REFUSED = {
 NO_LONGER_YOURS = (
     "That button is for sergeants and admins, and your role has changed. /help lists what you can do."
 )
-# Button data: "b", the action's letter, the briefing id, then the signature (knowledge.buttons). Each
+# Button data: "b", the action's letter, the briefing id, then the signature (knowledge.access.buttons). Each
 # action needs the role of the command it belongs to; Acknowledge is every recipient's.
 _NEEDS: dict[str, str | None] = {"s": "brief", "x": "brief", "o": "briefings", "r": "briefings", "a": None}
 _deliveries: weakref.WeakKeyDictionary[Any, Delivery] = weakref.WeakKeyDictionary()
@@ -94,9 +95,9 @@ async def _preview(update: Update, context: BeatlineContext, request_text: str) 
     assert update.message is not None and context.enrolment is not None
     now = dt.datetime.now(dt.UTC)
     try:
-        request = briefings.parse_request(request_text, role=context.enrolment.role)
-        send_at = briefings.next_occurrence(*request.at, now) if request.at else None
-        view, reach = await briefings.create_draft(
+        request = drafts.parse_request(request_text, role=context.enrolment.role)
+        send_at = drafts.next_occurrence(*request.at, now) if request.at else None
+        view, reach = await drafts.create_draft(
             context.services.db, context.enrolment, request.text, team=request.team, send_at=send_at
         )
     except BeatlineError as refused:
@@ -179,7 +180,7 @@ async def send_pressed(update: Update, context: BeatlineContext) -> None:
     press, briefing_id = pressed
     message = press.message
     assert message is not None
-    view = await briefings.confirm(
+    view = await drafts.confirm(
         context.services.db, briefing_id, press.from_user.id,
         progress_chat_id=message.chat.id, progress_message_id=message.message_id,
     )  # fmt: skip
@@ -203,7 +204,7 @@ async def cancel_pressed(update: Update, context: BeatlineContext) -> None:
         return
     press, briefing_id = pressed
     assert context.enrolment is not None
-    if not await briefings.cancel(context.services.db, briefing_id, context.enrolment):
+    if not await drafts.cancel(context.services.db, briefing_id, context.enrolment):
         await press.answer("Too late to cancel: that briefing is already being sent.", show_alert=True)
         return
     await press.answer()
@@ -232,7 +233,7 @@ async def acknowledge_pressed(update: Update, context: BeatlineContext) -> None:
 async def list_briefings(update: Update, context: BeatlineContext) -> None:
     """/briefings lists recent briefings as acknowledged/recipients, each with a who-is-outstanding button."""
     assert update.message is not None and context.enrolment is not None
-    views = await briefings.recent(context.services.db, context.enrolment)
+    views = await drafts.recent(context.services.db, context.enrolment)
     user_id = context.enrolment.telegram_id
     buttons = [[_button(f"#{v.id}: who has not acknowledged?", "o", v.id, context, user_id)] for v in views]
     # Briefings name suspects: showing them is a disclosure like any other, audited and protected.
@@ -253,7 +254,7 @@ async def outstanding_pressed(update: Update, context: BeatlineContext) -> None:
     assert context.enrolment is not None and update.effective_chat is not None
     db, viewer = context.services.db, context.enrolment
     try:
-        view = await briefings.get(db, briefing_id, viewer)
+        view = await drafts.get(db, briefing_id, viewer)
         people = await acknowledgements.outstanding(db, briefing_id, viewer)
     except BeatlineError as refused:
         await press.answer(str(refused), show_alert=True)

@@ -23,10 +23,10 @@ from telegram.request import HTTPXRequest
 from handlers.briefing_text import copy_text, progress_text, withdrawn_text
 from handlers.errors import retry_after
 from handlers.format import html
-from knowledge.broadcast import OnProgress, Outgoing, Progress, Send, SendResult
-from knowledge.broadcaster import Broadcaster, OnWithdrawn
-from knowledge.buttons import ButtonSigner
-from knowledge.deliveries import Withdrawn
+from knowledge.access.buttons import ButtonSigner
+from knowledge.briefings.copies import Withdrawn
+from knowledge.briefings.delivery import OnProgress, Outgoing, Progress, Send, SendResult
+from knowledge.briefings.engine import Broadcaster, OnWithdrawn
 
 __all__ = ["ACK_LIFETIME", "Delivery"]
 

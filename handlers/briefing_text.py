@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from knowledge.acknowledgements import Recipient
-from knowledge.briefings import ALL_TEAMS, LONDON, BriefingView
-from knowledge.broadcast import Outgoing, Progress
-from knowledge.deliveries import Withdrawn
+from knowledge.briefings.acknowledgements import Recipient
+from knowledge.briefings.copies import Withdrawn
+from knowledge.briefings.delivery import Outgoing, Progress
+from knowledge.briefings.drafts import ALL_TEAMS, LONDON, BriefingView
 
 __all__ = [
     "acknowledged_line",

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from knowledge import audit
-from knowledge.audit import Caller
-from knowledge.users import Enrolment
+from knowledge.access.users import Enrolment
+from knowledge.store import audit
+from knowledge.store.audit import Caller
 
 if TYPE_CHECKING:
     from bot.services import Services

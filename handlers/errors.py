@@ -22,7 +22,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from handlers.context import BeatlineContext
 from handlers.format import html
-from knowledge.db import unavailable
+from knowledge.store.database import unavailable
 
 __all__ = ["DATABASE_DOWN", "SORRY", "on_error", "register", "report", "retry_after"]
 

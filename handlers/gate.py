@@ -21,12 +21,12 @@ from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 from handlers import errors
 from handlers.context import BeatlineContext
 from handlers.format import html
-from knowledge import users
-from knowledge.audit import Caller
-from knowledge.ratelimit import STRANGER_REFUSALS
-from knowledge.roles import COMMANDS, can_use
-from knowledge.text import clean_text
-from knowledge.updates import claim_update
+from knowledge.access import users
+from knowledge.access.ratelimit import STRANGER_REFUSALS
+from knowledge.access.roles import COMMANDS, can_use
+from knowledge.matching.clean import clean_text
+from knowledge.store.audit import Caller
+from knowledge.store.update_claims import claim_update
 
 __all__ = [
     "NOT_YOUR_COMMAND",

@@ -12,7 +12,7 @@ from telegram.ext import Application, MessageHandler, filters
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.query import send_answer, within_limit
-from knowledge.nearby import answer_location
+from knowledge.answers.nearby import answer_location
 
 __all__ = ["GUIDANCE", "register"]
 

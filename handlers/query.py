@@ -17,9 +17,9 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import what_was_sent
-from knowledge import users
-from knowledge.answer import Answer, answer, answer_record
-from knowledge.buttons import ButtonRefused, ButtonSigner
+from knowledge.access import users
+from knowledge.access.buttons import ButtonRefused, ButtonSigner
+from knowledge.answers.answer import Answer, answer, answer_record
 
 __all__ = ["RECORD_BUTTON", "keyboard", "register", "send_answer", "within_limit"]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from knowledge import audit
-from knowledge.audit_key import AuditKey
-from knowledge.db import upgrade_schema
+from knowledge.store import audit
+from knowledge.store.audit_key import AuditKey
+from knowledge.store.database import upgrade_schema
 
 AUDIT_KEY = AuditKey.generate()
 AUDIT_ENV = {"BEATLINE_AUDIT_KEY": AUDIT_KEY.reveal()}  # for a `beatline` started as a subprocess

@@ -21,11 +21,11 @@ from sqlalchemy import select
 from bot.app import build_application
 from bot.run import serve
 from bot.settings import Secret, Settings
-from knowledge import users
-from knowledge.db import Database
-from knowledge.demo import load_demo_data
-from knowledge.importer import import_rows
-from knowledge.models import AuditEntry
+from knowledge.access import users
+from knowledge.demo.dataset import load_demo_data
+from knowledge.importing.importer import import_rows
+from knowledge.store.database import Database
+from knowledge.store.schema import AuditEntry
 from tests.fake_bot_api import FakeBotAPI
 from tests.keys import AUDIT_KEY, init_db
 

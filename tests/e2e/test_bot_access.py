@@ -12,10 +12,10 @@ from sqlalchemy import func, select, text
 from bot.cli import main
 from handlers.errors import SORRY
 from handlers.gate import stranger_refusal
-from knowledge import users
+from knowledge.access import users
+from knowledge.access.ratelimit import STRANGER_REFUSALS
 from knowledge.errors import InviteRefused
-from knowledge.models import NAME_CHARS, Invite, RateEvent
-from knowledge.ratelimit import STRANGER_REFUSALS
+from knowledge.store.schema import NAME_CHARS, Invite, RateEvent
 from tests.e2e.conftest import ADMIN, OFFICER, STRANGER, BotUnderTest
 from tests.keys import AUDIT_KEY
 

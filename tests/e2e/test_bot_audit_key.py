@@ -10,8 +10,8 @@ import pytest
 
 from bot.app import build_application
 from bot.run import serve
-from knowledge.audit_key import AuditKey
 from knowledge.errors import AuditUnusable
+from knowledge.store.audit_key import AuditKey
 from tests.e2e.conftest import free_port, settings_for
 from tests.fake_bot_api import FakeBotAPI
 

@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from knowledge.db import Database
-from knowledge.users import enrol
+from knowledge.access.users import enrol
+from knowledge.store.database import Database
 from tests.e2e.conftest import OFFICER
 from tests.fake_bot_api import FakeBotAPI
 from tests.keys import AUDIT_ENV, AUDIT_KEY

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from knowledge import users
-from knowledge.db import Database
-from knowledge.models import AuditEntry, BriefingDelivery
+from knowledge.access import users
+from knowledge.store.database import Database
+from knowledge.store.schema import AuditEntry, BriefingDelivery
 from tests.e2e.conftest import OFFICER, SECRET, SERGEANT, fill, free_port
 from tests.fake_bot_api import FakeBotAPI
 from tests.keys import AUDIT_ENV, AUDIT_KEY

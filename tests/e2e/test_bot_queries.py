@@ -10,7 +10,7 @@ from handlers.fallbacks import STALE_BUTTON
 from handlers.format import MAX_MESSAGE
 from handlers.gate import stranger_refusal
 from handlers.query import ASK_IN_PRIVATE, BUTTON_REFUSED, EDITED
-from knowledge.buttons import ButtonSigner, derive_key
+from knowledge.access.buttons import ButtonSigner, derive_key
 from tests.e2e.conftest import ADMIN, OFFICER, OFFICER_2, STRANGER, BotUnderTest
 
 

@@ -14,8 +14,8 @@ from bot.app import build_application
 from bot.cli import main
 from bot.run import serve
 from handlers.errors import SORRY
-from knowledge.db import Database
-from knowledge.users import enrol, list_users
+from knowledge.access.users import enrol, list_users
+from knowledge.store.database import Database
 from tests.e2e.conftest import ADMIN, OFFICER, STRANGER, BotUnderTest, free_port, settings_for
 from tests.fake_bot_api import FakeBotAPI
 from tests.keys import AUDIT_KEY

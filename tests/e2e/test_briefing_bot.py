@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import select, update
 
 from handlers.errors import SORRY
-from knowledge import users
-from knowledge.db import Database
-from knowledge.models import AuditEntry, Briefing
+from knowledge.access import users
+from knowledge.store.database import Database
+from knowledge.store.schema import AuditEntry, Briefing
 from tests.e2e.conftest import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, running_bot
 from tests.keys import AUDIT_KEY
 

@@ -21,9 +21,9 @@ from bot import run
 from bot.app import build_application
 from bot.run import StoppedLate, serve
 from handlers.errors import DATABASE_DOWN
-from knowledge import users
-from knowledge.db import Database
-from knowledge.importer import import_rows
+from knowledge.access import users
+from knowledge.importing.importer import import_rows
+from knowledge.store.database import Database
 from tests.e2e.conftest import KNOWN, OFFICER, SECRET, BotUnderTest, free_port, running_bot, settings_for
 from tests.e2e.test_bot_processes import start_bot
 from tests.fake_bot_api import FakeBotAPI

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Connection, delete, update
 
-from knowledge import audit
-from knowledge.audit import GENESIS
-from knowledge.db import upgrade_schema
+from knowledge.store import audit
+from knowledge.store.audit import GENESIS
+from knowledge.store.database import upgrade_schema
 from tests.conftest import fresh_postgres
 from tests.integration.insider import HEAD, LOG, as_insider
 from tests.keys import AUDIT_KEY

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 from sqlalchemy import Connection, create_engine, delete, insert, select, text, update
 
-from knowledge import audit
-from knowledge.audit import GENESIS, Caller
-from knowledge.db import Database, sync_url
-from knowledge.models import AuditEntry, AuditHead
+from knowledge.store import audit
+from knowledge.store.audit import GENESIS, Caller
+from knowledge.store.database import Database, sync_url
+from knowledge.store.schema import AuditEntry, AuditHead
 
 OFFICER = Caller(actor="tg:1001", role="officer", telegram_user_id=1001, chat_id=1001, update_id=7)
 LOG, HEAD = AuditEntry.__table__, AuditHead.__table__

@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from knowledge import audit
-from knowledge.answer import answer, answer_record
-from knowledge.audit import Caller
-from knowledge.db import Database
-from knowledge.demo import load_demo_data
-from knowledge.importer import import_rows
+from knowledge.answers.answer import answer, answer_record
+from knowledge.demo.dataset import load_demo_data
+from knowledge.importing.importer import import_rows
+from knowledge.store import audit
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database
 from tests.conftest import fresh_postgres
 from tests.keys import AUDIT_KEY, init_db
 

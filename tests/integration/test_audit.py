@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from knowledge import audit
-from knowledge.db import Database
+from knowledge.store import audit
+from knowledge.store.database import Database
 from tests.integration import insider
 from tests.integration.insider import as_insider, sql
 from tests.integration.insider import write as _write

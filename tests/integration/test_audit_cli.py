@@ -11,8 +11,8 @@ from alembic import command as alembic
 from sqlalchemy import create_engine, text
 
 from bot.cli import main
-from knowledge.audit_key import AuditKey
-from knowledge.db import _alembic_config, sync_url
+from knowledge.store.audit_key import AuditKey
+from knowledge.store.database import _alembic_config, sync_url
 from tests.integration.insider import as_insider, write_without_the_key
 
 

@@ -6,9 +6,9 @@ import csv
 import io
 import json
 
-from knowledge import audit
-from knowledge.audit import Caller
-from knowledge.db import Database
+from knowledge.store import audit
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database
 from tests.keys import AUDIT_KEY
 
 # What an officer may type, or a console operator's name may hold; queries are cleaned as they are

@@ -10,10 +10,10 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, create_engine, delete, event, insert, select, update
 
-from knowledge import audit
-from knowledge.audit_key import AuditKey
-from knowledge.db import Database, _alembic_config, sync_url
 from knowledge.errors import AuditUnusable
+from knowledge.store import audit
+from knowledge.store.audit_key import AuditKey
+from knowledge.store.database import Database, _alembic_config, sync_url
 from tests.integration.insider import HEAD, LOG, as_insider, drop_last, rechain, write, write_without_the_key
 from tests.keys import AUDIT_KEY, init_db
 

@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy import delete, select, update
 
-from knowledge import acknowledgements, briefings, deliveries
-from knowledge.broadcast import BACKOFF, Outgoing, Progress, SendResult
-from knowledge.broadcaster import Broadcaster
-from knowledge.db import Database
+from knowledge.access.users import Enrolment, active_user, enrol, revoke
+from knowledge.briefings import acknowledgements, copies, drafts
+from knowledge.briefings.delivery import BACKOFF, Outgoing, Progress, SendResult
+from knowledge.briefings.engine import Broadcaster
+from knowledge.briefings.pacing import Pacer
 from knowledge.errors import BeatlineError, NotAllowed
-from knowledge.models import AuditEntry, AuditHead, Briefing, BriefingDelivery, User
-from knowledge.pacing import Pacer
-from knowledge.users import Enrolment, active_user, enrol, revoke
+from knowledge.store.database import Database
+from knowledge.store.schema import AuditEntry, AuditHead, Briefing, BriefingDelivery, User
 from tests.conftest import fresh_postgres
 from tests.keys import AUDIT_KEY, init_db
 
@@ -114,8 +114,8 @@ async def who(db: Database, tid: int) -> Enrolment:
 
 
 async def brief(db: Database, sender: int, text: str = "Red Focus AB12CDE, Mill Lane", **kw: object) -> int:
-    view, _reach = await briefings.create_draft(db, await who(db, sender), text, **kw)  # type: ignore[arg-type]
-    assert await briefings.confirm(db, view.id, sender, progress_chat_id=sender, progress_message_id=1)
+    view, _reach = await drafts.create_draft(db, await who(db, sender), text, **kw)  # type: ignore[arg-type]
+    assert await drafts.confirm(db, view.id, sender, progress_chat_id=sender, progress_message_id=1)
     return view.id
 
 
@@ -149,28 +149,28 @@ async def test_a_sergeants_briefing_reaches_their_team_only_once_each_and_is_aud
     entries = await briefing_entries(db)  # each copy's intent, written before it went
     assert sorted((e.chat_id, e.outcome) for e in entries) == [(21, "sending"), (22, "sending")]
     assert {(e.actor, e.record_ids) for e in entries} == {(f"tg:{SERGEANT}", f"briefing:{briefing_id}")}
-    [view] = await briefings.recent(db, await who(db, SERGEANT))
+    [view] = await drafts.recent(db, await who(db, SERGEANT))
     assert (view.status, view.acked, view.recipients) == ("sent", 0, 2)
 
 
 async def test_the_team_rule_gives_a_clear_answer(db: Database) -> None:
     sergeant, loner, admin = await who(db, SERGEANT), await who(db, LONER), await who(db, ADMIN)
     with pytest.raises(NotAllowed, match="own team"):
-        await briefings.create_draft(db, sergeant, "hello", team="B")
+        await drafts.create_draft(db, sergeant, "hello", team="B")
     with pytest.raises(BeatlineError, match="not in a team"):
-        await briefings.create_draft(db, loner, "hello")
+        await drafts.create_draft(db, loner, "hello")
     with pytest.raises(BeatlineError, match="Choose a team"):
-        await briefings.create_draft(db, admin, "hello")
+        await drafts.create_draft(db, admin, "hello")
     with pytest.raises(BeatlineError, match="Team C has no other active members"):
-        await briefings.create_draft(db, admin, "hello", team="C")
-    _, reach = await briefings.create_draft(db, admin, "hello", team=briefings.ALL_TEAMS)
+        await drafts.create_draft(db, admin, "hello", team="C")
+    _, reach = await drafts.create_draft(db, admin, "hello", team=drafts.ALL_TEAMS)
     assert reach == 7  # everyone active but the admin
 
 
 async def test_send_pressed_twice_and_two_workers_send_one_copy_each(shared_url: str, db: Database) -> None:
-    view, _ = await briefings.create_draft(db, await who(db, ADMIN), "all hands", team=briefings.ALL_TEAMS)
-    assert await briefings.confirm(db, view.id, ADMIN, progress_chat_id=ADMIN, progress_message_id=1)
-    assert await briefings.confirm(db, view.id, ADMIN, progress_chat_id=ADMIN, progress_message_id=1) is None
+    view, _ = await drafts.create_draft(db, await who(db, ADMIN), "all hands", team=drafts.ALL_TEAMS)
+    assert await drafts.confirm(db, view.id, ADMIN, progress_chat_id=ADMIN, progress_message_id=1)
+    assert await drafts.confirm(db, view.id, ADMIN, progress_chat_id=ADMIN, progress_message_id=1) is None
     # A second process has its own engine.
     fake, other_db = FakeTelegram(), Database(shared_url, audit_key=AUDIT_KEY)
     try:
@@ -191,14 +191,14 @@ async def test_acknowledgements_count_once_and_only_for_ones_own_copy(db: Databa
     with pytest.raises(NotAllowed, match="not sent to you"):
         await acknowledgements.acknowledge(db, briefing_id, 31)
     sergeant = await who(db, SERGEANT)
-    view = await briefings.get(db, briefing_id, sergeant)
+    view = await drafts.get(db, briefing_id, sergeant)
     assert (view.acked, view.recipients) == (1, 3)
     assert [r.telegram_id for r in await acknowledgements.outstanding(db, briefing_id, sergeant)] == [22, 23]
     with pytest.raises(NotAllowed):
         await acknowledgements.outstanding(db, briefing_id, await who(db, 31))
     for viewer, wanted in ((await who(db, 31), briefing_id), (sergeant, briefing_id + 1000)):
         with pytest.raises(NotAllowed):
-            await briefings.get(db, wanted, viewer)  # someone else's, or none at all
+            await drafts.get(db, wanted, viewer)  # someone else's, or none at all
 
 
 async def test_a_reminder_reaches_only_the_outstanding(db: Database) -> None:
@@ -243,9 +243,9 @@ async def test_a_429_pauses_everyone_then_retries_that_officer(db: Database) -> 
 async def test_a_crash_part_way_resumes_the_rest_without_repeats(db: Database) -> None:
     briefing_id = await brief(db, SERGEANT)
     # A worker that died: it sent to 21, had handed 22 to Telegram, and never heard back.
-    [claim], _ = await deliveries.claim_due(db, "dead", dt.timedelta(seconds=-1))
-    assert await deliveries.claim_copies(db, claim, [21, 22]) == [21, 22]
-    await deliveries.record_outcomes(db, claim, [deliveries.Outcome(21, "sent", 7)])
+    [claim], _ = await copies.claim_due(db, "dead", dt.timedelta(seconds=-1))
+    assert await copies.claim_copies(db, claim, [21, 22]) == [21, 22]
+    await copies.record_outcomes(db, claim, [copies.Outcome(21, "sent", 7)])
     fake = FakeTelegram()
     assert await Broadcaster(db, fake.send, pacer=fast_pacer()).run_due() == 1
     assert fake.copies() == Counter({23: 1})  # at most once: 22 might have it already
@@ -321,13 +321,13 @@ async def test_a_copy_is_in_the_audit_log_before_telegram_can_deliver_it(db: Dat
 
 async def test_a_worker_late_to_renew_keeps_its_briefing_and_another_takes_it_over(db: Database) -> None:
     await brief(db, SERGEANT)
-    [claim], _ = await deliveries.claim_due(db, "slow", dt.timedelta(seconds=-1))  # its lease has lapsed
+    [claim], _ = await copies.claim_due(db, "slow", dt.timedelta(seconds=-1))  # its lease has lapsed
     # The same worker looking again is alive, only late (a stalled event loop): it must not run the
     # briefing a second time beside itself. Another worker may take it over.
-    assert await deliveries.claim_due(db, "slow", dt.timedelta(seconds=6)) == ([], [])
-    [taken], _ = await deliveries.claim_due(db, "other", dt.timedelta(seconds=6))
+    assert await copies.claim_due(db, "slow", dt.timedelta(seconds=6)) == ([], [])
+    [taken], _ = await copies.claim_due(db, "other", dt.timedelta(seconds=6))
     assert taken.briefing_id == claim.briefing_id
-    assert not await deliveries.renew(db, claim.briefing_id, "slow", dt.timedelta(seconds=6))
+    assert not await copies.renew(db, claim.briefing_id, "slow", dt.timedelta(seconds=6))
 
 
 async def test_a_copy_refused_with_a_5xx_is_retried_after_a_back_off(db: Database) -> None:

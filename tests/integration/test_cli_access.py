@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from bot.cli import main
-from knowledge.db import sync_url
-from knowledge.models import AuditEntry
-from knowledge.reasons import REASONS
+from knowledge.access.reasons import REASONS
+from knowledge.store.database import sync_url
+from knowledge.store.schema import AuditEntry
 from tests.keys import AUDIT_KEY
 
 

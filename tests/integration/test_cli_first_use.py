@@ -18,8 +18,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from bot.cli import _parser, main
-from knowledge.db import _alembic_config
-from knowledge.reasons import REASONS
+from knowledge.access.reasons import REASONS
+from knowledge.store.database import _alembic_config
 from tests.keys import AUDIT_ENV
 
 ROOT = Path(__file__).parents[2]

@@ -18,10 +18,10 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from knowledge.answer import DATABASE_DOWN, Answer, answer
-from knowledge.audit import Caller
-from knowledge.db import Database
-from knowledge.importer import import_rows
+from knowledge.answers.answer import DATABASE_DOWN, Answer, answer
+from knowledge.importing.importer import import_rows
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database
 from tests.keys import AUDIT_KEY
 from tests.support.tcp_proxy import TcpProxy
 

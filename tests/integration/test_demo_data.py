@@ -7,11 +7,11 @@ from collections import Counter
 
 import pytest
 
-from knowledge.csv_rows import COLUMNS
-from knowledge.demo import generate, load_demo_data, write_csv
-from knowledge.importer import import_directory
-from knowledge.postcode import normalise_postcode
-from knowledge.vrm import normalise_vrm
+from knowledge.demo.dataset import generate, load_demo_data, write_csv
+from knowledge.importing.csv_files import COLUMNS
+from knowledge.importing.importer import import_directory
+from knowledge.matching.postcodes import normalise_postcode
+from knowledge.matching.vrm import normalise_vrm
 
 FORMATS = {
     "current": re.compile(r"[A-Z]{2}[0-9]{2}[A-Z]{3}"),

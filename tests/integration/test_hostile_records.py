@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import create_engine, insert
 
-from knowledge import audit
-from knowledge.answer import answer, answer_record
-from knowledge.audit import Caller
-from knowledge.db import Database, sync_url
+from knowledge.answers.answer import answer, answer_record
 from knowledge.errors import ImportRejected
-from knowledge.importer import import_directory
-from knowledge.models import Address, Incident, IncidentPerson, Person
-from knowledge.names import person_keys
+from knowledge.importing.importer import import_directory
+from knowledge.matching.names import person_keys
+from knowledge.store import audit
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database, sync_url
+from knowledge.store.schema import Address, Incident, IncidentPerson, Person
 from tests.integration.test_import import GOOD, snapshot, write_files
 from tests.keys import AUDIT_KEY
 

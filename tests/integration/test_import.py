@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from knowledge import writer
-from knowledge.db import sync_url
 from knowledge.errors import DatabaseUnavailable, ImportRejected
-from knowledge.importer import import_directory
-from knowledge.names import person_keys
+from knowledge.importing import bulk_writer
+from knowledge.importing.importer import import_directory
+from knowledge.matching.names import person_keys
+from knowledge.store.database import sync_url
 
 TABLES = ["addresses", "persons", "person_keys", "vehicles", "incidents", "incident_persons", "warrants"]
 
@@ -152,7 +152,8 @@ def index_names(url: str) -> set[str]:
 
 
 def test_a_large_import_rebuilds_its_indexes_and_a_rejected_one_keeps_them(db_url, tmp_path, monkeypatch):
-    monkeypatch.setattr(writer, "_BATCH", 2)  # two rows make a large import: indexes are dropped, then built
+    # Two rows make a large import: indexes are dropped, then built.
+    monkeypatch.setattr(bulk_writer, "_BATCH", 2)
     indexes = index_names(db_url)
     assert "ix_person_keys_person_id" in indexes
     bad = {**GOOD, "warrants.csv": [GOOD["warrants.csv"][0], "W1,P1,Theft,2024-01-02,Westminster,LOST"]}

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bot.cli import main
-from knowledge.csv_rows import COLUMNS
-from knowledge.db import sync_url
-from knowledge.row_checks import ROLES, SEXES, STATUSES
+from knowledge.importing.csv_files import COLUMNS
+from knowledge.importing.row_checks import ROLES, SEXES, STATUSES
+from knowledge.store.database import sync_url
 
 DOC = (Path(__file__).parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
 CSV_BLOCK = re.compile(r"^```csv\n(.*?)^```$", re.MULTILINE | re.DOTALL)

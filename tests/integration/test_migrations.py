@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from bot.cli import main
-from knowledge.db import _alembic_config, schema_problem, sync_url
-from knowledge.models import Base
+from knowledge.store.database import _alembic_config, schema_problem, sync_url
+from knowledge.store.schema import Base
 
 
 def differences(url: str) -> list[object]:

@@ -11,15 +11,15 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy import func, select
 
-from knowledge.db import Database, upgrade_schema
-from knowledge.models import RateEvent
-from knowledge.ratelimit import (
+from knowledge.access.ratelimit import (
     STRANGER_REFUSALS,
     DatabaseRateLimiter,
     Decision,
     RateLimiter,
     RedisRateLimiter,
 )
+from knowledge.store.database import Database, upgrade_schema
+from knowledge.store.schema import RateEvent
 from tests.conftest import fresh_postgres
 
 REDIS_URL = os.environ.get("BEATLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

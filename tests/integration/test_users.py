@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from sqlalchemy import text, update
 
-from knowledge import users
-from knowledge.audit import Caller
-from knowledge.db import Database
+from knowledge.access import users
 from knowledge.errors import BeatlineError, InviteRefused
-from knowledge.models import User
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database
+from knowledge.store.schema import User
 from tests.keys import AUDIT_KEY
 
 

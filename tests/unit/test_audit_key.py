@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.audit_key import AuditKey, create_key_file, default_key_path, read_key_file
+from knowledge.store.audit_key import AuditKey, create_key_file, default_key_path, read_key_file
 
 RAW = bytes(range(32))
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.briefings import (
+from knowledge.access.users import Enrolment
+from knowledge.briefings.drafts import (
     ALL_TEAMS,
     LONDON,
     MAX_LENGTH,
@@ -18,7 +19,6 @@ from knowledge.briefings import (
     parse_request,
 )
 from knowledge.errors import BeatlineError, NotAllowed
-from knowledge.users import Enrolment
 
 NOW = dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.UTC)  # the night before the clocks go forward
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.buttons import MAX_DATA_BYTES, ButtonRefused, ButtonSigner, derive_key
+from knowledge.access.buttons import MAX_DATA_BYTES, ButtonRefused, ButtonSigner, derive_key
 
 NOW = 1_800_000_000.0
 signer = ButtonSigner(derive_key("123456:TEST"), lifetime=600)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge import csv_rows
-from knowledge.csv_rows import COLUMNS, Problems, file_sources, memory_sources, ordered_rows
-from knowledge.names import person_keys
-from knowledge.row_checks import RowChecker
+from knowledge.importing import csv_files
+from knowledge.importing.csv_files import COLUMNS, Problems, file_sources, memory_sources, ordered_rows
+from knowledge.importing.row_checks import RowChecker
+from knowledge.matching.names import person_keys
 
 VOCABULARY = {"VIOLENT": "person", "DRUGS": "person", "STOLEN": "vehicle", "DANGEROUS_DOG": "address"}
 PERSON = {"id": "P1", "forenames": "John Paul", "surname": "Smith", "date_of_birth": "1985-04-03", "sex": "M",
@@ -208,7 +208,7 @@ def test_an_empty_file_is_rejected(tmp_path):
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
-    monkeypatch.setattr(csv_rows, "MAX_FILE_BYTES", 10 * 1024 * 1024)
+    monkeypatch.setattr(csv_files, "MAX_FILE_BYTES", 10 * 1024 * 1024)
     with (tmp_path / "persons.csv").open("wb") as stream:
         stream.truncate(11 * 1024 * 1024)
     sources, problems = rows_of(tmp_path)

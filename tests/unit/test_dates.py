@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.dates import find_birth_details, full_year
+from knowledge.understanding.dates import find_birth_details, full_year
 
 TODAY = date(2025, 6, 1)
 

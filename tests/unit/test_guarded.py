@@ -9,7 +9,7 @@ import pytest
 from telegram import Update
 
 from handlers.gate import guarded
-from knowledge.users import Enrolment
+from knowledge.access.users import Enrolment
 
 
 def context(role: str | None) -> SimpleNamespace:

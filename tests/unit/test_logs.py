@@ -37,7 +37,8 @@ def test_our_own_values_are_kept() -> None:
 
 
 def test_tracebacks_say_where_but_not_what() -> None:
-    written = line("knowledge.broadcast", "delivery failed", error=ValueError("SMITH, John, 03/04/1985"))
+    error = ValueError("SMITH, John, 03/04/1985")
+    written = line("knowledge.briefings.delivery", "delivery failed", error=error)
     assert "test_logs.py" in written and "ValueError (message withheld)" in written
     assert "SMITH" not in written
 

@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.names import name_keys, normalise_name, person_keys, surname_forms
-from knowledge.scoring import DobMatch, PersonQuery, dob_match, name_similarity
+from knowledge.matching.names import name_keys, normalise_name, person_keys, surname_forms
+from knowledge.matching.scoring import DobMatch, PersonQuery, dob_match, name_similarity
 
 
 def test_accents_apostrophes_and_case_fold_away() -> None:

@@ -7,7 +7,7 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.pacing import Pacer
+from knowledge.briefings.pacing import Pacer
 
 
 class Clock:

@@ -10,7 +10,7 @@ from faker.providers.person.en_GB import Provider as BritishNames
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.parse import INTENTS, ParsedQuery, parse
+from knowledge.understanding.parse import INTENTS, ParsedQuery, parse
 
 TODAY = date(2025, 6, 1)
 SLOT_KEYS = {

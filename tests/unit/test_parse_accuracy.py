@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.parse import INTENTS, parse
+from knowledge.understanding.parse import INTENTS, parse
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "queries.jsonl"
 # Two-digit years and "is it in the future" depend on the day; the labels assume this one.

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.postcode import find_postcode, normalise_postcode
+from knowledge.matching.postcodes import find_postcode, normalise_postcode
 
 
 @pytest.mark.parametrize(

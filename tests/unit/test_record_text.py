@@ -9,8 +9,9 @@ from urllib.parse import unquote
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.record_ids import audit_token, id_problem
-from knowledge.records import (
+from knowledge.answers.render import field, incident_summary, person_summary
+from knowledge.matching.record_ids import audit_token, id_problem
+from knowledge.records.loaders import (
     AddressRecord,
     IncidentRecord,
     Involvement,
@@ -18,7 +19,6 @@ from knowledge.records import (
     PersonRecord,
     WarrantInfo,
 )
-from knowledge.summary import field, incident_summary, person_summary
 
 # Characters that have forged lines or reversed text in replies, mixed into any text at all.
 FORGERS = "\n\r\x0b\x0c\x1c\x85\u2028\u2029\u202e\u202a\u2066\u2069\u200b\u200f\ufeff\x00⚠• "

@@ -7,16 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.records import (
-    AddressRecord,
-    IncidentRecord,
-    Involvement,
-    MarkerInfo,
-    PersonRecord,
-    VehicleRecord,
-    WarrantInfo,
-)
-from knowledge.summary import (
+from knowledge.answers.render import (
     SCREEN,
     address_summary,
     incident_summary,
@@ -24,6 +15,15 @@ from knowledge.summary import (
     shortlist,
     vehicle_detail,
     vehicle_summary,
+)
+from knowledge.records.loaders import (
+    AddressRecord,
+    IncidentRecord,
+    Involvement,
+    MarkerInfo,
+    PersonRecord,
+    VehicleRecord,
+    WarrantInfo,
 )
 
 VIOLENT = MarkerInfo("VIOLENT", "Violent", 3)

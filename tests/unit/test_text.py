@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.text import clean_text
+from knowledge.matching.clean import clean_text
 
 
 def test_zero_width_and_bidi_controls_are_removed() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.vrm import VRM_FORMATS, is_distinctive_vrm, normalise_vrm, vrm_variants
+from knowledge.matching.vrm import VRM_FORMATS, is_distinctive_vrm, normalise_vrm, vrm_variants
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,221 @@
+"""The words an officer reads: one place that turns records into short, safety-first plain text.
+
+Officer-safety information always comes first (WANTED, then markers by severity), and the first
+answer fits a phone screen; `detail=True` is the follow-up with everything else. The text is plain:
+the Telegram layer escapes it once, the terminal prints it as it is.
+
+Record text is data. Every string a record holds is made a `field` before it is placed (one line,
+visible characters only: whatever the import, another system or a hand-edited database put there),
+and every line starts with words of ours ("Name:", "⚠ WANTED", "Summary:"), never with a record's
+text, so no record can forge a warning, a heading or a line of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import fields, is_dataclass, replace
+from typing import TypeVar, cast
+
+from knowledge.matching.clean import clean_text
+from knowledge.records.loaders import (
+    AddressRecord,
+    IncidentRecord,
+    MarkerInfo,
+    PersonRecord,
+    VehicleRecord,
+)
+
+__all__ = [
+    "RECENT_INCIDENTS",
+    "address_summary",
+    "field",
+    "incident_summary",
+    "person_line",
+    "person_summary",
+    "shortlist",
+    "uk_date",
+    "vehicle_summary",
+]
+
+SCREEN = 600  # characters that fit a phone screen without scrolling
+RECENT_INCIDENTS = 3  # incidents on a person's first answer; the detail shows all loaded
+FIELD_CHARS = 2000  # the longest text one field of a record shows (an incident's narrative)
+_MORE = "(More detail: ask for more.)"
+T = TypeVar("T")
+
+
+def field(text: str, max_chars: int = FIELD_CHARS) -> str:
+    """Record text as a reply may show it: one line, no controls or direction marks, bounded.
+
+    The same cleaning as an officer's question (`knowledge.matching.clean.clean_text`). A value that did not
+    come through the import can be any size, so no more of it is read than could be shown.
+    """
+    return clean_text(text[: max_chars * 4], max_chars)
+
+
+def _as_data(value: T) -> T:
+    """A record (or tuple or list of them) with every string in it made a `field`."""
+    if isinstance(value, str):
+        return cast(T, field(value))
+    if isinstance(value, tuple | list):
+        return cast(T, type(value)(_as_data(item) for item in value))
+    if is_dataclass(value) and not isinstance(value, type):
+        return cast(T, replace(value, **{f.name: _as_data(getattr(value, f.name)) for f in fields(value)}))
+    return value
+
+
+def uk_date(value: dt.date | None) -> str:
+    """Day-first, as officers write dates; "unknown" when the record has none."""
+    return value.strftime("%d/%m/%Y") if value else "unknown"
+
+
+def _markers(markers: Sequence[MarkerInfo], *, first: str = "") -> str:
+    """Labels most severe first (the `first` code before all), whatever order the record holds them in."""
+    ordered = sorted(markers, key=lambda m: (m.code != first, -m.severity))
+    return " · ".join(m.label.upper() for m in ordered)
+
+
+def _address_line(address: AddressRecord) -> str:
+    return f"{address.line1}, {address.town} {address.postcode}"
+
+
+def person_line(forenames: str, surname: str, dob: dt.date | None) -> str:
+    return f"{surname.upper()}, {forenames} — born {uk_date(dob)}"
+
+
+def _fit(lines: list[str], limit: int = SCREEN) -> str:
+    # Drop whole lines from the end (least important last) rather than cutting one mid-word.
+    if len("\n".join(lines)) <= limit:
+        return "\n".join(lines)
+    kept: list[str] = []
+    for line in lines:
+        # Leave room for the note, so the answer with it still fits.
+        if len("\n".join([*kept, line, _MORE])) > limit and kept:
+            break
+        kept.append(line)
+    return "\n".join([*kept, _MORE])
+
+
+def _warning_lines(person: PersonRecord) -> list[str]:
+    lines = []
+    for warrant in person.active_warrants:
+        lines.append(f"⚠ WANTED — {warrant.offence} ({warrant.court}, warrant {warrant.ref})")
+    markers = [m for m in person.markers if m.code != "MISSING"]
+    if markers:
+        lines.append(f"⚠ Warnings: {_markers(markers)}")
+    if any(m.code == "MISSING" for m in person.markers):
+        lines.append("⚠ MISSING PERSON")
+    return lines
+
+
+def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants: bool = False) -> str:
+    """Warrants and warnings, then who they are, where they live and what they were last involved in."""
+    person = _as_data(person)
+    lines = _warning_lines(person)
+    if not lines:
+        lines.append("No warnings, no active warrant.")
+    lines.append(f"Name: {person_line(person.forenames, person.surname, person.date_of_birth)} ({person.id})")
+    if focus_warrants and not person.active_warrants:
+        lines.append("Not wanted: no active warrant.")
+    if person.address:
+        lines.append(f"Last known address: {_address_line(person.address)}")
+        if person.address.markers:
+            lines.append(f"⚠ At that address: {_markers(person.address.markers)}")
+    if person.incidents:
+        shown = person.incidents if detail else person.incidents[:RECENT_INCIDENTS]
+        recent = "; ".join(f"{uk_date(i.occurred_at.date())} {i.category} ({i.role})" for i in shown)
+        lines.append(f"Recent: {recent}")
+    if detail:
+        if person.aliases:
+            lines.append(f"Also known as: {'; '.join(person.aliases)}")
+        for warrant in person.warrants:
+            if warrant.status != "ACTIVE":
+                lines.append(f"Warrant {warrant.ref} {warrant.status.lower()}: {warrant.offence}")
+        return "\n".join(lines)
+    return _fit(lines)
+
+
+def _vehicle_lines(vehicle: VehicleRecord) -> list[str]:
+    lines = []
+    if vehicle.markers:
+        lines.append(f"⚠ {_markers(vehicle.markers, first='STOLEN')}")
+    lines.append(f"Vehicle {vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}")
+    return lines
+
+
+def vehicle_detail(vehicle: VehicleRecord, keeper: PersonRecord | None) -> str:
+    """More on a vehicle: the vehicle, then its keeper in full (aliases, incidents, past warrants)."""
+    lines = _vehicle_lines(_as_data(vehicle))
+    if keeper is None:
+        return "\n".join([*lines, "Keeper: none recorded."])
+    keeper_lines = person_summary(keeper, detail=True).splitlines()
+    return "\n".join([*lines, "Keeper:", *(f"  {line}" for line in keeper_lines)])
+
+
+def vehicle_summary(vehicle: VehicleRecord) -> str:
+    """Vehicle markers (STOLEN first), the vehicle, then the keeper checked like a person."""
+    vehicle = _as_data(vehicle)
+    lines = _vehicle_lines(vehicle)
+    keeper = vehicle.keeper
+    if keeper is None:
+        lines.append("Keeper: none recorded.")
+    else:
+        lines.append(
+            f"Keeper: {person_line(keeper.forenames, keeper.surname, keeper.date_of_birth)} ({keeper.id})"
+        )
+        warnings = _warning_lines(keeper)
+        lines.extend(f"  {w}" for w in warnings) if warnings else lines.append("  Keeper: no warnings.")
+        if keeper.address:
+            lines.append(f"  Address: {_address_line(keeper.address)}")
+    return _fit(lines)
+
+
+def address_summary(
+    address: AddressRecord,
+    incidents: Sequence[tuple[dt.datetime, str, str]],
+    people: Sequence[tuple[str, str, str, dt.date | None]],
+    *,
+    detail: bool = False,
+) -> str:
+    """Address warnings, the last incidents there (date, category, one line) and who lives there."""
+    address, incidents, people = _as_data(address), _as_data(incidents), _as_data(people)
+    lines = []
+    if address.markers:
+        lines.append(f"⚠ {_markers(address.markers)}")
+    lines.append(f"Address: {_address_line(address)} ({address.id})")
+    if incidents:
+        lines.append("Last incidents:")
+        for occurred_at, category, summary in incidents:
+            one_line = summary if detail or len(summary) <= 60 else summary[:57] + "…"
+            lines.append(f"• {uk_date(occurred_at.date())} {category}: {one_line}")
+    else:
+        lines.append("No incidents recorded here.")
+    if people:
+        names = "; ".join(f"{person_line(fn, sn, dob)} ({pid})" for pid, fn, sn, dob in people)
+        lines.append(f"Linked people: {names}")
+    return "\n".join(lines) if detail else _fit(lines)
+
+
+def incident_summary(incident: IncidentRecord, *, detail: bool = False) -> str:
+    """What happened, where (with the place's warnings), the narrative and who was involved."""
+    incident = _as_data(incident)
+    lines = [f"Incident {incident.ref} — {incident.category}, {incident.occurred_at:%d/%m/%Y %H:%M}"]
+    if incident.address:
+        lines.append(f"At: {_address_line(incident.address)}")
+        if incident.address.markers:
+            lines.append(f"⚠ {_markers(incident.address.markers)}")
+    lines.append(f"Summary: {incident.summary}")
+    for pid, name, role in incident.people:
+        lines.append(f"• {role}: {name} ({pid})")
+    return "\n".join(lines) if detail else _fit(lines)
+
+
+def shortlist(heading: str, options: Sequence[tuple[str, str, dt.date | None, str]]) -> str:
+    """A numbered list of (id, name, date of birth, town) for the officer to choose from."""
+    options = _as_data(options)
+    lines = [heading]
+    for number, (pid, name, dob, town) in enumerate(options, start=1):
+        lines.append(f"{number}. {name} — born {uk_date(dob)}{', ' + town if town else ''} ({pid})")
+    lines.append("Choose one of them, or ask again with a date of birth.")
+    return "\n".join(lines)

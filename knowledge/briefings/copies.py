@@ -1,0 +1,356 @@
+"""The rows behind a broadcast: which worker holds a briefing, and where each recipient's copy stands.
+
+Every change is one UPDATE whose WHERE clause states the status it expects, so that on SQLite and
+PostgreSQL alike exactly one worker wins a briefing and exactly one sends each copy:
+
+    briefing  scheduled --claim--> sending --finish--> sent --remind--> sending
+              scheduled --claim, the author may no longer send it--> cancelled
+    copy      pending --claim--> sending --> sent | failed | blocked --remind (unacknowledged)--> pending
+              a 429 or a 5xx: sending --> pending; a recipient revoked meanwhile: pending --> skipped
+
+Intent, then settle: each copy's audit entry ('sending': handed to Telegram) is written in the
+transaction that marks it 'sending', so it is committed before the copy can arrive; a crash between
+the send and its settlement leaves the entry, and every copy an officer can hold is in the log. The
+row settles it once Telegram has answered. A copy that did not arrive for sure, or may not have, also
+gets a second entry saying so: blocked, failed, requeued (a 429 or 5xx: it goes again, with a new
+intent) or unconfirmed (no answer). A delivered copy needs none: its intent said as much, and one
+entry per delivered copy keeps a 30-a-second broadcast within what SQLite writes. A copy found
+'sending' when a lapsed briefing is taken over may or may not have reached the officer; it becomes
+'failed', settled as unconfirmed, rather than being sent again (at most once; see
+`knowledge.briefings.delivery`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.access.users import active_user
+from knowledge.briefings.drafts import ALL_TEAMS, choose_team
+from knowledge.errors import BeatlineError
+from knowledge.store import audit
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database
+from knowledge.store.schema import Briefing, BriefingDelivery, User
+
+__all__ = [
+    "Claim",
+    "Copy",
+    "Outcome",
+    "Tally",
+    "Withdrawn",
+    "claim_copies",
+    "claim_due",
+    "finish",
+    "pending_copies",
+    "record_outcomes",
+    "release",
+    "renew",
+    "tally",
+]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A briefing this worker holds, with what sending it needs."""
+
+    briefing_id: int
+    sender_id: int
+    sender_name: str
+    sender_role: str
+    team: str
+    text: str
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+@dataclass(frozen=True)
+class Copy:
+    telegram_id: int
+    reminder: bool  # the officer already has a copy: this one is a reminder
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one copy handed to Telegram."""
+
+    telegram_id: int
+    # sent | blocked | failed (Telegram refused it for good) | unconfirmed (no answer: it may have
+    # arrived) | requeued (Telegram asked for it later: a 429, or a 5xx to retry after a back-off)
+    status: str
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A due briefing that was cancelled because its author may no longer send it; they are told why."""
+
+    briefing_id: int
+    sender_id: int
+    team: str
+    reason: str  # a sentence, as /brief would have refused it
+
+
+# Where each outcome leaves the copy's row (blocked, failed: as they are named).
+_ROW = {"sent": "sent", "unconfirmed": "failed", "requeued": "pending"}
+
+
+@dataclass(frozen=True)
+class Tally:
+    total: int  # copies meant to arrive
+    sent: int
+    blocked: int
+    failed: int
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.blocked + self.failed
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def claim_due(db: Database, worker: str, lease: dt.timedelta) -> tuple[list[Claim], list[Withdrawn]]:
+    """Take every briefing that is due, or whose worker (another one) stopped renewing its lease.
+
+    Also returns the due briefings cancelled instead, because their author may no longer send them.
+    A worker never takes over its own: a renewal it made late (a stalled event loop) means it is alive.
+    """
+    now = _now()
+    due = and_(Briefing.status == "scheduled", Briefing.send_at <= now)
+    lapsed = and_(
+        Briefing.status == "sending",
+        or_(Briefing.claimed_until.is_(None), Briefing.claimed_until < now),
+        or_(Briefing.claimed_by.is_(None), Briefing.claimed_by != worker),
+    )
+    async with db.reads() as session:
+        candidates = list(
+            await session.scalars(select(Briefing.id).where(or_(due, lapsed)).order_by(Briefing.id))
+        )
+    claims, withdrawn = [], []
+    hold = {"status": "sending", "claimed_by": worker, "claimed_until": now + lease}
+    for briefing_id in candidates:
+        async with db.sessions() as session, session.begin():
+            # Each transaction opens with its write, so SQLite queues it behind another writer.
+            for condition, fresh in ((due, True), (lapsed, False)):
+                won = await session.execute(
+                    update(Briefing).where(Briefing.id == briefing_id, condition).values(hold)
+                )
+                if won.rowcount:  # type: ignore[attr-defined]
+                    taken = await _take(session, briefing_id, fresh=fresh)
+                    if isinstance(taken, Claim):
+                        claims.append(taken)
+                    elif taken is not None:
+                        withdrawn.append(taken)
+                    break
+    return claims, withdrawn
+
+
+async def _take(session: AsyncSession, briefing_id: int, *, fresh: bool) -> Claim | Withdrawn | None:
+    briefing = await session.get_one(Briefing, briefing_id)
+    author = await active_user(session, briefing.sender_id)
+    if author is None:
+        # A revoked sergeant's scheduled briefing does not go out in their name.
+        briefing.status, briefing.claimed_by, briefing.claimed_until = "cancelled", None, None
+        return None
+    if fresh:
+        try:
+            # The rules /brief applied when it was drafted, applied again to the author as they are now:
+            # a sergeant demoted or moved to another team since does not brief the old one.
+            choose_team(author, briefing.team)
+        except BeatlineError as refused:
+            briefing.status, briefing.claimed_by, briefing.claimed_until = "cancelled", None, None
+            await audit.record(
+                session, _caller(briefing.sender_id, author.role),
+                query=f"briefing {briefing_id} not sent: {refused}", intent="briefing", outcome="cancelled",
+                record_ids=[f"briefing:{briefing_id}"],
+            )  # fmt: skip
+            return Withdrawn(briefing_id, briefing.sender_id, briefing.team, str(refused))
+        members = select(literal(briefing_id), User.telegram_id, literal("pending"), literal(0)).where(
+            User.status == "active", User.telegram_id != briefing.sender_id
+        )
+        if briefing.team != ALL_TEAMS:
+            members = members.where(User.team == briefing.team)
+        await session.execute(
+            insert(BriefingDelivery).from_select(
+                ["briefing_id", "telegram_id", "status", "attempts"], members
+            )
+        )
+    else:
+        await _strand(session, briefing_id, briefing.sender_id, author.role)
+    return Claim(
+        briefing.id, briefing.sender_id, author.name, author.role, briefing.team, briefing.text,
+        briefing.progress_chat_id, briefing.progress_message_id,
+    )  # fmt: skip
+
+
+async def _strand(session: AsyncSession, briefing_id: int, sender_id: int, role: str) -> None:
+    """Copies left 'sending' (a worker died, or their outcome could not be written) become 'failed'.
+
+    Each may have reached its officer, so each is settled in the log as unconfirmed, never resent.
+    """
+    stranded = list(
+        await session.scalars(
+            update(BriefingDelivery)
+            .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == "sending")
+            .values(status="failed")
+            .returning(BriefingDelivery.telegram_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    for telegram_id in sorted(stranded):
+        await _audit_copy(session, briefing_id, _caller(sender_id, role, telegram_id), "unconfirmed")
+
+
+async def renew(db: Database, briefing_id: int, worker: str, lease: dt.timedelta) -> bool:
+    """Extend this worker's hold; False if another worker has taken the briefing over."""
+    async with db.sessions() as session, session.begin():
+        result = await session.execute(
+            update(Briefing)
+            .where(Briefing.id == briefing_id, Briefing.claimed_by == worker, Briefing.status == "sending")
+            .values(claimed_until=_now() + lease)
+        )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _end_hold(db: Database, briefing_id: int, worker: str, **values: object) -> None:
+    async with db.sessions() as session, session.begin():
+        await session.execute(
+            update(Briefing).where(Briefing.id == briefing_id, Briefing.claimed_by == worker).values(**values)
+        )
+
+
+async def finish(db: Database, claim: Claim, worker: str) -> None:
+    """Every copy has been sent: the briefing is sent.
+
+    A copy still 'sending' here is one whose outcome could not be written; 'failed' lets Remind reach it.
+    """
+    async with db.sessions() as session, session.begin():
+        done = await session.execute(
+            update(Briefing)
+            .where(Briefing.id == claim.briefing_id, Briefing.claimed_by == worker)
+            .values(status="sent", claimed_by=None, claimed_until=None)
+        )
+        if done.rowcount:  # type: ignore[attr-defined]
+            await _strand(session, claim.briefing_id, claim.sender_id, claim.sender_role)
+
+
+async def release(db: Database, briefing_id: int, worker: str) -> None:
+    """Let go of an unfinished briefing on a clean stop, so the next worker resumes it at once."""
+    await _end_hold(db, briefing_id, worker, claimed_by=None, claimed_until=None)
+
+
+async def pending_copies(db: Database, briefing_id: int, *, limit: int = 200) -> list[Copy]:
+    """The next copies waiting to be sent."""
+    stmt = (
+        select(BriefingDelivery.telegram_id, BriefingDelivery.message_id)
+        .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == "pending")
+        .order_by(BriefingDelivery.telegram_id)
+        .limit(limit)
+    )
+    async with db.reads() as session:
+        rows = await session.execute(stmt)
+        return [Copy(tid, message_id is not None) for tid, message_id in rows]
+
+
+async def claim_copies(db: Database, claim: Claim, telegram_ids: Sequence[int]) -> list[int]:
+    """Mark copies as being sent, just before they go to Telegram; those that were pending and enrolled.
+
+    Each claimed copy's audit entry (its intent) commits with the claim, before the copy can arrive.
+    Enrolment is checked here, at the last moment, so an officer revoked mid-broadcast is skipped.
+    """
+    mine = and_(
+        BriefingDelivery.briefing_id == claim.briefing_id,
+        BriefingDelivery.telegram_id.in_(telegram_ids),
+        BriefingDelivery.status == "pending",
+    )
+    enrolled = select(User.telegram_id).where(User.status == "active")
+    async with db.sessions() as session, session.begin():
+        claimed = set(
+            await session.scalars(
+                update(BriefingDelivery)
+                .where(mine, BriefingDelivery.telegram_id.in_(enrolled))
+                .values(status="sending", attempts=BriefingDelivery.attempts + 1)
+                .returning(BriefingDelivery.telegram_id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        # Whatever is still pending now is for someone no longer enrolled.
+        await session.execute(
+            update(BriefingDelivery)
+            .where(mine)
+            .values(status="skipped")
+            .execution_options(synchronize_session=False)
+        )
+        ordered = [tid for tid in telegram_ids if tid in claimed]
+        for telegram_id in ordered:
+            await _audit_copy(session, claim.briefing_id, _discloser(claim, telegram_id), "sending")
+    return ordered
+
+
+async def record_outcomes(db: Database, claim: Claim, outcomes: Sequence[Outcome]) -> None:
+    """Write what Telegram said to each copy; in the audit log too, unless it was delivered.
+
+    Many outcomes share one transaction: at 30 copies a second, a transaction each is more than a
+    busy SQLite keeps up with.
+    """
+    now = _now()
+    async with db.sessions() as session, session.begin():
+        for outcome in outcomes:
+            values: dict[str, object] = {"status": _ROW.get(outcome.status, outcome.status)}
+            if outcome.status == "sent":
+                values |= {"message_id": outcome.message_id, "sent_at": now}
+            # 'failed' too: a worker whose lease lapsed mid-send still reports what really happened.
+            expected = ("sending",) if outcome.status == "requeued" else ("sending", "failed")
+            await session.execute(
+                update(BriefingDelivery)
+                .where(
+                    BriefingDelivery.briefing_id == claim.briefing_id,
+                    BriefingDelivery.telegram_id == outcome.telegram_id,
+                    BriefingDelivery.status.in_(expected),
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if outcome.status != "sent":
+                await _audit_copy(
+                    session, claim.briefing_id, _discloser(claim, outcome.telegram_id), outcome.status
+                )
+
+
+def _caller(sender_id: int, role: str, recipient: int | None = None) -> Caller:
+    """The audit's "who": the sender, disclosing through the briefing channel to one recipient's chat."""
+    return Caller(
+        actor=f"tg:{sender_id}", role=role, channel="briefing", telegram_user_id=sender_id, chat_id=recipient
+    )
+
+
+def _discloser(claim: Claim, recipient: int) -> Caller:
+    return _caller(claim.sender_id, claim.sender_role, recipient)
+
+
+async def _audit_copy(session: AsyncSession, briefing_id: int, caller: Caller, outcome: str) -> None:
+    """One entry about one copy: its intent ('sending'), or that it did not arrive as intended."""
+    await audit.record(
+        session, caller, query=f"briefing {briefing_id} to tg:{caller.chat_id}", intent="briefing",
+        outcome=outcome, record_ids=[f"briefing:{briefing_id}"],
+    )  # fmt: skip
+
+
+async def tally(db: Database, briefing_id: int) -> Tally:
+    """How far a briefing has got, for the sergeant's progress message."""
+    async with db.reads() as session:
+        rows = await session.execute(
+            select(BriefingDelivery.status, func.count())
+            .where(BriefingDelivery.briefing_id == briefing_id)
+            .group_by(BriefingDelivery.status)
+        )
+        counts = Counter(dict(rows.all()))
+    total = sum(n for status, n in counts.items() if status != "skipped")
+    return Tally(total, counts["sent"], counts["blocked"], counts["failed"])

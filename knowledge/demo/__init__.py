@@ -1,0 +1,4 @@
+"""Deterministic synthetic records for the demo and the benchmarks.
+
+Imports importing/.
+"""

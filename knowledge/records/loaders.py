@@ -1,0 +1,285 @@
+"""Read side of the records store: whole records as frozen dataclasses, ready to summarise.
+
+Sessions are owned by the caller (answer.py); these functions only read through the one they are given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.store.schema import Address, Incident, IncidentPerson, Marker, Person, Vehicle, Warrant
+
+__all__ = [
+    "AddressRecord",
+    "IncidentRecord",
+    "Involvement",
+    "MarkerInfo",
+    "PersonRecord",
+    "ShortlistEntry",
+    "VehicleRecord",
+    "WarrantInfo",
+    "incidents_at",
+    "load_address",
+    "load_incident",
+    "load_person",
+    "load_vehicle",
+    "marker_vocabulary",
+    "residents",
+    "shortlist_entries",
+]
+
+
+@dataclass(frozen=True)
+class MarkerInfo:
+    code: str
+    label: str
+    severity: int
+
+
+@dataclass(frozen=True)
+class WarrantInfo:
+    ref: str
+    offence: str
+    issued_on: dt.date
+    court: str
+    status: str
+
+
+@dataclass(frozen=True)
+class AddressRecord:
+    id: str
+    line1: str
+    town: str
+    postcode: str
+    markers: tuple[MarkerInfo, ...]
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """One incident as it touches a person: when, what, and in which role."""
+
+    ref: str
+    occurred_at: dt.datetime
+    category: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    id: str
+    forenames: str
+    surname: str
+    date_of_birth: dt.date | None
+    sex: str
+    aliases: tuple[str, ...]
+    markers: tuple[MarkerInfo, ...]
+    warrants: tuple[WarrantInfo, ...]  # active ones first
+    address: AddressRecord | None
+    incidents: tuple[Involvement, ...]  # newest first
+
+    @property
+    def active_warrants(self) -> tuple[WarrantInfo, ...]:
+        return tuple(w for w in self.warrants if w.status == "ACTIVE")
+
+
+@dataclass(frozen=True)
+class VehicleRecord:
+    vrm: str
+    make: str
+    model: str
+    colour: str
+    markers: tuple[MarkerInfo, ...]
+    keeper: PersonRecord | None
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    ref: str
+    occurred_at: dt.datetime
+    category: str
+    summary: str
+    address: AddressRecord | None
+    people: tuple[tuple[str, str, str], ...]  # (person id, "SURNAME, Forenames", role)
+
+
+_VOCABULARY_TTL = 60.0  # seconds: a marker code a force adds shows on answers within a minute
+_vocabularies: dict[str, tuple[float, dict[str, MarkerInfo]]] = {}
+
+
+async def marker_vocabulary(session: AsyncSession) -> dict[str, MarkerInfo]:
+    """The marker table, read at most once a minute per database: it is on every answer's path."""
+    where = str(session.get_bind().engine.url)
+    cached = _vocabularies.get(where)
+    if cached and time.monotonic() - cached[0] < _VOCABULARY_TTL:
+        return cached[1]
+    rows = await session.scalars(select(Marker))
+    vocabulary = {m.code: MarkerInfo(m.code, m.label, m.severity) for m in rows}
+    _vocabularies[where] = (time.monotonic(), vocabulary)
+    return vocabulary
+
+
+def _markers(codes: str, vocabulary: dict[str, MarkerInfo]) -> tuple[MarkerInfo, ...]:
+    found = [vocabulary[c] for c in codes.split(";") if c in vocabulary]
+    return tuple(sorted(found, key=lambda m: (-m.severity, m.code)))
+
+
+def _address(row: Address | None, vocabulary: dict[str, MarkerInfo]) -> AddressRecord | None:
+    if row is None:
+        return None
+    return AddressRecord(
+        row.id,
+        row.line1,
+        row.town,
+        row.postcode,
+        _markers(row.markers, vocabulary),
+        row.latitude,
+        row.longitude,
+    )
+
+
+async def load_address(session: AsyncSession, address_id: str) -> AddressRecord | None:
+    vocabulary = await marker_vocabulary(session)
+    return _address(await session.get(Address, address_id), vocabulary)
+
+
+async def load_person(session: AsyncSession, person_id: str, *, incidents: int = 5) -> PersonRecord | None:
+    """A person with markers, warrants, last known address and the newest incidents."""
+    found = (
+        await session.execute(
+            select(Person, Address)
+            .outerjoin(Address, Address.id == Person.address_id)
+            .where(Person.id == person_id)
+        )
+    ).first()
+    if found is None:
+        return None
+    person, address = found
+    vocabulary = await marker_vocabulary(session)
+    warrants = (await session.scalars(select(Warrant).where(Warrant.person_id == person_id))).all()
+    ordered = sorted(warrants, key=lambda w: (w.status != "ACTIVE", -w.issued_on.toordinal()))
+    involvement = await session.execute(
+        select(Incident.ref, Incident.occurred_at, Incident.category, IncidentPerson.role)
+        .join(IncidentPerson, IncidentPerson.incident_ref == Incident.ref)
+        .where(IncidentPerson.person_id == person_id)
+        .order_by(Incident.occurred_at.desc())
+        .limit(incidents)
+    )
+    return PersonRecord(
+        id=person.id,
+        forenames=person.forenames,
+        surname=person.surname,
+        date_of_birth=person.date_of_birth,
+        sex=person.sex,
+        aliases=tuple(a for a in person.aliases.split(";") if a),
+        markers=_markers(person.markers, vocabulary),
+        warrants=tuple(WarrantInfo(w.ref, w.offence, w.issued_on, w.court, w.status) for w in ordered),
+        address=_address(address, vocabulary),
+        incidents=tuple(Involvement(*row) for row in involvement),
+    )
+
+
+async def load_vehicle(session: AsyncSession, vrm: str) -> VehicleRecord | None:
+    vehicle = await session.get(Vehicle, vrm)
+    if vehicle is None:
+        return None
+    vocabulary = await marker_vocabulary(session)
+    keeper = await load_person(session, vehicle.keeper_id, incidents=0) if vehicle.keeper_id else None
+    return VehicleRecord(
+        vehicle.vrm,
+        vehicle.make,
+        vehicle.model,
+        vehicle.colour,
+        _markers(vehicle.markers, vocabulary),
+        keeper,
+    )
+
+
+async def load_incident(session: AsyncSession, ref: str) -> IncidentRecord | None:
+    incident = await session.get(Incident, ref)
+    if incident is None:
+        return None
+    people = await session.execute(
+        select(Person.id, Person.surname, Person.forenames, IncidentPerson.role)
+        .join(IncidentPerson, IncidentPerson.person_id == Person.id)
+        .where(IncidentPerson.incident_ref == ref)
+        .order_by(IncidentPerson.role, Person.surname)
+    )
+    address = await load_address(session, incident.address_id) if incident.address_id else None
+    return IncidentRecord(
+        incident.ref,
+        incident.occurred_at,
+        incident.category,
+        incident.summary,
+        address,
+        tuple((pid, f"{surname.upper()}, {forenames}", role) for pid, surname, forenames, role in people),
+    )
+
+
+async def incidents_at(session: AsyncSession, address_ids: Sequence[str], limit: int = 5) -> list[Incident]:
+    """The newest incidents at any of these addresses."""
+    if not address_ids:
+        return []
+    rows = await session.scalars(
+        select(Incident)
+        .where(Incident.address_id.in_(address_ids))
+        .order_by(Incident.occurred_at.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class ShortlistEntry:
+    """Just enough to tell look-alikes apart: name, date of birth and town."""
+
+    id: str
+    forenames: str
+    surname: str
+    date_of_birth: dt.date | None
+    town: str
+
+
+async def shortlist_entries(session: AsyncSession, person_ids: Sequence[str]) -> dict[str, ShortlistEntry]:
+    rows = await session.execute(
+        select(Person.id, Person.forenames, Person.surname, Person.date_of_birth, Address.town)
+        .outerjoin(Address, Address.id == Person.address_id)
+        .where(Person.id.in_(person_ids))
+    )
+    return {
+        row.id: ShortlistEntry(row.id, row.forenames, row.surname, row.date_of_birth, row.town or "")
+        for row in rows
+    }
+
+
+OFFICER_SAFETY = 3  # marker severity: a risk to the officer (violent, weapons…)
+
+
+async def safety_flagged(session: AsyncSession, person_ids: Sequence[str]) -> set[str]:
+    """Those of person_ids who are wanted or carry an officer-safety marker: never hidden by a shortlist."""
+    if not person_ids:
+        return set()
+    vocabulary = await marker_vocabulary(session)
+    danger = {code for code, marker in vocabulary.items() if marker.severity >= OFFICER_SAFETY}
+    rows = await session.execute(
+        select(Person.id, Person.markers).where(Person.id.in_(person_ids), Person.markers != "")
+    )
+    flagged = {row.id for row in rows if danger.intersection(row.markers.split(";"))}
+    wanted = await session.scalars(
+        select(Warrant.person_id).where(Warrant.person_id.in_(person_ids), Warrant.status == "ACTIVE")
+    )
+    return flagged | set(wanted)
+
+
+async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Person]:
+    rows = await session.scalars(
+        select(Person).where(Person.address_id == address_id).order_by(Person.surname).limit(limit)
+    )
+    return list(rows)

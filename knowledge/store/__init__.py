@@ -1,0 +1,4 @@
+"""Engine and sessions, schema, migrations, the audit writer, update claims.
+
+Imports matching/ only.
+"""

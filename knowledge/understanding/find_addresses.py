@@ -1,0 +1,56 @@
+"""House number and street in an officer's words: "history at 221b baker st", "12 NW1 6XE".
+
+A street is read only where a house number or a cue such as "at" or "address" introduces it,
+so "any markers on jane street" stays a name.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from knowledge.matching.streets import ABBREVIATIONS
+from knowledge.understanding.tokens import Token
+
+__all__ = ["find_street", "number_before"]
+
+_STREET_TYPES = frozenset(ABBREVIATIONS) | frozenset(ABBREVIATIONS.values()) | frozenset(
+    (
+        "way", "walk", "row", "mews", "hill", "green", "rise", "view", "vale", "wharf", "yard", "gate",
+        "circus", "approach", "broadway", "chase", "croft", "embankment", "end", "fields", "heights",
+        "meadow", "meadows", "parkway", "quay", "villas", "wynd",
+    )
+)
+_STREET_WORDS = _STREET_TYPES | {"the"}  # "st" in "st john's road" has no vowel, so is no name word
+_STREET_CUES = frozenset({"at", "address", "addy", "premises", "property", "history", "of"})
+
+
+def find_street(tokens: list[Token]) -> tuple[dict[str, str], list[Token]]:
+    """House number and street, and the tokens they used; nothing without a number or a cue."""
+    for j, suffix in enumerate(tokens):
+        if j == 0 or suffix.lower not in _STREET_TYPES:
+            continue
+        i = j
+        # Up to three words before the street type: "baker st", "st john's wood road", "the crescent".
+        while i > 0 and j - i < 3 and (tokens[i - 1].kind == "name" or tokens[i - 1].lower in _STREET_WORDS):
+            i -= 1
+            if tokens[i].lower == "the":
+                break
+        before = tokens[i - 1] if i > 0 else None
+        if i == j or before is None:
+            continue
+        # The officer's spelling, lower case, with only the street type spelled out ("st" -> "street").
+        street = " ".join([*(t.lower for t in tokens[i:j]), ABBREVIATIONS.get(suffix.lower, suffix.lower)])
+        if before.kind == "number":
+            return {"house_number": before.word.upper(), "street": street}, tokens[i - 1 : j + 1]
+        if before.word in _STREET_CUES:
+            return {"street": street}, tokens[i : j + 1]
+    return {}, []
+
+
+def number_before(tokens: list[Token], postcode_start: int) -> dict[str, str]:
+    """A house number given straight before a postcode ("12 NW1 6XE"), consuming its token."""
+    for token, nxt in itertools.pairwise(tokens):
+        if token.kind == "number" and nxt.kind == "slot" and nxt.start == postcode_start:
+            token.kind = "slot"
+            return {"house_number": token.word.upper()}
+    return {}
