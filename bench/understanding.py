@@ -223,11 +223,11 @@ def report(part: str, tallies: dict[str, Tally]) -> None:
     print(total.row("ALL"))
 
 
-async def run(url: str, misses: str | None, limit: int) -> None:
+async def run(url: str, parts: list[str], misses: str | None, limit: int) -> None:
     flags, names = flags_and_names(url)
     db = Database(url)
     try:
-        for part in PARTS:
+        for part in parts:
             started = time.perf_counter()
             tallies = await measure(db, load(part), flags, names)
             report(part, tallies)
@@ -247,13 +247,15 @@ def main() -> None:
     )
     parser.add_argument("--misses", help="print the development part's misses of this family, or 'all'")
     parser.add_argument("--limit", type=int, default=20, help="misses printed per family")
+    parser.add_argument("--part", choices=(*PARTS, "both"), default="both")
     args = parser.parse_args()
+    parts = list(PARTS) if args.part == "both" else [args.part]
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'demo.db'}"
         upgrade_schema(url)
         load_demo_data(url)
-        asyncio.run(run(url, args.misses, args.limit))
+        asyncio.run(run(url, parts, args.misses, args.limit))
 
 
 if __name__ == "__main__":

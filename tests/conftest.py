@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from knowledge.db import sync_url, upgrade_schema
+from knowledge.demo import load_demo_data
+from knowledge.importer import import_rows
 
 PG_ADMIN_URL = os.environ.get("BEATLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -55,6 +57,26 @@ def fresh_postgres(admin_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def loaded_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: Mapping[str, Sequence[Mapping[str, str]]],
+    *,
+    persons: int,
+    seed: int,
+) -> Iterator[str]:
+    """For a module fixture parametrised by backend: generated records with `rows` on top, loaded once."""
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('loaded') / 'beatline.db'}"])
+    else:
+        urls = fresh_postgres(request.getfixturevalue("postgres_admin_url"))
+    for url in urls:
+        upgrade_schema(url)
+        load_demo_data(url, persons=persons, seed=seed)
+        import_rows(url, rows)
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
