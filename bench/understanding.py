@@ -201,6 +201,7 @@ async def measure(
                 why.append(f"first {first.kind + ':' + first.id if first else None} ({result.outcome})")
         if hides_a_warning(result, flags, names):
             t.hidden += 1
+            why.append("hides a warning")
         if item["family"] in JUNK:
             t.junk += 1
             t.junk_disclosed += bool(result.records)
