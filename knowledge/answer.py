@@ -378,7 +378,7 @@ async def _vehicle_list(session: AsyncSession, vehicles: list[Vehicle], heading:
         label = f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}"
         lines.append(f"{n}. {warning}{label}")
         choices.append(Choice(label, "vehicle", vehicle.vrm))
-    more = " (the first " + str(len(shown)) + ")" if len(vehicles) > len(shown) else ""
+    more = f" (the first {len(shown)})" if len(vehicles) > len(shown) else ""
     reply = "\n".join([f"{heading}{more}:", *lines, "Choose one, or send the full mark."])
     return Draft("ambiguous", reply, [Disclosed("vehicle", v.vrm) for v in shown], choices)
 

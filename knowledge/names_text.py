@@ -52,13 +52,8 @@ def read_name_position(tokens: list[Token]) -> None:
             if keyword := guarded_keyword(token.lower):
                 token.kind, token.word, token.intent = "keyword", keyword, KEYWORDS[keyword]
             continue
-        if token.kind == "name" and token.lower in _ETHNICITIES and nxt is not None and nxt.word in _SEXES:
-            named = [t for t in tokens[max(0, k - 3) : k] if t.kind != "comma"][-2:]
-            follows = tokens[k + 2 : k + 4]
-            if (len(named) == 2 and all(_is_name(t) for t in named)) or (
-                not _is_name(prev) and len(follows) == 2 and all(_is_name(t) for t in follows)
-            ):
-                token.kind, token.word = "filler", "descriptor"
+        if _describes(tokens, k):
+            token.kind, token.word = "filler", "descriptor"
             continue
         if token.kind not in {"keyword", "filler"} or token.lower != token.word:
             continue
@@ -70,6 +65,19 @@ def read_name_position(tokens: list[Token]) -> None:
             token.word in ALSO_FORENAMES and _is_name(nxt) and not _is_name(prev)
         ):
             token.kind = "name"
+
+
+def _describes(tokens: list[Token], k: int) -> bool:
+    """Whether tokens[k] describes the person rather than names them: "paula cameron, white female",
+    "white male allan dunn" (a full name stands beside it), but not "john white male"."""
+    token, (prev, nxt) = tokens[k], _neighbours(tokens, k)
+    if token.kind != "name" or token.lower not in _ETHNICITIES or nxt is None or nxt.word not in _SEXES:
+        return False
+    named = [t for t in tokens[max(0, k - 3) : k] if t.kind != "comma"][-2:]
+    follows = tokens[k + 2 : k + 4]
+    return (len(named) == 2 and all(_is_name(t) for t in named)) or (
+        not _is_name(prev) and len(follows) == 2 and all(_is_name(t) for t in follows)
+    )
 
 
 @dataclass

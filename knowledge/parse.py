@@ -230,18 +230,18 @@ def parse(text: str, *, today: date | None = None) -> ParsedQuery:
         return ParsedQuery("unknown")
     if not _HELP_PHRASE.search(text.lower()) and (kind := small_talk(text)):
         return ParsedQuery("help") if kind == "help" else ParsedQuery("unknown", small_talk=kind)
-    if not _JOINERS.search(text):
-        return _one(text, today)
     whole = _one(text, today)
-    if whole.vrms:  # "ab12 cde and nl72 byd": one subject a mark, whatever joins them
+    if whole.vrms:  # "ab12 cde and nl72 byd", "plates ab12cde nl72byd": each mark is a subject
         marks = [ParsedQuery("vehicle_check", MappingProxyType({"vrm": vrm})) for vrm in whole.vrms]
-        left_out = max(0, len(marks) - MAX_SUBJECTS)
-        return replace(whole, subjects=tuple(marks[:MAX_SUBJECTS]), subjects_left_out=left_out)
-    subjects = _subjects(text, today)
+        return replace(whole, subjects=_listed(marks), subjects_left_out=max(0, len(marks) - MAX_SUBJECTS))
+    subjects = _subjects(text, today) if _JOINERS.search(text) else []
     if len(subjects) < 2:
         return whole
     first = subjects[0]
     if first.intent == "person_check" and whole.intent == "warrant_check":
         first = replace(first, intent="warrant_check")  # "is X 3/4/85 and Y 5/6/90 wanted"
-    listed = tuple(subjects[:MAX_SUBJECTS])
-    return replace(first, vrms=whole.vrms, subjects=listed, subjects_left_out=len(subjects) - len(listed))
+    return replace(first, subjects=_listed(subjects), subjects_left_out=max(0, len(subjects) - MAX_SUBJECTS))
+
+
+def _listed(subjects: list[ParsedQuery]) -> tuple[ParsedQuery, ...]:
+    return tuple(subjects[:MAX_SUBJECTS])

@@ -44,6 +44,8 @@ def test_several_marks_are_all_exposed_and_the_first_is_the_slot() -> None:
     assert data["vrms"] == ["AB12CDE", "NL72BYD"]
     assert [s["slots"] for s in data["subjects"]] == [{"vrm": "AB12CDE"}, {"vrm": "NL72BYD"}]
     assert parse("regs kw69dgr then dn07 asy", today=TODAY).vrms == ("KW69DGR", "DN07ASY")
+    unjoined = parse("plates ab12cde nl72byd", today=TODAY)
+    assert [dict(s.slots) for s in unjoined.subjects] == [{"vrm": "AB12CDE"}, {"vrm": "NL72BYD"}]
     assert parse("check K X P 5 4 1 and XN64 LTT", today=TODAY).vrms == ("KXP541", "XN64LTT")
 
 
