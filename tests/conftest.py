@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from knowledge.demo.dataset import load_demo_data
+from knowledge.importing.importer import import_rows
 from knowledge.store.database import sync_url
 from tests.keys import init_db
 
@@ -56,6 +58,26 @@ def fresh_postgres(admin_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def loaded_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: Mapping[str, Sequence[Mapping[str, str]]],
+    *,
+    persons: int,
+    seed: int,
+) -> Iterator[str]:
+    """For a module fixture parametrised by backend: generated records with `rows` on top, loaded once."""
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('loaded') / 'beatline.db'}"])
+    else:
+        urls = fresh_postgres(request.getfixturevalue("postgres_admin_url"))
+    for url in urls:
+        init_db(url)
+        load_demo_data(url, persons=persons, seed=seed)
+        import_rows(url, rows)
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -27,6 +28,7 @@ from knowledge.records import loaders, search
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
+from knowledge.store.schema import Vehicle
 from knowledge.understanding.parse import ParsedQuery, parse
 
 __all__ = [
@@ -97,6 +99,14 @@ class Draft:
     counted: list[Disclosed] = field(default_factory=list)
 
 
+_ASK = "a name with a date of birth, a number plate, an address or an incident reference"
+SMALL_TALK_REPLIES = {
+    "greeting": f"Hello. Send me {_ASK} to check.",
+    "thanks": "You're welcome. Stay safe.",
+    "farewell": "Bye. Stay safe.",
+    "acknowledged": "OK.",
+    "chat": f"I can only help with checks: {_ASK}. Send 'help' for examples.",
+}
 DATABASE_DOWN = "The records system is not answering right now. Try again in a minute; nothing was looked up."
 
 
@@ -177,13 +187,15 @@ async def _route(session: AsyncSession, caller: Caller, parsed: ParsedQuery, tod
     if parsed.intent in ("person_check", "warrant_check"):
         return await _person(session, parsed, today)
     if parsed.intent == "vehicle_check":
-        return await _vehicle(session, str(slots.get("vrm", "")))
+        return await _vehicle(session, parsed.vrm_as_typed or str(slots.get("vrm", "")) or parsed.partial_vrm)
     if parsed.intent == "address_check":
         return await _address(session, parsed)
     if parsed.intent == "incident_lookup":
         return await _incident(session, str(slots.get("incident_ref", "")), detail=False)
     if parsed.intent == "help":
         return Draft("answered", help_text(caller.role))
+    if parsed.small_talk:
+        return Draft("answered", SMALL_TALK_REPLIES[parsed.small_talk])
     return Draft(
         "not_found",
         "Sorry, I did not understand that. Try a name with a date of birth, a number plate, an address "
@@ -200,10 +212,16 @@ def _person_query(parsed: ParsedQuery) -> PersonQuery:
         dob=dt.date.fromisoformat(str(dob)) if dob else None,
         birth_year=int(slots["birth_year"]) if "birth_year" in slots else None,
         age=int(slots["age"]) if "age" in slots else None,
+        age_range=parsed.age_range,
     )
 
 
 async def _person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) -> Draft:
+    """The person the name and dates describe, trying the name's other readings if the first finds no one.
+
+    "smith john 3/4/85" is read forename first only if lists of names make that likelier; when the
+    likelier reading matches no record well, the next is tried, and the reply says how it was read.
+    """
     query = _person_query(parsed)
     if not query.surname:
         return Draft(
@@ -212,25 +230,49 @@ async def _person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) ->
     if not query.forenames and query.dob is None:
         # A birth year or an age alone cannot single anyone out among a surname's thousands.
         return Draft("needs_more", f"What is {query.surname.upper()}'s forename or full date of birth?")
-    ranked = await search.find_persons(session, query, today)
     focus = parsed.intent == "warrant_check"
+    best, strength = await _person_match(session, query, today, focus)
+    for reading in parsed.alternatives:
+        if strength == _CONFIDENT:
+            break
+        other = replace(query, forenames=reading.get("forenames", ""), surname=reading["surname"])
+        if not other.forenames and other.dob is None:
+            continue
+        draft, found = await _person_match(session, other, today, focus)
+        if found > strength:
+            named = f"{other.surname.upper()}, {other.forenames.title()}".rstrip(", ")
+            draft.reply = f"Read as {named}.\n{draft.reply}"
+            best, strength = draft, found
+    return best
+
+
+_NOBODY, _CLOSEST, _CONFIDENT = 0, 1, 2
+
+
+async def _person_match(
+    session: AsyncSession, query: PersonQuery, today: dt.date, focus: bool
+) -> tuple[Draft, int]:
+    """The answer for one reading of the name, and how well the records bear that reading out."""
+    ranked = await search.find_persons(session, query, today)
     if query.dob is not None:
         exact = [p for p in ranked if p.dob is DobMatch.EXACT and p.name_score >= 80]
         if len(exact) == 1:
-            return await _one_person(session, exact[0], focus)
+            return await _one_person(session, exact[0], focus), _CONFIDENT
         if exact:
-            return await _shortlist(session, exact, f"{len(exact)} people match that name and date of birth:")
+            heading = f"{len(exact)} people match that name and date of birth:"
+            return await _shortlist(session, exact, heading), _CONFIDENT
         close = [p for p in ranked if p.score >= 80 and p.name_score >= 85]
         if close:
-            return await _shortlist(session, close, "No exact match on that date of birth. Closest records:")
-        return Draft("not_found", "No record matches that name and date of birth.")
+            heading = "No exact match on that date of birth. Closest records:"
+            return await _shortlist(session, close, heading), _CLOSEST
+        return Draft("not_found", "No record matches that name and date of birth."), _NOBODY
     plausible = [p for p in ranked if p.score >= search.CONVINCING]
     if not plausible:
-        return Draft("not_found", "No record matches that name. A date of birth would help.")
+        return Draft("not_found", "No record matches that name. A date of birth would help."), _NOBODY
     if len(plausible) == 1 and plausible[0].score >= 90:
-        return await _one_person(session, plausible[0], focus)
+        return await _one_person(session, plausible[0], focus), _CONFIDENT
     heading = "One possible match:" if len(plausible) == 1 else f"{len(plausible)} possible matches:"
-    return await _shortlist(session, plausible, heading)
+    return await _shortlist(session, plausible, heading), _CONFIDENT
 
 
 async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: bool) -> Draft:
@@ -293,22 +335,50 @@ async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: s
 
 
 async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
+    """The vehicle a mark is; failing an exact match, the one or few its misreadings are; failing
+    those, for the start of a mark ("PH71"), the vehicles whose marks start so."""
     if not vrm:
         return Draft("needs_more", "Which registration? Send it like AB12 CDE.")
-    vehicle, matched = await search.find_vehicle(session, vrm)
-    if vehicle is None:
+    hits = await search.find_vehicles(session, vrm)
+    likeliest = [vehicle for vehicle, confusions in hits if confusions == hits[0][1]] if hits else []
+    if not likeliest and _PARTIAL_MARK.fullmatch(vrm):
+        likeliest = await search.vehicles_starting(session, vrm, SHORTLIST + 1)
+        if len(likeliest) > 1:
+            return await _vehicle_list(session, likeliest, f"Vehicles whose mark starts {vrm}")
+    if not likeliest:
         return Draft("not_found", f"No vehicle found for {vrm}.")
-    record = await loaders.load_vehicle(session, vehicle.vrm)
+    if len(likeliest) > 1:
+        return await _vehicle_list(session, likeliest, f"No exact match for {vrm}. It may be")
+    record = await loaders.load_vehicle(session, likeliest[0].vrm)
     assert record is not None
     reply = render.vehicle_summary(record)
-    if matched != vrm:
-        reply = f"No exact match for {vrm}; showing {matched}.\n" + reply
+    if record.vrm != vrm:
+        reply = f"No exact match for {vrm}; showing {record.vrm}.\n" + reply
     disclosed = [Disclosed("vehicle", record.vrm)]
     if record.keeper:
         disclosed += _person_disclosures(record.keeper, detail=False)
     # More on a vehicle is its keeper in full; with no keeper there is nothing more.
     more = Disclosed("vehicle", record.vrm) if record.keeper else None
     return Draft("answered", reply, disclosed, more=more)
+
+
+_PARTIAL_MARK = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z]{0,2}")
+
+
+async def _vehicle_list(session: AsyncSession, vehicles: list[Vehicle], heading: str) -> Draft:
+    """Marks to choose from, each with its own warnings: none is left unmarked because it is a list."""
+    vocabulary = await loaders.marker_vocabulary(session)
+    shown, lines, choices = vehicles[:SHORTLIST], [], []
+    for n, vehicle in enumerate(shown, start=1):
+        codes = [c for c in vehicle.markers.split(";") if c in vocabulary]
+        markers = sorted((vocabulary[c] for c in codes), key=lambda m: -m.severity)
+        warning = f"⚠ {' · '.join(m.label.upper() for m in markers)} — " if markers else ""
+        label = f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}"
+        lines.append(f"{n}. {warning}{label}")
+        choices.append(Choice(label, "vehicle", vehicle.vrm))
+    more = f" (the first {len(shown)})" if len(vehicles) > len(shown) else ""
+    reply = "\n".join([f"{heading}{more}:", *lines, "Choose one, or send the full mark."])
+    return Draft("ambiguous", reply, [Disclosed("vehicle", v.vrm) for v in shown], choices)
 
 
 async def _vehicle_detail(session: AsyncSession, vrm: str) -> Draft:
@@ -329,6 +399,7 @@ async def _address(session: AsyncSession, parsed: ParsedQuery) -> Draft:
         postcode=str(slots["postcode"]) if "postcode" in slots else None,
         house_number=str(slots["house_number"]) if "house_number" in slots else None,
         street=str(slots["street"]) if "street" in slots else None,
+        flat=parsed.flat or None,
     )
     if not (query.postcode or query.street):
         return Draft("needs_more", "Which address? Give a house number and street, or a postcode.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["forename_groups"]
+__all__ = ["forename_groups", "has_nicknames"]
 
 _GROUPS: dict[str, str] = {
     "albert": "al bert bertie",
@@ -93,3 +93,8 @@ def _index() -> dict[str, frozenset[str]]:
 def forename_groups(forename: str) -> frozenset[str]:
     """The canonical names a normalised forename may stand for, itself included."""
     return _index().get(forename, frozenset()) | {forename}
+
+
+def has_nicknames(forename: str) -> bool:
+    """True for a normalised forename that belongs to a nickname group (Tony, Anthony)."""
+    return forename in _index()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["find_postcode", "normalise_postcode"]
+__all__ = ["find_postcode", "in_a_postcode_area", "normalise_postcode"]
 
 # Royal Mail's rules: the first letter is never Q, V or X; the second never I, J or Z; the
 # inward letters never C, I, K, M, O or V (they look like other characters when handwritten).
@@ -20,6 +20,15 @@ _IN_TEXT = re.compile(rf"(?<![^\W_])({_OUTWARD})\s*({_INWARD})(?![^\W_])", re.IG
 
 Span = tuple[int, int]
 
+# Royal Mail's postcode areas, and the Crown Dependencies' (GY, JE, IM).
+_AREA_CODES = (
+    "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH "
+    "EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M ME "
+    "MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW "
+    "SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE"
+)
+_AREAS = frozenset(_AREA_CODES.split())
+
 
 def normalise_postcode(text: str) -> str | None:
     """Return the postcode as Royal Mail writes it (`NW1 6XE`), or None if it is not one."""
@@ -34,3 +43,8 @@ def find_postcode(text: str) -> tuple[str, Span] | None:
         if postcode := normalise_postcode(match[0]):
             return postcode, match.span()
     return None
+
+
+def in_a_postcode_area(postcode: str) -> bool:
+    """Whether a postcode's letters name a real area: "KM64 6XE" has the shape but no such area."""
+    return "".join(c for c in postcode.split()[0] if c.isalpha()) in _AREAS if postcode.strip() else False

@@ -38,6 +38,7 @@ class PersonQuery:
     dob: dt.date | None = None
     birth_year: int | None = None
     age: int | None = None
+    age_range: tuple[int, int] | None = None  # an estimate: "about 40" is 35 to 45
 
 
 class PersonRow(Protocol):
@@ -115,6 +116,12 @@ def dob_match(query: PersonQuery, recorded: dt.date | None, today: dt.date) -> D
         if (said.day, said.month) == (recorded.day, recorded.month) and abs(said.year - recorded.year) == 1:
             return DobMatch.NEAR
         return DobMatch.DIFFERENT
+    if query.birth_year is None and query.age_range is not None:
+        low, high = query.age_range
+        age = today.year - recorded.year - ((today.month, today.day) < (recorded.month, recorded.day))
+        if low <= age <= high:
+            return DobMatch.YEAR
+        return DobMatch.NEAR if low - 1 <= age <= high + 1 else DobMatch.DIFFERENT
     year = query.birth_year
     if year is None and query.age is not None:
         year = (

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
-__all__ = ["VRM_FORMATS", "compact_vrm", "is_distinctive_vrm", "normalise_vrm", "vrm_variants"]
+__all__ = [
+    "MAX_SUBSTITUTIONS", "VRM_FORMATS", "compact_vrm", "is_distinctive_vrm", "normalise_vrm",
+    "plate_readings", "vrm_variants",
+]
 
 # Ordered from the most to the least common on the road today, which is also the order in
 # which an ambiguous reading is offered.
@@ -26,10 +30,13 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 _RANK = {name: rank for rank, name in enumerate(_PATTERNS)}
 
-# Characters read or typed for one another, with a cost: I/1 and O/0 are the classic
-# typing slips; S/5 and B/8 are misreadings of a plate seen at night, so they rank later.
-_CONFUSABLE = {"I": ("1", 1), "1": ("I", 1), "O": ("0", 1), "0": ("O", 1),
-               "S": ("5", 2), "5": ("S", 2), "B": ("8", 2), "8": ("B", 2)}
+# Characters read or typed for one another: the confusion sets ANPR systems match on. Within a set
+# the first pairs are typing slips (I/1, O/0), the rest misreadings of a plate at night or over the
+# radio, so at the same number of substitutions a slip ranks first.
+_CONFUSION_SETS = ("0ODQ", "1I", "2Z", "5S", "8B", "6G")
+_SLIPS = frozenset({("I", "1"), ("1", "I"), ("O", "0"), ("0", "O")})
+_CONFUSABLE = {c: [o for o in group if o != c] for group in _CONFUSION_SETS for c in group}
+MAX_SUBSTITUTIONS = 2
 _MAX_VARIANTS = 16
 _SEPARATORS = re.compile(r"[\s\-.]+")
 
@@ -57,16 +64,29 @@ def is_distinctive_vrm(vrm: str) -> bool:
     return _format_of(compact_vrm(vrm)) in {"current", "prefix", "suffix"}
 
 
-def vrm_variants(text: str) -> list[str]:
-    """Return the readings of a mark worth searching for, the most likely first (at most 16)."""
+@lru_cache(maxsize=4096)  # the parser tries each group of words, often the same ones
+def plate_readings(text: str, max_substitutions: int = MAX_SUBSTITUTIONS) -> tuple[tuple[str, int], ...]:
+    """Every reading of a mark within `max_substitutions` confusions that fits a UK format, with its
+    number of substitutions: fewest first, then slips before misreadings, then the commoner format."""
     raw = compact_vrm(text)
     if not 1 <= len(raw) <= 7 or not raw.isalnum() or not raw.isascii():
-        return []
-    options = [[(char, 0)] + ([_CONFUSABLE[char]] if char in _CONFUSABLE else []) for char in raw]
-    scored: dict[str, tuple[int, int]] = {}
-    for combo in itertools.product(*options):
-        candidate = "".join(char for char, _ in combo)
-        kind = _format_of(candidate)
-        if kind is not None:
-            scored[candidate] = (sum(cost for _, cost in combo), _RANK[kind])
-    return sorted(scored, key=lambda vrm: (*scored[vrm], vrm))[:_MAX_VARIANTS]
+        return ()
+    places = [k for k, char in enumerate(raw) if char in _CONFUSABLE]
+    scored: dict[str, tuple[int, int, int]] = {}
+    for count in range(min(max_substitutions, len(places)) + 1):
+        for chosen in itertools.combinations(places, count):
+            for swaps in itertools.product(*(_CONFUSABLE[raw[k]] for k in chosen)):
+                chars = list(raw)
+                for k, char in zip(chosen, swaps, strict=True):
+                    chars[k] = char
+                candidate = "".join(chars)
+                kind = _format_of(candidate)
+                if kind is not None and candidate not in scored:
+                    misreads = sum((raw[k], c) not in _SLIPS for k, c in zip(chosen, swaps, strict=True))
+                    scored[candidate] = (count, misreads, _RANK[kind])
+    return tuple((vrm, scored[vrm][0]) for vrm in sorted(scored, key=lambda vrm: (*scored[vrm], vrm)))
+
+
+def vrm_variants(text: str) -> list[str]:
+    """Return the readings of a mark worth searching for, the most likely first (at most 16)."""
+    return [vrm for vrm, _ in plate_readings(text)[:_MAX_VARIANTS]]

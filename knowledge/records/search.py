@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -19,10 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.matching.names import name_keys
 from knowledge.matching.scoring import PersonQuery, ScoredPerson, score_person
 from knowledge.matching.streets import expand_street, street_code
-from knowledge.matching.vrm import vrm_variants
+from knowledge.matching.vrm import plate_readings
 from knowledge.store.schema import Address, Person, PersonKey, Vehicle
 
-__all__ = ["CONVINCING", "AddressQuery", "dob_variants", "find_addresses", "find_persons", "find_vehicle"]
+__all__ = [
+    "CONVINCING", "AddressQuery", "dob_variants", "find_addresses", "find_persons", "find_vehicles",
+    "vehicles_starting",
+]
 
 MAX_CANDIDATES = 3000
 CONVINCING = 85.0
@@ -109,14 +113,24 @@ async def find_persons(session: AsyncSession, query: PersonQuery, today: dt.date
     return ranked
 
 
-async def find_vehicle(session: AsyncSession, vrm: str) -> tuple[Vehicle | None, str]:
-    """The vehicle for a VRM, trying I/1 and O/0 confusions; returns (vehicle, the VRM that matched)."""
-    variants = vrm_variants(vrm) or [vrm]
-    rows = {v.vrm: v for v in await session.scalars(select(Vehicle).where(Vehicle.vrm.in_(variants)))}
-    for candidate in variants:
-        if candidate in rows:
-            return rows[candidate], candidate
-    return None, variants[0]
+async def find_vehicles(session: AsyncSession, vrm: str) -> list[tuple[Vehicle, int]]:
+    """The vehicles a mark may be, as (vehicle, confusions it took), the likeliest first.
+
+    The mark itself, then its readings with up to two of the confusions ANPR systems allow (0/O/D/Q,
+    1/I, 2/Z, 5/S, 8/B, 6/G): a hundred or so primary-key look-ups in one query at most.
+    """
+    readings = dict(plate_readings(vrm))
+    readings.setdefault(vrm, 0)
+    rank = {reading: n for n, reading in enumerate(sorted(readings, key=lambda r: (readings[r], r != vrm)))}
+    found = await session.scalars(select(Vehicle).where(Vehicle.vrm.in_(readings)))
+    return sorted(((v, readings[v.vrm]) for v in found), key=lambda hit: rank[hit[0].vrm])
+
+
+async def vehicles_starting(session: AsyncSession, start: str, limit: int) -> list[Vehicle]:
+    """Vehicles whose mark starts with what the officer caught ("PH71"): a range on the primary key."""
+    end = start[:-1] + chr(ord(start[-1]) + 1)
+    stmt = select(Vehicle).where(Vehicle.vrm >= start, Vehicle.vrm < end).order_by(Vehicle.vrm).limit(limit)
+    return list(await session.scalars(stmt))
 
 
 @dataclass(frozen=True)
@@ -124,6 +138,7 @@ class AddressQuery:
     postcode: str | None = None
     house_number: str | None = None
     street: str | None = None
+    flat: str | None = None
 
 
 async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int = 8) -> list[Address]:
@@ -142,6 +157,9 @@ async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int 
     if query.house_number:
         stmt = stmt.where(func.upper(Address.house_number) == query.house_number.upper())
     rows = list(await session.scalars(stmt.limit(MAX_CANDIDATES)))
+    if query.flat:  # the flat asked for, if it is on record; the building's addresses if not
+        flat = re.compile(rf"^\s*flat\s+{re.escape(query.flat)}\b", re.IGNORECASE)
+        rows = [a for a in rows if flat.match(a.line1)] or rows
     if street:
         rows = [a for a in rows if fuzz.ratio(a.street_key, street) >= 75]
         rows.sort(key=lambda a: (-fuzz.ratio(a.street_key, street), a.id))

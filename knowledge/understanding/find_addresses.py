@@ -1,33 +1,51 @@
 """House number and street in an officer's words: "history at 221b baker st", "12 NW1 6XE".
 
 A street is read only where a house number or a cue such as "at" or "address" introduces it,
-so "any markers on jane street" stays a name.
+so "any markers on jane street" stays a name. A flat is read first, from the raw text: "flat 2,
+221b baker st", "flat 4 at 12 high road" and the shorthand "23/65 nicholson street" (flat 23 of
+number 65), so that the house number left behind is the building's.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 
 from knowledge.matching.streets import ABBREVIATIONS
 from knowledge.understanding.tokens import Token
 
-__all__ = ["find_street", "number_before"]
+__all__ = ["STREET_TYPES", "find_flat", "find_street", "number_before"]
 
-_STREET_TYPES = frozenset(ABBREVIATIONS) | frozenset(ABBREVIATIONS.values()) | frozenset(
+STREET_TYPES = frozenset(ABBREVIATIONS) | frozenset(ABBREVIATIONS.values()) | frozenset(
     (
         "way", "walk", "row", "mews", "hill", "green", "rise", "view", "vale", "wharf", "yard", "gate",
         "circus", "approach", "broadway", "chase", "croft", "embankment", "end", "fields", "heights",
         "meadow", "meadows", "parkway", "quay", "villas", "wynd",
     )
 )
-_STREET_WORDS = _STREET_TYPES | {"the"}  # "st" in "st john's road" has no vowel, so is no name word
+_STREET_WORDS = STREET_TYPES | {"the"}  # "st" in "st john's road" has no vowel, so is no name word
+_NUMBER = r"\d{1,4}[a-z]?"
+_STREET_AHEAD = rf"(?=\s*{_NUMBER}\s+(?:[^\W\d][\w'\-]*\s+){{1,3}}(?:{'|'.join(sorted(STREET_TYPES))})\b)"
+_FLAT_WORD = r"\b(?:flat|apartment|apt|unit)\s*(?:no\.?\s*)?"
+_FLAT = [
+    re.compile(rf"{_FLAT_WORD}(?P<flat>{_NUMBER})\s*,?\s*(?:at\s+|of\s+)?(?=\d)", re.I),  # flat 2, 221b
+    re.compile(rf"(?<![\w/])(?P<flat>{_NUMBER})\s*/{_STREET_AHEAD}", re.I),  # 23/65 nicholson street
+]
 _STREET_CUES = frozenset({"at", "address", "addy", "premises", "property", "history", "of"})
+
+
+def find_flat(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The flat number (upper case) and the stretch that gave it, leaving the house number after it."""
+    for form in _FLAT:
+        if match := form.search(text):
+            return match["flat"].upper(), match.span()
+    return None
 
 
 def find_street(tokens: list[Token]) -> tuple[dict[str, str], list[Token]]:
     """House number and street, and the tokens they used; nothing without a number or a cue."""
     for j, suffix in enumerate(tokens):
-        if j == 0 or suffix.lower not in _STREET_TYPES:
+        if j == 0 or suffix.lower not in STREET_TYPES:
             continue
         i = j
         # Up to three words before the street type: "baker st", "st john's wood road", "the crescent".

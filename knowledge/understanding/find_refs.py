@@ -14,7 +14,7 @@ import re
 __all__ = ["find_incident_ref"]
 
 _REF_SYSTEM = re.compile(
-    r"(?<![^\W_])(?P<prefix>inc|cad|crn|urn|cris|occ)[\s\-_:#.]*(?:no\.?\s*)?"
+    r"(?<![^\W_])(?P<prefix>inc|cad|crn|urn|cris|occ)[\s\-_:#./]*(?:no\.?\s*)?"
     r"(?P<number>\d{4}\s+\d{1,6}|\d+(?:\s*[/\-]\s*\d+)*)(?![^\W_])",
     re.IGNORECASE,
 )

@@ -14,9 +14,9 @@ __all__ = ["ALSO_FORENAMES", "ALSO_SURNAMES", "KEYWORDS", "guarded_keyword", "vo
 
 # Words that say what the officer wants.
 _INTENT_WORDS = {
-    "warrant_check": "warrant warrants wanted",
-    "vehicle_check": "vehicle vehicles veh plate plates numberplate reg registration vrm vrn car cars van "
-    "motor motorbike bike lorry truck keeper keepers keeps kept owner owns insured insurance mot "
+    "warrant_check": "warrant warrants wanted circulated",
+    "vehicle_check": "vehicle vehicles veh plate plates numberplate reg regs registration vrm vrn car cars "
+    "van motor motorbike bike lorry truck keeper keepers keeps kept owner owns insured insurance mot "
     "taxed anpr dvla drive drives driving stolen cloned",
     "address_check": "address addresses addy premises property postcode",
     "incident_lookup": "incident incidents log ref reference occurrence",
@@ -49,7 +49,9 @@ _FILLERS = frozenset(
         "update", "updates", "happened", "officer", "safety", "firearms", "weapons", "violent",
         "violence", "drugs", "dangerous", "dog", "dogs", "vulnerable", "occupant", "mental", "health", "self",
         "harm", "suicidal", "escaper", "contagion", "explosives", "missing", "alleges", "risk", "pull",
-        "bring", "fetch", "open", "surname", "forename", "forenames", "firstname",
+        "bring", "fetch", "open", "surname", "forename", "forenames", "firstname", "hiya", "thx", "asap",
+        "cheque", "cad", "approx", "approximately", "roughly", "around", "partial", "part", "starting",
+        "something",
     )
 )
 # Vocabulary words that are also names: read as a name when they sit in name position

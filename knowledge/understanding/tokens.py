@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from knowledge.understanding.keywords import KEYWORDS, vocabulary_word
 
-__all__ = ["MASK", "Token", "consume", "is_name_word", "mask", "tokenise"]
+__all__ = ["MASK", "NAME_PARTICLES", "Token", "consume", "is_name_word", "mask", "tokenise"]
 
 MASK = "\x00"  # clean_text removes control characters, so this never comes from the officer
 _TOKEN = re.compile(r"\x00+|,|[^\s\x00,.!?;:()\[\]{}\"]+")
@@ -21,6 +21,13 @@ _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{6}")  # Armstrong has five in 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _KEY_MASH = re.compile("|".join(row[i : i + 5] for row in _ROWS for i in range(len(row) - 4)))
 _HOUSE_NUMBER = re.compile(r"\d{1,4}[a-z]?", re.IGNORECASE)
+# Surname particles: "jose de la cruz" has the surname "de la cruz", "tony mc carthy" has "mc carthy".
+NAME_PARTICLES = frozenset(
+    {"de", "da", "di", "del", "della", "van", "von", "der", "den", "le", "la", "du", "ap", "mac", "mc", "o"}
+    | {"ó", "ni", "ní", "nic", "ua"}
+)
+# How a description gives sex and ethnicity, never a name: IC1-IC9 codes, "m/ic1", "w/m".
+_DESCRIPTOR = re.compile(r"(?:[mf]/)?ic[1-9]|[wba]/[mf]", re.IGNORECASE)
 
 
 @dataclass
@@ -52,10 +59,12 @@ def _classify(match: re.Match[str]) -> Token:
         token.kind = "slot"
     elif lower == ",":
         token.kind = "comma"
+    elif _DESCRIPTOR.fullmatch(lower):
+        token.kind, token.word = "filler", "descriptor"
     elif vocab := vocabulary_word(lower):
         token.word, token.intent = vocab, KEYWORDS.get(vocab, "")
         token.kind = "keyword" if token.intent else "filler"
-    elif is_name_word(lower):
+    elif lower in NAME_PARTICLES or is_name_word(lower):
         token.kind = "name"
     elif _HOUSE_NUMBER.fullmatch(lower):
         token.kind = "number"

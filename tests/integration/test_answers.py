@@ -12,13 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from knowledge.answers.answer import answer, answer_record
-from knowledge.demo.dataset import load_demo_data
-from knowledge.importing.importer import import_rows
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
-from tests.conftest import fresh_postgres
-from tests.keys import AUDIT_KEY, init_db
+from tests.conftest import loaded_database
+from tests.keys import AUDIT_KEY
 
 TODAY = dt.date(2026, 11, 25)
 OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)
@@ -75,15 +73,7 @@ KNOWN["warrants.csv"] += [
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def loaded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One loaded database per backend for the whole module: loading is the slow part."""
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('answers') / 'beatline.db'}"])
-    else:
-        urls = fresh_postgres(request.getfixturevalue("postgres_admin_url"))
-    for url in urls:
-        init_db(url)
-        load_demo_data(url, persons=1500, seed=7)
-        import_rows(url, KNOWN)
-        yield url
+    yield from loaded_database(request, tmp_path_factory, KNOWN, persons=1500, seed=7)
 
 
 @pytest.fixture

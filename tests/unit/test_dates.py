@@ -86,3 +86,69 @@ def test_reading_dates_never_raises(text: str, today: date) -> None:
     details = find_birth_details(text, today=today)
     assert details.dob is None or details.dob <= today
     assert all(0 <= a <= b <= len(text) for a, b in details.spans)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("third of april 1985", date(1985, 4, 3)),
+        ("twenty seventh of October 1978", date(1978, 10, 27)),
+        ("the 3rd of april 85", date(1985, 4, 3)),
+        ("d.o.b. the 7th of december 1990", date(1990, 12, 7)),
+        ("EILEEN HOPKINS TWENTY NINTH OF SEPTEMBER 1957", date(1957, 9, 29)),
+    ],
+)
+def test_days_in_words_are_read(typed: str, expected: date) -> None:
+    assert find_birth_details(typed, today=TODAY).dob == expected
+
+
+def test_a_birth_cue_after_a_full_date_is_not_a_second_birth_year() -> None:
+    details = find_birth_details("craig sullivan born 11 aug 82", today=TODAY)
+    assert (details.dob, details.birth_year) == (date(1982, 8, 11), None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "age", "ages"),
+    [
+        ("aged about 40", 40, (35, 45)),
+        ("approx 34", 34, (29, 39)),
+        ("around 40 for me", 40, (35, 45)),
+        ("roughly 66.", 66, (61, 71)),
+        ("40ish", 40, (35, 45)),
+        ("aged approximately 26", 26, (21, 31)),
+        ("aged 30-35", 32, (30, 35)),
+        ("aged 34", 34, None),
+    ],
+)
+def test_an_estimated_age_is_a_range_of_ages(typed: str, age: int, ages: tuple[int, int] | None) -> None:
+    details = find_birth_details(typed, today=TODAY)
+    assert (details.age, details.age_range) == (age, ages)
+
+
+def test_a_number_before_a_street_is_a_house_not_an_age() -> None:
+    assert find_birth_details("around 5 high st", today=TODAY).age is None
+
+
+@pytest.mark.parametrize("typed", ["3/4", "dob 29/8", "d.o.b. 8.2.", "19th september", "dob 21st august"])
+def test_a_date_without_a_year_is_asked_about(typed: str) -> None:
+    details = find_birth_details(f"john smith {typed}", today=TODAY)
+    assert details.dob is None
+    assert details.problems and "has no year" in details.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "dob", "year"),
+    [("030485", date(1985, 4, 3), None), ("03041985", date(1985, 4, 3), None), ("1985", None, 1985),
+     ("(1985)", None, 1985)],
+)
+def test_numbers_alone_are_loose_readings(typed: str, dob: date | None, year: int | None) -> None:
+    details = find_birth_details(f"john smith {typed}", today=TODAY)
+    assert (details.dob, details.birth_year) == (None, None)  # only the parser, seeing a name, takes them
+    assert (details.loose_dob, details.loose_year) == (dob, year)
+    assert details.loose_span is not None
+
+
+def test_numbers_that_are_no_date_are_not_loose_readings() -> None:
+    for typed in ("123456", "12345678", "2999", "1850"):
+        details = find_birth_details(typed, today=TODAY)
+        assert (details.loose_dob, details.loose_year) == (None, None)

@@ -13,6 +13,11 @@ from hypothesis import strategies as st
 from knowledge.understanding.parse import INTENTS, ParsedQuery, parse
 
 TODAY = date(2025, 6, 1)
+# Keys a parsed query may add to the contract's intent and slots (an extension, never a change).
+EXTENSION_KEYS = {
+    "problems", "alternatives", "vrm_as_typed", "vrms", "partial_vrm", "flat", "age_range", "subjects",
+    "subjects_left_out", "small_talk",
+}
 SLOT_KEYS = {
     "forenames", "surname", "dob", "birth_year", "age", "vrm", "postcode", "house_number", "street",
     "incident_ref",
@@ -199,9 +204,11 @@ def test_a_parsed_query_is_immutable() -> None:
 def test_parse_never_raises_and_answers_in_the_contract_shape(text: str) -> None:
     data = parse(text, today=TODAY).to_json()
     assert json.loads(json.dumps(data)) == data
-    assert set(data) <= {"intent", "slots", "problems"}
+    assert set(data) <= {"intent", "slots"} | EXTENSION_KEYS
     assert data["intent"] in INTENTS
     assert set(data["slots"]) <= SLOT_KEYS
+    for subject in data.get("subjects", []):
+        assert subject["intent"] in INTENTS and set(subject["slots"]) <= SLOT_KEYS
     for key in ("forenames", "surname"):
         if key in data["slots"]:
             assert all(c.isalpha() or c in " '-" for c in data["slots"][key])
@@ -217,6 +224,9 @@ QUERY_PARTS = [
     "any", "warnings", "on", "jon", "smyth", "dob", "3/4/85", "ab12", "cde", "nw1", "6xe", "221b", "baker",
     "st",
     "inc-2024-004512", "wanted", ",", "'", "-", "%", "?", "\u200b", "<b>", "born", "1985", "aged", "34",
+    "alpha", "bravo", "double", "oh", "one", "flat", "2/10", "23/65", "030485", "about", "ic1", "mc", "o'",
+    "and", ";", "&", "thanks", "morning", "ph71", "8D51SMR", "silver", "ford", "3rd", "of", "april",
+    "inc/2024/4512",
 ]
 
 

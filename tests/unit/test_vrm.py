@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.matching.vrm import VRM_FORMATS, is_distinctive_vrm, normalise_vrm, vrm_variants
+from knowledge.matching.vrm import (
+    VRM_FORMATS,
+    is_distinctive_vrm,
+    normalise_vrm,
+    plate_readings,
+    vrm_variants,
+)
 
 
 @pytest.mark.parametrize(
@@ -85,3 +91,50 @@ def test_variants_are_valid_distinct_and_bounded(text: str) -> None:
     assert len(variants) <= 16
     assert len(set(variants)) == len(variants)
     assert all(normalise_vrm(v) == v for v in variants)
+
+
+# One confusion set per line, as ANPR systems use them.
+CONFUSION_SETS = ["0ODQ", "1I", "2Z", "5S", "8B", "6G"]
+
+
+def _misread(vrm: str, position: int, other: str) -> str:
+    return vrm[:position] + other + vrm[position + 1 :]
+
+
+LETTERS = st.sampled_from("ABCDEFGHJKLMNOPRSTUVWXY")
+DIGITS = st.sampled_from("0123456789")
+CURRENT = st.tuples(LETTERS, LETTERS, DIGITS, DIGITS, LETTERS, LETTERS, LETTERS).map("".join)
+PREFIX = st.tuples(LETTERS, DIGITS, DIGITS, DIGITS, LETTERS, LETTERS, LETTERS).map("".join)
+SUFFIX = st.tuples(LETTERS, LETTERS, LETTERS, DIGITS, DIGITS, DIGITS, LETTERS).map("".join)
+
+
+@given(st.one_of(CURRENT, PREFIX, SUFFIX), st.data())
+def test_a_plate_read_back_with_one_confusion_still_finds_it(vrm: str, data: st.DataObject) -> None:
+    places = [k for k, c in enumerate(vrm) if any(c in group for group in CONFUSION_SETS)]
+    if not places:
+        return
+    k = data.draw(st.sampled_from(places))
+    group = next(g for g in CONFUSION_SETS if vrm[k] in g)
+    misread = _misread(vrm, k, data.draw(st.sampled_from([c for c in group if c != vrm[k]])))
+    readings = dict(plate_readings(misread))
+    assert readings[vrm] <= 1  # within one confusion of what was read, so the search looks it up
+
+
+@given(st.one_of(CURRENT, PREFIX, SUFFIX))
+def test_readings_start_with_the_mark_itself_and_rank_by_confusions(vrm: str) -> None:
+    readings = plate_readings(vrm)
+    assert readings[0] == (vrm, 0)
+    counts = [n for _, n in readings]
+    assert counts == sorted(counts) and max(counts) <= 2
+
+
+def test_two_confusions_are_read_and_three_are_not() -> None:
+    assert ("BD51SMR", 1) in plate_readings("8D51SMR")
+    assert dict(plate_readings("8D5ISMR"))["BD51SMR"] == 2
+    assert "BD51SMR" not in dict(plate_readings("8D5I5MR"))
+
+
+def test_at_the_same_number_of_confusions_a_typing_slip_ranks_before_a_misreading() -> None:
+    readings = [vrm for vrm, n in plate_readings("AB12C0E") if n == 1]
+    assert readings[0] == "AB12COE"  # 0 for O is a slip; D and Q are misreadings
+    assert {"AB12CDE", "AB12CQE"} <= set(readings)

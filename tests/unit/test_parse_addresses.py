@@ -1,0 +1,61 @@
+"""Addresses and references in whole questions: flats, house shorthand, an address's history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from knowledge.understanding.parse import parse
+
+TODAY = date(2026, 11, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "flat", "house", "street"),
+    [
+        ("23/65 nicholson street", "23", "65", "nicholson street"),
+        ("flat 2, 221b baker st", "2", "221B", "baker street"),
+        ("flat 4 at 12 high road", "4", "12", "high road"),
+        ("history at Flat 3, 225 Fisher Place", "3", "225", "fisher place"),
+    ],
+)
+def test_flats_leave_the_building_number_as_the_house(text: str, flat: str, house: str, street: str) -> None:
+    parsed = parse(text, today=TODAY)
+    assert parsed.intent == "address_check"
+    assert dict(parsed.slots) == {"house_number": house, "street": street}
+    assert parsed.flat == flat
+
+
+def test_a_house_number_with_or_without_a_letter() -> None:
+    assert parse("97C phillips way", today=TODAY).slots == {"house_number": "97C", "street": "phillips way"}
+    assert parse("97 phillips way", today=TODAY).slots == {"house_number": "97", "street": "phillips way"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "calls to 221b baker st",
+        "incidents at 221b baker st",
+        "previous at 221b baker st",
+        "cad history at 221b baker st",
+        "any previous calls to nw1 6xe",
+        "jobs at 221b baker st",
+    ],
+)
+def test_an_address_s_history_is_an_address_check(text: str) -> None:
+    assert parse(text, today=TODAY).intent == "address_check"
+
+
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [
+        ("INC/2024/004512", "INC-2024-004512"),
+        ("INC2024004512", "INC-2024-004512"),
+        ("cad 4512", "CAD-4512"),
+        ("what happened at inc 2024/004512", "INC-2024-004512"),
+    ],
+)
+def test_references_however_written_are_incident_lookups(text: str, ref: str) -> None:
+    parsed = parse(text, today=TODAY)
+    assert (parsed.intent, dict(parsed.slots)) == ("incident_lookup", {"incident_ref": ref})

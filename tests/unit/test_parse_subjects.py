@@ -1,0 +1,43 @@
+"""Several subjects in one message: each exposed, the first in the contract's slots, none dropped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from knowledge.understanding.parse import MAX_SUBJECTS, parse
+
+TODAY = date(2026, 11, 1)
+
+
+def test_two_people_are_both_exposed_and_the_first_fills_the_slots() -> None:
+    data = parse("check jack coates 26/9/78 and vanessa williams 4/2/45", today=TODAY).to_json()
+    assert data["slots"] == {"forenames": "jack", "surname": "coates", "dob": "1978-09-26"}
+    assert [s["slots"] for s in data["subjects"]] == [
+        {"forenames": "jack", "surname": "coates", "dob": "1978-09-26"},
+        {"forenames": "vanessa", "surname": "williams", "dob": "1945-02-04"},
+    ]
+
+
+def test_commas_inside_one_subject_do_not_split_it() -> None:
+    for text in ("SMITH, John 3/4/85", "jon smyth, april 3, 1985", "flat 2, 221b baker st"):
+        assert "subjects" not in parse(text, today=TODAY).to_json(), text
+    subjects = parse("SMITH, John 3/4/85; DOE, Jane 5/6/90", today=TODAY).subjects
+    assert [s.slots["surname"] for s in subjects] == ["smith", "doe"]
+
+
+def test_a_warrant_question_about_several_people_is_a_warrant_check() -> None:
+    assert (
+        parse("is jack coates 26/9/78 and jill coates 1/2/80 wanted", today=TODAY).intent == "warrant_check"
+    )
+
+
+def test_more_than_five_subjects_lists_five_and_counts_the_rest() -> None:
+    text = " and ".join(f"ab{n:02d} cde" for n in range(11, 18))
+    data = parse(text, today=TODAY).to_json()
+    assert len(data["subjects"]) == MAX_SUBJECTS
+    assert data["subjects_left_out"] == 2
+    assert len(data["vrms"]) == 7
+
+
+def test_one_subject_and_words_after_it_is_one_subject() -> None:
+    assert "subjects" not in parse("john smith 3/4/85 and his car please", today=TODAY).to_json()
