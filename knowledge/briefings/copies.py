@@ -17,7 +17,7 @@ intent) or unconfirmed (no answer). A delivered copy needs none: its intent said
 entry per delivered copy keeps a 30-a-second broadcast within what SQLite writes. A copy found
 'sending' when a lapsed briefing is taken over may or may not have reached the officer; it becomes
 'failed', settled as unconfirmed, rather than being sent again (at most once; see
-`knowledge.briefings.delivery`).
+`knowledge.briefings.run`).
 """
 
 from __future__ import annotations

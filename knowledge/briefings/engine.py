@@ -19,8 +19,8 @@ from collections.abc import Awaitable, Callable
 
 from knowledge.briefings import copies
 from knowledge.briefings.copies import Claim, Withdrawn
-from knowledge.briefings.delivery import OnProgress, Run, Send
 from knowledge.briefings.pacing import Pacer
+from knowledge.briefings.run import OnProgress, Run, Send
 from knowledge.store.database import Database
 
 __all__ = ["Broadcaster", "OnWithdrawn"]

@@ -17,9 +17,9 @@ from sqlalchemy import delete, select, update
 
 from knowledge.access.users import Enrolment, active_user, enrol, revoke
 from knowledge.briefings import acknowledgements, copies, drafts
-from knowledge.briefings.delivery import BACKOFF, Outgoing, Progress, SendResult
 from knowledge.briefings.engine import Broadcaster
 from knowledge.briefings.pacing import Pacer
+from knowledge.briefings.run import BACKOFF, Outgoing, Progress, SendResult
 from knowledge.errors import BeatlineError, NotAllowed
 from knowledge.store.database import Database
 from knowledge.store.schema import AuditEntry, AuditHead, Briefing, BriefingDelivery, User

@@ -28,9 +28,9 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import briefing_text as text
 from handlers import query
-from handlers.briefing_delivery import Delivery
+from handlers.briefing import render as text
+from handlers.briefing.delivery import Delivery
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import enrolment_seen, guarded

@@ -20,13 +20,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from handlers.briefing_text import copy_text, progress_text, withdrawn_text
+from handlers.briefing.render import copy_text, progress_text, withdrawn_text
 from handlers.errors import retry_after
 from handlers.format import html
 from knowledge.access.buttons import ButtonSigner
 from knowledge.briefings.copies import Withdrawn
-from knowledge.briefings.delivery import OnProgress, Outgoing, Progress, Send, SendResult
 from knowledge.briefings.engine import Broadcaster, OnWithdrawn
+from knowledge.briefings.run import OnProgress, Outgoing, Progress, Send, SendResult
 
 __all__ = ["ACK_LIFETIME", "Delivery"]
 

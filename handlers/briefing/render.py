@@ -9,8 +9,8 @@ import datetime as dt
 
 from knowledge.briefings.acknowledgements import Recipient
 from knowledge.briefings.copies import Withdrawn
-from knowledge.briefings.delivery import Outgoing, Progress
 from knowledge.briefings.drafts import ALL_TEAMS, LONDON, BriefingView
+from knowledge.briefings.run import Outgoing, Progress
 
 __all__ = [
     "acknowledged_line",
