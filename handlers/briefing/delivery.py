@@ -25,8 +25,8 @@ from handlers.errors import retry_after
 from handlers.format import html
 from knowledge.access.buttons import ButtonSigner
 from knowledge.briefings.copies import Withdrawn
-from knowledge.briefings.engine import Broadcaster, OnWithdrawn
-from knowledge.briefings.run import OnProgress, Outgoing, Progress, Send, SendResult
+from knowledge.briefings.engine import DeliveryEngine
+from knowledge.briefings.port import OnProgress, OnWithdrawn, Outgoing, Progress, Send, SendResult
 
 __all__ = ["ACK_LIFETIME", "Delivery"]
 
@@ -104,7 +104,7 @@ def _withdrawn_notice(bot: Bot) -> OnWithdrawn:
 class Delivery:
     """The engine and the Bot it sends with, for one running Application."""
 
-    def __init__(self, bot: Bot, engine: Broadcaster) -> None:
+    def __init__(self, bot: Bot, engine: DeliveryEngine) -> None:
         self.bot, self.engine = bot, engine
 
     @classmethod
@@ -128,7 +128,7 @@ class Delivery:
             ),
         )
         await bot.initialize()
-        engine = Broadcaster(
+        engine = DeliveryEngine(
             services.db, _sender(bot, services.buttons), _progress_editor(bot),
             pacer=services.pacer, on_withdrawn=_withdrawn_notice(bot), concurrency=CONCURRENCY,
         )  # fmt: skip

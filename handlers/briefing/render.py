@@ -10,7 +10,7 @@ import datetime as dt
 from knowledge.briefings.acknowledgements import Recipient
 from knowledge.briefings.copies import Withdrawn
 from knowledge.briefings.drafts import ALL_TEAMS, LONDON, BriefingView
-from knowledge.briefings.run import Outgoing, Progress
+from knowledge.briefings.port import Outgoing, Progress
 
 __all__ = [
     "acknowledged_line",

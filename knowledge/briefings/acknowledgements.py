@@ -1,7 +1,7 @@
 """Acknowledgements: each officer confirms their own copy, and the sergeant chases those who have not.
 
 The first press is the one recorded; later presses change nothing. A reminder is the same briefing
-queued again for the outstanding only, sent by the same engine that resumes interrupted broadcasts.
+queued again for the outstanding only, sent by the same engine that resumes interrupted runs.
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ async def remind(
 ) -> int:
     """Queue the briefing again for those who have not acknowledged; how many will be reminded.
 
-    The briefing goes back to 'sending' with no worker holding it, so the broadcaster's next look
-    (woken at once by the handler) claims it exactly as it resumes an interrupted broadcast.
+    The briefing goes back to 'sending' with no worker holding it, so the delivery engine's next look
+    (woken at once by the handler) claims it exactly as it resumes an interrupted run.
     """
     await managed(db, briefing_id, viewer)  # may they follow it?
     async with db.sessions() as session, session.begin():

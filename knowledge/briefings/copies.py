@@ -1,4 +1,4 @@
-"""The rows behind a broadcast: which worker holds a briefing, and where each recipient's copy stands.
+"""The rows behind a briefing's run: which worker holds a briefing, and where each recipient's copy stands.
 
 Every change is one UPDATE whose WHERE clause states the status it expects, so that on SQLite and
 PostgreSQL alike exactly one worker wins a briefing and exactly one sends each copy:
@@ -14,7 +14,7 @@ the send and its settlement leaves the entry, and every copy an officer can hold
 row settles it once Telegram has answered. A copy that did not arrive for sure, or may not have, also
 gets a second entry saying so: blocked, failed, requeued (a 429 or 5xx: it goes again, with a new
 intent) or unconfirmed (no answer). A delivered copy needs none: its intent said as much, and one
-entry per delivered copy keeps a 30-a-second broadcast within what SQLite writes. A copy found
+entry per delivered copy keeps a 30-a-second run within what SQLite writes. A copy found
 'sending' when a lapsed briefing is taken over may or may not have reached the officer; it becomes
 'failed', settled as unconfirmed, rather than being sent again (at most once; see
 `knowledge.briefings.run`).
@@ -263,7 +263,7 @@ async def claim_copies(db: Database, claim: Claim, telegram_ids: Sequence[int]) 
     """Mark copies as being sent, just before they go to Telegram; those that were pending and enrolled.
 
     Each claimed copy's audit entry (its intent) commits with the claim, before the copy can arrive.
-    Enrolment is checked here, at the last moment, so an officer revoked mid-broadcast is skipped.
+    Enrolment is checked here, at the last moment, so an officer revoked mid-run is skipped.
     """
     mine = and_(
         BriefingDelivery.briefing_id == claim.briefing_id,

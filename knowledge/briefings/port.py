@@ -1,0 +1,80 @@
+"""The delivery engine's port: what it hands the handler layer, and what it hears back.
+
+The engine stays Telegram-free: the handler layer plugs in `Send` (one copy to one officer),
+`OnProgress` (the sergeant's progress message) and `OnWithdrawn` (the author told why a due briefing
+was cancelled), and turns Telegram's answers into `SendResult`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from knowledge.briefings.copies import Tally, Withdrawn
+
+__all__ = ["OnProgress", "OnWithdrawn", "Outgoing", "Progress", "Send", "SendResult"]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One copy to hand to Telegram."""
+
+    briefing_id: int
+    telegram_id: int
+    sender_name: str
+    team: str
+    text: str
+    reminder: bool  # the officer already has a copy
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What Telegram said to one copy."""
+
+    # sent | retry (a 429: later, after retry_after) | error (a 5xx or no connection: it did not take
+    # the copy; try again after a back-off) | blocked | failed (refused for good) | unconfirmed (no
+    # answer came: it may have arrived)
+    outcome: str
+    message_id: int | None = None
+    retry_after: float = 0.0
+
+    @classmethod
+    def sent(cls, message_id: int) -> SendResult:
+        return cls("sent", message_id)
+
+    @classmethod
+    def retry(cls, seconds: float) -> SendResult:
+        return cls("retry", retry_after=seconds)
+
+    @classmethod
+    def error(cls) -> SendResult:
+        return cls("error")
+
+    @classmethod
+    def blocked(cls) -> SendResult:
+        return cls("blocked")
+
+    @classmethod
+    def failed(cls) -> SendResult:
+        return cls("failed")
+
+    @classmethod
+    def unconfirmed(cls) -> SendResult:
+        return cls("unconfirmed")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a briefing has got to, for the message the sergeant watches."""
+
+    briefing_id: int
+    team: str
+    chat_id: int
+    message_id: int | None
+    tally: Tally
+    finished: bool
+
+
+Send = Callable[[Outgoing], Awaitable[SendResult]]
+OnProgress = Callable[[Progress], Awaitable[None]]
+OnWithdrawn = Callable[[Withdrawn], Awaitable[None]]
