@@ -1,22 +1,18 @@
 """Briefings in Telegram: a preview with Send and Cancel, copies with Acknowledge, and the follow-up.
 
-The delivery engine (`knowledge.briefings.engine`) starts in post_init, once the services are open, and
-stops in post_stop, before the bot's HTTP client closes, so that copies in flight finish and are
-recorded. It sends through a Bot of its own without PTB's rate limiter: the engine paces and honours
-429s itself, and the limiter's retry of a timed-out send could deliver a briefing twice.
-
-`/brief` alone asks for the text, and the sergeant's next message is taken as the briefing for
-ASK_FOR seconds; after that it is an ordinary query again. This is a deadline checked by a filter
-rather than a ConversationHandler: that needs updates handled one at a time (Beatline handles them
-concurrently) and its timeout needs the job-queue extra, which Beatline does not install.
+The delivery engine (`knowledge.briefings.engine`) belongs to the services; a pressed Send or Remind
+wakes it. `/brief` alone asks for the text, and the sergeant's next message is taken as the briefing
+for ASK_FOR seconds; after that it is an ordinary query again. The wait is kept in the user's row,
+which the gate has just read into `context.enrolment`, and the one handler of private text
+(`private_text`) looks there: the briefing, or a question. This is a deadline rather than a
+ConversationHandler: that needs updates handled one at a time (Beatline handles them concurrently)
+and its timeout needs the job-queue extra, which Beatline does not install.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import weakref
-from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -28,12 +24,11 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import query
+from handlers import fallbacks, query
 from handlers.briefing import render as text
-from handlers.briefing.delivery import Delivery
 from handlers.context import BeatlineContext
 from handlers.format import html
-from handlers.gate import enrolment_seen, guarded
+from handlers.gate import guarded
 from knowledge.access import users
 from knowledge.access.buttons import ButtonRefused
 from knowledge.access.roles import can_use
@@ -53,29 +48,12 @@ NO_LONGER_YOURS = (
 # Button data: "b", the action's letter, the briefing id, then the signature (knowledge.access.buttons). Each
 # action needs the role of the command it belongs to; Acknowledge is every recipient's.
 _NEEDS: dict[str, str | None] = {"s": "brief", "x": "brief", "o": "briefings", "r": "briefings", "a": None}
-_deliveries: weakref.WeakKeyDictionary[Any, Delivery] = weakref.WeakKeyDictionary()
 
 
-class _Asked(filters.MessageFilter):
-    """Messages from users who sent a bare /brief less than ASK_FOR seconds ago, in any bot process.
-
-    The wait is kept in the user's row (users.await_briefing_text), which the gate has just read.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(name="asked_for_briefing")
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        seen = enrolment_seen(user.id) if user is not None else None
-        return (
-            seen is not None
-            and can_use(seen.role, "brief")
-            and seen.awaits_briefing_text(dt.datetime.now(dt.UTC))
-        )
-
-
-_ASKED = _Asked()
+def _asked(context: BeatlineContext) -> bool:
+    """True if this user sent a bare /brief less than ASK_FOR seconds ago, in any bot process."""
+    asker, now = context.enrolment, dt.datetime.now(dt.UTC)
+    return asker is not None and can_use(asker.role, "brief") and asker.awaits_briefing_text(now)
 
 
 def _button(
@@ -140,6 +118,22 @@ async def take_text(update: Update, context: BeatlineContext) -> None:
     await _preview(update, context, update.message.text or "")
 
 
+async def private_text(update: Update, context: BeatlineContext) -> None:
+    """A private text message: the briefing's text if a bare /brief asked for it, else a question."""
+    if _asked(context):
+        await take_text(update, context)
+    else:
+        await query.ask(update, context)
+
+
+async def cancel(update: Update, context: BeatlineContext) -> None:
+    """/cancel stops the wait for a briefing's text; with no wait it is a command Beatline lacks."""
+    if _asked(context):
+        await stop_asking(update, context)
+    else:
+        await fallbacks.unknown_command(update, context)
+
+
 async def stop_asking(update: Update, context: BeatlineContext) -> None:
     """/cancel while the bot waits for a briefing's text: nothing is drafted."""
     assert update.message is not None and update.effective_user is not None
@@ -195,7 +189,7 @@ async def send_pressed(update: Update, context: BeatlineContext) -> None:
         cancel = _button("Cancel", "x", view.id, context, press.from_user.id, lifetime=until_sent)
         keyboard = InlineKeyboardMarkup.from_button(cancel)
     await press.edit_message_text(html(text.queued_text(view, now)), reply_markup=keyboard)
-    _deliveries[context.application].engine.wake()
+    context.services.delivery.wake()
 
 
 async def cancel_pressed(update: Update, context: BeatlineContext) -> None:
@@ -293,17 +287,16 @@ async def remind_pressed(update: Update, context: BeatlineContext) -> None:
     except BeatlineError as refused:
         await progress.edit_text(html(str(refused)))
         return
-    _deliveries[context.application].engine.wake()
+    context.services.delivery.wake()
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add the briefing handlers, and run the delivery engine between post_init and post_stop."""
+    """Add the briefing handlers, and the one handler of private text (a briefing's, or a question)."""
     private = filters.ChatType.PRIVATE
-    awaited_text = private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _ASKED
     application.add_handlers([
         CommandHandler("brief", guarded("brief", brief), filters=private),
-        MessageHandler(awaited_text, take_text),
-        CommandHandler("cancel", stop_asking, filters=private & _ASKED),
+        MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, private_text),
+        CommandHandler("cancel", cancel, filters=private & filters.UpdateType.MESSAGE),
         CommandHandler("briefings", guarded("briefings", list_briefings), filters=private),
         # Button data as _NEEDS says; every press is checked by _pressed.
         CallbackQueryHandler(send_pressed, pattern=r"^bs\d+\|"),
@@ -312,17 +305,3 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(outstanding_pressed, pattern=r"^bo\d+\|"),
         CallbackQueryHandler(remind_pressed, pattern=r"^br\d+\|"),
     ])  # fmt: skip
-    opened, stopped = application.post_init, application.post_stop
-
-    async def start_delivery(app: Application) -> None:  # type: ignore[type-arg]
-        if opened:
-            await opened(app)
-        _deliveries[app] = await Delivery.start(app)
-
-    async def stop_delivery(app: Application) -> None:  # type: ignore[type-arg]
-        if delivery := _deliveries.pop(app, None):
-            await delivery.stop()
-        if stopped:
-            await stopped(app)
-
-    application.post_init, application.post_stop = start_delivery, stop_delivery

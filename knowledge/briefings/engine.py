@@ -23,9 +23,11 @@ from knowledge.briefings.port import OnProgress, OnWithdrawn, Send
 from knowledge.briefings.run import Run, Shared
 from knowledge.store.database import Database
 
-__all__ = ["DeliveryEngine"]
+__all__ = ["CONCURRENCY", "DeliveryEngine"]
 
 log = logging.getLogger(__name__)
+
+CONCURRENCY = 8  # copies in flight at once
 
 
 class DeliveryEngine:
@@ -45,7 +47,7 @@ class DeliveryEngine:
         lease: float = 6.0,
         progress_every: float = 2.0,
         poll_every: float = 1.0,
-        concurrency: int = 8,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         self.db, self.pacer, self.on_withdrawn, self.poll_every = db, pacer, on_withdrawn, poll_every
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"

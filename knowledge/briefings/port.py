@@ -2,17 +2,19 @@
 
 The engine stays Telegram-free: the handler layer plugs in `Send` (one copy to one officer),
 `OnProgress` (the sergeant's progress message) and `OnWithdrawn` (the author told why a due briefing
-was cancelled), and turns Telegram's answers into `SendResult`s.
+was cancelled), and turns Telegram's answers into `SendResult`s. In the bot they come together as one
+`Port`, opened before the engine starts and closed after it stops.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from knowledge.briefings.copies import Tally, Withdrawn
 
-__all__ = ["OnProgress", "OnWithdrawn", "Outgoing", "Progress", "Send", "SendResult"]
+__all__ = ["OnProgress", "OnWithdrawn", "Outgoing", "Port", "Progress", "Send", "SendResult"]
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,17 @@ class Progress:
 Send = Callable[[Outgoing], Awaitable[SendResult]]
 OnProgress = Callable[[Progress], Awaitable[None]]
 OnWithdrawn = Callable[[Withdrawn], Awaitable[None]]
+
+
+class Port(Protocol):
+    """The way out to the officers (Telegram, in the bot), with a connection of its own."""
+
+    async def send(self, outgoing: Outgoing) -> SendResult: ...
+
+    async def show_progress(self, progress: Progress) -> None: ...
+
+    async def tell_withdrawn(self, withdrawn: Withdrawn) -> None: ...
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
