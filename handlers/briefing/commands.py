@@ -33,6 +33,7 @@ from knowledge.access import users
 from knowledge.access.buttons import ButtonRefused
 from knowledge.access.roles import can_use
 from knowledge.briefings import acknowledgements, drafts
+from knowledge.briefings.statuses import BriefingStatus
 from knowledge.errors import BeatlineError
 
 __all__ = ["register"]
@@ -257,7 +258,7 @@ async def outstanding_pressed(update: Update, context: BeatlineContext) -> None:
     await context.audit("answered", query=f"outstanding for briefing {view.id}", intent="briefing_list",
                         record_ids=[f"briefing:{view.id}"])  # fmt: skip
     keyboard = None
-    if people and view.status == "sent":
+    if people and view.status == BriefingStatus.SENT:
         label = f"Remind {len(people)}"
         keyboard = InlineKeyboardMarkup.from_button(_button(label, "r", view.id, context, viewer.telegram_id))
     await context.bot.send_message(

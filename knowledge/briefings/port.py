@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from knowledge.briefings.copies import Tally, Withdrawn
+from knowledge.briefings.statuses import SendOutcome
 
 __all__ = ["OnProgress", "OnWithdrawn", "Outgoing", "Port", "Progress", "Send", "SendResult"]
 
@@ -33,36 +34,33 @@ class Outgoing:
 class SendResult:
     """What Telegram said to one copy."""
 
-    # sent | retry (a 429: later, after retry_after) | error (a 5xx or no connection: it did not take
-    # the copy; try again after a back-off) | blocked | failed (refused for good) | unconfirmed (no
-    # answer came: it may have arrived)
-    outcome: str
+    outcome: SendOutcome
     message_id: int | None = None
     retry_after: float = 0.0
 
     @classmethod
     def sent(cls, message_id: int) -> SendResult:
-        return cls("sent", message_id)
+        return cls(SendOutcome.SENT, message_id)
 
     @classmethod
     def retry(cls, seconds: float) -> SendResult:
-        return cls("retry", retry_after=seconds)
+        return cls(SendOutcome.RETRY, retry_after=seconds)
 
     @classmethod
     def error(cls) -> SendResult:
-        return cls("error")
+        return cls(SendOutcome.ERROR)
 
     @classmethod
     def blocked(cls) -> SendResult:
-        return cls("blocked")
+        return cls(SendOutcome.BLOCKED)
 
     @classmethod
     def failed(cls) -> SendResult:
-        return cls("failed")
+        return cls(SendOutcome.FAILED)
 
     @classmethod
     def unconfirmed(cls) -> SendResult:
-        return cls("unconfirmed")
+        return cls(SendOutcome.UNCONFIRMED)
 
 
 @dataclass(frozen=True)

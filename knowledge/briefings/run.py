@@ -34,6 +34,7 @@ from knowledge.briefings import copies
 from knowledge.briefings.copies import Claim, Copy, Outcome
 from knowledge.briefings.pacing import Pacer, Slot
 from knowledge.briefings.port import OnProgress, Outgoing, Progress, Send, SendResult
+from knowledge.briefings.statuses import CopyOutcome, SendOutcome
 from knowledge.store.database import Database
 
 __all__ = ["BACKOFF", "MAX_ERRORS", "Run", "Shared"]
@@ -114,7 +115,8 @@ class Run:
             for turn, copy in enumerate(chunk):
                 if self.halt.is_set() or (slot := await self._slot(copy.telegram_id)) is None:
                     unsent = [
-                        Outcome(c.telegram_id, "requeued") for c in [*chunk[turn:], *(await upcoming or [])]
+                        Outcome(c.telegram_id, CopyOutcome.REQUEUED)
+                        for c in [*chunk[turn:], *(await upcoming or [])]
                     ]
                     await self.write(copies.record_outcomes, self.claim, unsent)
                     return False
@@ -227,16 +229,17 @@ class Run:
             result = SendResult.unconfirmed()
         finally:
             self.shared.pacer.finish(slot)
-        if result.outcome in ("retry", "error") and await self._again(copy, result):
+        again = result.outcome in (SendOutcome.RETRY, SendOutcome.ERROR)
+        if again and await self._again(copy, result):
             return
-        status = "failed" if result.outcome in ("retry", "error") else result.outcome
+        status = CopyOutcome.FAILED if again else CopyOutcome(result.outcome)
         self.unrecorded.append(Outcome(tid, status, result.message_id))
         self.queued.set()
 
     async def _again(self, copy: Copy, result: SendResult) -> bool:
         """Put a copy Telegram did not take back in the queue, to go again; False if it is given up."""
         tid = copy.telegram_id
-        if result.outcome == "retry":
+        if result.outcome == SendOutcome.RETRY:
             # Flood control is for the whole bot: everyone waits, then this officer goes first.
             self.shared.pacer.pause(result.retry_after)
             wait = 0.0
@@ -248,7 +251,7 @@ class Run:
         # Listed before it is pending again, so that a look for pending copies meanwhile leaves it be.
         self.later[tid] = (time.monotonic() + wait, copy)
         try:
-            await self.write(copies.record_outcomes, self.claim, [Outcome(tid, "requeued")])
+            await self.write(copies.record_outcomes, self.claim, [Outcome(tid, CopyOutcome.REQUEUED)])
         except Exception:  # not put back: recorded as failed instead, for a Remind
             log.exception("could not requeue briefing %s to %s", self.claim.briefing_id, tid)
             del self.later[tid]
