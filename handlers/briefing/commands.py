@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from typing import TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -49,6 +50,14 @@ NO_LONGER_YOURS = (
 # Button data: "b", the action's letter, the briefing id, then the signature (knowledge.access.buttons). Each
 # action needs the role of the command it belongs to; Acknowledge is every recipient's.
 _NEEDS: dict[str, str | None] = {"s": "brief", "x": "brief", "o": "briefings", "r": "briefings", "a": None}
+_T = TypeVar("_T")
+
+
+def _present(value: _T | None, what: str) -> _T:
+    """`value`, which PTB's filters or the gate guarantee here; its absence is a wiring bug."""
+    if value is None:
+        raise RuntimeError(f"a briefing handler was called without {what}")
+    return value
 
 
 def _asked(context: BeatlineContext) -> bool:
@@ -71,52 +80,51 @@ def _button(
 
 
 async def _preview(update: Update, context: BeatlineContext, request_text: str) -> None:
-    assert update.message is not None and context.enrolment is not None
+    message, sender = _present(update.message, "a message"), _present(context.enrolment, "an enrolment")
     now = dt.datetime.now(dt.UTC)
     try:
-        request = drafts.parse_request(request_text, role=context.enrolment.role)
+        request = drafts.parse_request(request_text, role=sender.role)
         send_at = drafts.next_occurrence(*request.at, now) if request.at else None
         view, reach = await drafts.create_draft(
-            context.services.db, context.enrolment, request.text, team=request.team, send_at=send_at
+            context.services.db, sender, request.text, team=request.team, send_at=send_at
         )
     except BeatlineError as refused:
-        await update.message.reply_text(html(str(refused)))
+        await message.reply_text(html(str(refused)))
         return
-    user_id = context.enrolment.telegram_id
+    user_id = sender.telegram_id
     keyboard = InlineKeyboardMarkup(
         [[_button("Send", "s", view.id, context, user_id), _button("Cancel", "x", view.id, context, user_id)]]
     )
     # The preview shows the briefing's text, which can name suspects: protected like the copies.
-    await update.message.reply_text(
+    await message.reply_text(
         html(text.preview_text(view, reach, now)), reply_markup=keyboard, protect_content=True
     )
 
 
 async def brief(update: Update, context: BeatlineContext) -> None:
     """/brief TEXT shows the sergeant a preview with Send and Cancel; /brief alone asks for the text."""
-    assert update.message is not None and update.message.text is not None
-    assert update.effective_user is not None
-    command_and_text = update.message.text.split(maxsplit=1)  # line breaks inside the text are kept
-    db, user_id, now = context.services.db, update.effective_user.id, dt.datetime.now(dt.UTC)
+    message = _present(update.message, "a message")
+    command_and_text = _present(message.text, "a command's text").split(maxsplit=1)  # line breaks kept
+    sender, now = _present(context.enrolment, "an enrolment"), dt.datetime.now(dt.UTC)  # guarded
+    db, user_id = context.services.db, sender.telegram_id
     if len(command_and_text) == 2:
-        assert context.enrolment is not None  # guarded
-        if context.enrolment.awaits_briefing_text(now):
+        if sender.awaits_briefing_text(now):
             await users.await_briefing_text(db, user_id, None)  # the text came with the command
         await _preview(update, context, command_and_text[1])
         return
     await users.await_briefing_text(db, user_id, now + dt.timedelta(seconds=ASK_FOR))
-    await update.message.reply_text(
+    await message.reply_text(
         html("What should the briefing say? Send it as your next message, within 5 minutes, or /cancel.")
     )
 
 
 async def take_text(update: Update, context: BeatlineContext) -> None:
     """The sergeant's next message after a bare /brief becomes the briefing's preview."""
-    assert update.message is not None and update.effective_user is not None
-    if not await users.take_briefing_text(context.services.db, update.effective_user.id):
+    message, user = _present(update.message, "a message"), _present(update.effective_user, "a user")
+    if not await users.take_briefing_text(context.services.db, user.id):
         await query.ask(update, context)  # another message was taken as the text: this one is a question
         return
-    await _preview(update, context, update.message.text or "")
+    await _preview(update, context, message.text or "")
 
 
 async def private_text(update: Update, context: BeatlineContext) -> None:
@@ -137,9 +145,9 @@ async def cancel(update: Update, context: BeatlineContext) -> None:
 
 async def stop_asking(update: Update, context: BeatlineContext) -> None:
     """/cancel while the bot waits for a briefing's text: nothing is drafted."""
-    assert update.message is not None and update.effective_user is not None
-    await users.await_briefing_text(context.services.db, update.effective_user.id, None)
-    await update.message.reply_text(html("No briefing started."))
+    message, user = _present(update.message, "a message"), _present(update.effective_user, "a user")
+    await users.await_briefing_text(context.services.db, user.id, None)
+    await message.reply_text(html("No briefing started."))
 
 
 async def _pressed(update: Update, context: BeatlineContext) -> tuple[CallbackQuery, int] | None:
@@ -150,10 +158,9 @@ async def _pressed(update: Update, context: BeatlineContext) -> tuple[CallbackQu
     checks commands: a sergeant demoted since the preview or the list cannot send, show or remind.
     Refusals are audited.
     """
-    press = update.callback_query
-    assert press is not None and press.data is not None
+    press = _present(update.callback_query, "a button press")
     try:
-        payload = context.services.buttons.verify(press.data, press.from_user.id)
+        payload = context.services.buttons.verify(_present(press.data, "button data"), press.from_user.id)
     except ButtonRefused as refused:
         await context.audit("denied", query=f"briefing button {refused.reason}", intent="briefing")
         await press.answer(REFUSED[refused.reason], show_alert=True)
@@ -173,8 +180,7 @@ async def send_pressed(update: Update, context: BeatlineContext) -> None:
     if (pressed := await _pressed(update, context)) is None:
         return
     press, briefing_id = pressed
-    message = press.message
-    assert message is not None
+    message = _present(press.message, "the pressed button's message")
     view = await drafts.confirm(
         context.services.db, briefing_id, press.from_user.id,
         progress_chat_id=message.chat.id, progress_message_id=message.message_id,
@@ -198,8 +204,7 @@ async def cancel_pressed(update: Update, context: BeatlineContext) -> None:
     if (pressed := await _pressed(update, context)) is None:
         return
     press, briefing_id = pressed
-    assert context.enrolment is not None
-    if not await drafts.cancel(context.services.db, briefing_id, context.enrolment):
+    if not await drafts.cancel(context.services.db, briefing_id, _present(context.enrolment, "an enrolment")):
         await press.answer("Too late to cancel: that briefing is already being sent.", show_alert=True)
         return
     await press.answer()
@@ -227,14 +232,14 @@ async def acknowledge_pressed(update: Update, context: BeatlineContext) -> None:
 
 async def list_briefings(update: Update, context: BeatlineContext) -> None:
     """/briefings lists recent briefings as acknowledged/recipients, each with a who-is-outstanding button."""
-    assert update.message is not None and context.enrolment is not None
-    views = await drafts.recent(context.services.db, context.enrolment)
-    user_id = context.enrolment.telegram_id
+    message, viewer = _present(update.message, "a message"), _present(context.enrolment, "an enrolment")
+    views = await drafts.recent(context.services.db, viewer)
+    user_id = viewer.telegram_id
     buttons = [[_button(f"#{v.id}: who has not acknowledged?", "o", v.id, context, user_id)] for v in views]
     # Briefings name suspects: showing them is a disclosure like any other, audited and protected.
     await context.audit("answered", query="/briefings", intent="briefing_list",
                         record_ids=[f"briefing:{v.id}" for v in views])  # fmt: skip
-    await update.message.reply_text(
+    await message.reply_text(
         html(text.list_text(views, dt.datetime.now(dt.UTC))),
         reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
         protect_content=True,
@@ -246,8 +251,8 @@ async def outstanding_pressed(update: Update, context: BeatlineContext) -> None:
     if (pressed := await _pressed(update, context)) is None:
         return
     press, briefing_id = pressed
-    assert context.enrolment is not None and update.effective_chat is not None
-    db, viewer = context.services.db, context.enrolment
+    chat, viewer = _present(update.effective_chat, "a chat"), _present(context.enrolment, "an enrolment")
+    db = context.services.db
     try:
         view = await drafts.get(db, briefing_id, viewer)
         people = await acknowledgements.outstanding(db, briefing_id, viewer)
@@ -262,7 +267,7 @@ async def outstanding_pressed(update: Update, context: BeatlineContext) -> None:
         label = f"Remind {len(people)}"
         keyboard = InlineKeyboardMarkup.from_button(_button(label, "r", view.id, context, viewer.telegram_id))
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat.id,
         html(text.outstanding_text(view, people)),
         reply_markup=keyboard,
         protect_content=True,
@@ -274,15 +279,13 @@ async def remind_pressed(update: Update, context: BeatlineContext) -> None:
     if (pressed := await _pressed(update, context)) is None:
         return
     press, briefing_id = pressed
-    assert context.enrolment is not None and update.effective_chat is not None
+    chat, viewer = _present(update.effective_chat, "a chat"), _present(context.enrolment, "an enrolment")
     await press.answer()
     await press.edit_message_reply_markup(None)  # one press, one reminder
-    progress = await context.bot.send_message(
-        update.effective_chat.id, html(f"Reminding for briefing #{briefing_id}…")
-    )
+    progress = await context.bot.send_message(chat.id, html(f"Reminding for briefing #{briefing_id}…"))
     try:
         await acknowledgements.remind(
-            context.services.db, briefing_id, context.enrolment,
+            context.services.db, briefing_id, viewer,
             progress_chat_id=progress.chat.id, progress_message_id=progress.message_id,
         )  # fmt: skip
     except BeatlineError as refused:
