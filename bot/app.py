@@ -18,7 +18,9 @@ from bot.retry import PatientRateLimiter
 from bot.services import Services
 from bot.settings import Settings
 from handlers import admin, briefing, errors, fallbacks, gate, media, query
+from handlers.briefing.delivery import TelegramPort
 from handlers.context import BotData, context_types
+from knowledge.access.buttons import ButtonSigner
 from knowledge.briefings.pacing import Pacer
 
 __all__ = ["ALLOWED_UPDATES", "build_application"]
@@ -30,8 +32,8 @@ CONCURRENT_UPDATES = {"postgresql": 32, "sqlite": 8}
 
 FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...] = (
     gate.register,  # group -1: every update authorised first, strangers stopped
-    briefing.register,  # before query: the text after a bare /brief is the briefing, not a question
-    query.register,  # groups refused; free text answered; Open/More buttons; edits not re-run
+    briefing.register,  # private text: the briefing after a bare /brief, else query.ask's question
+    query.register,  # groups refused; Open/More buttons; edits not re-run
     admin.register,  # /start (invites), /help, /whoami, /allow, /revoke, /users, /invite, /audit
     media.register,  # locations answered; stickers, photos, voice, documents get guidance
     fallbacks.register,  # unknown commands and stale buttons: keep last
@@ -42,14 +44,24 @@ FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...
 def build_application(
     settings: Settings, *, webhook: bool = False
 ) -> Application[Any, Any, Any, Any, BotData, Any]:
-    """The Application for these settings; its services open in post_init and close in post_shutdown."""
+    """The Application for these settings, and the one place that wires lifecycles: services open in
+    post_init and close in post_shutdown; the briefings' delivery engine runs from post_init to
+    post_stop, so that it stops before the bot's HTTP client closes."""
     # One send budget for the process: the replies' rate limiter and the briefings' engine share it.
     pacer = Pacer(settings.send_rate)
 
     async def open_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
-        services = await Services.open(settings, pacer)
+        def port(buttons: ButtonSigner) -> TelegramPort:
+            return TelegramPort(application.bot, buttons, timeout=settings.bot_api_timeout)
+
+        services = await Services.open(settings, pacer, port)
         application.bot_data.services = services
         services.background(admin.sync_all_menus(application.bot, services.db))
+        await services.start_delivery()
+
+    async def stop_delivery(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
+        if application.bot_data.services is not None:
+            await application.bot_data.services.stop_delivery()
 
     async def close_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
         if application.bot_data.services is not None:
@@ -71,6 +83,7 @@ def build_application(
             CONCURRENT_UPDATES["sqlite" if settings.database_url.startswith("sqlite") else "postgresql"]
         )
         .post_init(open_services)
+        .post_stop(stop_delivery)
         .post_shutdown(close_services)
     )
     if settings.telegram_api_base_url:

@@ -1,5 +1,8 @@
 """The long-lived services of one bot process: opened in post_init, closed in post_shutdown.
 
+They own the briefings' delivery engine, which bot/app.py starts in post_init and stops in post_stop,
+before the bot's HTTP client closes, so that copies in flight finish and are recorded.
+
 Nothing here holds state that another process would need: the database and Redis are shared, the
 button signer's key is derived from the bot token, and the audit key is configuration every process
 is given, so every process signs and checks alike.
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from sqlalchemy import text
@@ -18,7 +21,9 @@ from sqlalchemy import text
 from bot.settings import Settings
 from knowledge.access.buttons import ButtonSigner, derive_key
 from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
+from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
+from knowledge.briefings.port import Port
 from knowledge.store import audit
 from knowledge.store.database import Database
 
@@ -30,28 +35,27 @@ BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long e
 
 
 class Services:
-    """The database, the shared rate limiter, the button signer and the send pacer, plus background tasks.
+    """The database, the shared rate limiter, the button signer, the send pacer and the briefings'
+    delivery engine, plus background tasks.
 
     `pacer` is the process's one send budget (BEATLINE_SEND_RATE): the Application's rate limiter takes
-    its slots for replies, the briefings' delivery engine for copies.
+    its slots for replies, the delivery engine for copies.
     """
 
     def __init__(
-        self,
-        db: Database,
-        limiter: RateLimiter,
-        buttons: ButtonSigner,
-        pacer: Pacer,
-        *,
-        bot_api_timeout: float,
+        self, db: Database, limiter: RateLimiter, buttons: ButtonSigner, pacer: Pacer, port: Port
     ) -> None:
-        self.db, self.limiter, self.buttons, self.pacer = db, limiter, buttons, pacer
-        self.bot_api_timeout = bot_api_timeout  # for Bots opened beside the Application's own
+        self.db, self.limiter, self.buttons, self.pacer, self.port = db, limiter, buttons, pacer, port
+        self.delivery = DeliveryEngine(
+            db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
+        )
+        self._delivering = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @classmethod
-    async def open(cls, settings: Settings, pacer: Pacer) -> Services:
-        """Create the engine and clients, and check that the audit key is the audit log's.
+    async def open(cls, settings: Settings, pacer: Pacer, port: Callable[[ButtonSigner], Port]) -> Services:
+        """Create the database engine, the clients and the delivery engine (not yet started, on the port
+        `port` makes), and check that the audit key is the audit log's.
 
         A process given another key refuses to start rather than write entries that will not verify.
         """
@@ -65,7 +69,21 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, limiter, buttons, pacer, bot_api_timeout=settings.bot_api_timeout)
+        return cls(db, limiter, buttons, pacer, port(buttons))
+
+    async def start_delivery(self) -> None:
+        """Open the delivery engine's port and start polling for due briefings."""
+        await self.port.open()
+        self._delivering = True
+        self.delivery.start()
+
+    async def stop_delivery(self) -> None:
+        """Finish the copies in flight, hand unfinished briefings back, close the port; if started."""
+        if not self._delivering:
+            return
+        self._delivering = False
+        await self.delivery.stop()
+        await self.port.close()
 
     async def ready(self) -> bool:
         """True if the database answers."""

@@ -31,7 +31,6 @@ from knowledge.store.update_claims import claim_update
 __all__ = [
     "NOT_YOUR_COMMAND",
     "command_of",
-    "enrolment_seen",
     "guarded",
     "register",
     "stranger_refusal",
@@ -138,19 +137,6 @@ async def gate(update: Update, context: BeatlineContext) -> None:
         raise ApplicationHandlerStop from None
 
 
-_seen: dict[int, users.Enrolment] = {}
-
-
-def enrolment_seen(telegram_id: int) -> users.Enrolment | None:
-    """The user's enrolment as the gate read it for the update now being handled.
-
-    For PTB's filters, which cannot await a database. It holds because PTB checks the next group's
-    filters right after the gate returns, on the same event loop, with no await in between: keep the
-    gate the only handler before group 0. One entry per enrolled user who has written.
-    """
-    return _seen.get(telegram_id)
-
-
 def guarded(command: str, callback: Callback) -> Callback:
     """The handler of a role-restricted command, run only for a user whose role may use it.
 
@@ -177,11 +163,6 @@ async def _authorise(update: Update, context: BeatlineContext) -> None:
             raise ApplicationHandlerStop
         if user is not None:
             context.enrolment = await users.active_user(session, user.id)
-    if user is not None:
-        if context.enrolment is not None:
-            _seen[user.id] = context.enrolment
-        else:
-            _seen.pop(user.id, None)
     context.caller = Caller(
         actor=f"tg:{user.id}" if user else f"chat:{chat.id if chat else '?'}",
         role=context.role,

@@ -138,7 +138,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handlers([
         MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, ask_in_group),
-        MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, ask),
         MessageHandler(private & filters.UpdateType.EDITED_MESSAGE & filters.TEXT, edited),
         CallbackQueryHandler(open_record, pattern=RECORD_BUTTON),
     ])  # fmt: skip

@@ -1,7 +1,7 @@
 """Acknowledgements: each officer confirms their own copy, and the sergeant chases those who have not.
 
 The first press is the one recorded; later presses change nothing. A reminder is the same briefing
-queued again for the outstanding only, sent by the same engine that resumes interrupted broadcasts.
+queued again for the outstanding only, sent by the same engine that resumes interrupted runs.
 """
 
 from __future__ import annotations
@@ -13,20 +13,22 @@ from sqlalchemy import case, func, select, update
 
 from knowledge.access.users import Enrolment
 from knowledge.briefings.drafts import managed
+from knowledge.briefings.statuses import BriefingStatus, CopyStatus
 from knowledge.errors import BeatlineError, NotAllowed
 from knowledge.store.database import Database, utc
 from knowledge.store.schema import Briefing, BriefingDelivery, User
 
 __all__ = ["Ack", "Recipient", "acknowledge", "outstanding", "remind"]
 
-_OUTSTANDING = ("pending", "sending", "sent", "failed", "blocked")
+_REMINDABLE = (CopyStatus.SENT, CopyStatus.FAILED, CopyStatus.BLOCKED)
+_OUTSTANDING = (CopyStatus.PENDING, CopyStatus.SENDING, *_REMINDABLE)
 
 
 @dataclass(frozen=True)
 class Recipient:
     telegram_id: int
     name: str
-    status: str  # pending | sending | sent | failed | blocked
+    status: CopyStatus  # one of _OUTSTANDING
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ async def outstanding(db: Database, briefing_id: int, viewer: Enrolment) -> list
     )
     async with db.reads() as session:
         rows = await session.execute(stmt)
-        return [Recipient(d.telegram_id, name, d.status) for d, name in rows]
+        return [Recipient(d.telegram_id, name, CopyStatus(d.status)) for d, name in rows]
 
 
 async def acknowledge(db: Database, briefing_id: int, telegram_id: int) -> Ack:
@@ -63,14 +65,14 @@ async def acknowledge(db: Database, briefing_id: int, telegram_id: int) -> Ack:
                 BriefingDelivery.briefing_id == briefing_id,
                 BriefingDelivery.telegram_id == telegram_id,
                 BriefingDelivery.acked_at.is_(None),
-                BriefingDelivery.status != "skipped",
+                BriefingDelivery.status != CopyStatus.SKIPPED,
             )
             .values(
                 acked_at=now,
                 # Pressing the button proves the copy arrived, even one a crash left marked failed;
                 # an acknowledged copy still queued for a reminder needs no reminder.
                 status=case(
-                    (BriefingDelivery.status.in_(("failed", "pending")), "sent"),
+                    (BriefingDelivery.status.in_((CopyStatus.FAILED, CopyStatus.PENDING)), CopyStatus.SENT),
                     else_=BriefingDelivery.status,
                 ),
             )
@@ -91,16 +93,16 @@ async def remind(
 ) -> int:
     """Queue the briefing again for those who have not acknowledged; how many will be reminded.
 
-    The briefing goes back to 'sending' with no worker holding it, so the broadcaster's next look
-    (woken at once by the handler) claims it exactly as it resumes an interrupted broadcast.
+    The briefing goes back to 'sending' with no worker holding it, so the delivery engine's next look
+    (woken at once by the handler) claims it exactly as it resumes an interrupted run.
     """
     await managed(db, briefing_id, viewer)  # may they follow it?
     async with db.sessions() as session, session.begin():
         claimed = await session.execute(
             update(Briefing)
-            .where(Briefing.id == briefing_id, Briefing.status == "sent")
+            .where(Briefing.id == briefing_id, Briefing.status == BriefingStatus.SENT)
             .values(
-                status="sending",
+                status=BriefingStatus.SENDING,
                 claimed_by=None,
                 claimed_until=None,
                 progress_chat_id=progress_chat_id,
@@ -114,9 +116,9 @@ async def remind(
             .where(
                 BriefingDelivery.briefing_id == briefing_id,
                 BriefingDelivery.acked_at.is_(None),
-                BriefingDelivery.status.in_(("sent", "failed", "blocked")),
+                BriefingDelivery.status.in_(_REMINDABLE),
             )
-            .values(status="pending")
+            .values(status=CopyStatus.PENDING)
         )
         if not queued.rowcount:  # type: ignore[attr-defined]
             # Raising inside the transaction rolls the status change back as well.

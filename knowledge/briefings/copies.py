@@ -1,4 +1,4 @@
-"""The rows behind a broadcast: which worker holds a briefing, and where each recipient's copy stands.
+"""The rows behind a briefing's run: which worker holds a briefing, and where each recipient's copy stands.
 
 Every change is one UPDATE whose WHERE clause states the status it expects, so that on SQLite and
 PostgreSQL alike exactly one worker wins a briefing and exactly one sends each copy:
@@ -14,10 +14,10 @@ the send and its settlement leaves the entry, and every copy an officer can hold
 row settles it once Telegram has answered. A copy that did not arrive for sure, or may not have, also
 gets a second entry saying so: blocked, failed, requeued (a 429 or 5xx: it goes again, with a new
 intent) or unconfirmed (no answer). A delivered copy needs none: its intent said as much, and one
-entry per delivered copy keeps a 30-a-second broadcast within what SQLite writes. A copy found
+entry per delivered copy keeps a 30-a-second run within what SQLite writes. A copy found
 'sending' when a lapsed briefing is taken over may or may not have reached the officer; it becomes
 'failed', settled as unconfirmed, rather than being sent again (at most once; see
-`knowledge.briefings.delivery`).
+`knowledge.briefings.run`).
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.access.users import active_user
 from knowledge.briefings.drafts import ALL_TEAMS, choose_team
+from knowledge.briefings.statuses import BriefingStatus, CopyOutcome, CopyStatus
 from knowledge.errors import BeatlineError
 from knowledge.store import audit
 from knowledge.store.audit import Caller
@@ -80,9 +82,7 @@ class Outcome:
     """What became of one copy handed to Telegram."""
 
     telegram_id: int
-    # sent | blocked | failed (Telegram refused it for good) | unconfirmed (no answer: it may have
-    # arrived) | requeued (Telegram asked for it later: a 429, or a 5xx to retry after a back-off)
-    status: str
+    status: CopyOutcome
     message_id: int | None = None
 
 
@@ -96,8 +96,14 @@ class Withdrawn:
     reason: str  # a sentence, as /brief would have refused it
 
 
-# Where each outcome leaves the copy's row (blocked, failed: as they are named).
-_ROW = {"sent": "sent", "unconfirmed": "failed", "requeued": "pending"}
+# Where each outcome leaves the copy's row.
+_ROW = MappingProxyType({
+    CopyOutcome.SENT: CopyStatus.SENT,
+    CopyOutcome.BLOCKED: CopyStatus.BLOCKED,
+    CopyOutcome.FAILED: CopyStatus.FAILED,
+    CopyOutcome.UNCONFIRMED: CopyStatus.FAILED,
+    CopyOutcome.REQUEUED: CopyStatus.PENDING,
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -123,9 +129,9 @@ async def claim_due(db: Database, worker: str, lease: dt.timedelta) -> tuple[lis
     A worker never takes over its own: a renewal it made late (a stalled event loop) means it is alive.
     """
     now = _now()
-    due = and_(Briefing.status == "scheduled", Briefing.send_at <= now)
+    due = and_(Briefing.status == BriefingStatus.SCHEDULED, Briefing.send_at <= now)
     lapsed = and_(
-        Briefing.status == "sending",
+        Briefing.status == BriefingStatus.SENDING,
         or_(Briefing.claimed_until.is_(None), Briefing.claimed_until < now),
         or_(Briefing.claimed_by.is_(None), Briefing.claimed_by != worker),
     )
@@ -134,7 +140,7 @@ async def claim_due(db: Database, worker: str, lease: dt.timedelta) -> tuple[lis
             await session.scalars(select(Briefing.id).where(or_(due, lapsed)).order_by(Briefing.id))
         )
     claims, withdrawn = [], []
-    hold = {"status": "sending", "claimed_by": worker, "claimed_until": now + lease}
+    hold = {"status": BriefingStatus.SENDING, "claimed_by": worker, "claimed_until": now + lease}
     for briefing_id in candidates:
         async with db.sessions() as session, session.begin():
             # Each transaction opens with its write, so SQLite queues it behind another writer.
@@ -157,7 +163,7 @@ async def _take(session: AsyncSession, briefing_id: int, *, fresh: bool) -> Clai
     author = await active_user(session, briefing.sender_id)
     if author is None:
         # A revoked sergeant's scheduled briefing does not go out in their name.
-        briefing.status, briefing.claimed_by, briefing.claimed_until = "cancelled", None, None
+        briefing.status, briefing.claimed_by, briefing.claimed_until = BriefingStatus.CANCELLED, None, None
         return None
     if fresh:
         try:
@@ -165,14 +171,16 @@ async def _take(session: AsyncSession, briefing_id: int, *, fresh: bool) -> Clai
             # a sergeant demoted or moved to another team since does not brief the old one.
             choose_team(author, briefing.team)
         except BeatlineError as refused:
-            briefing.status, briefing.claimed_by, briefing.claimed_until = "cancelled", None, None
+            briefing.status = BriefingStatus.CANCELLED
+            briefing.claimed_by, briefing.claimed_until = None, None
             await audit.record(
                 session, _caller(briefing.sender_id, author.role),
                 query=f"briefing {briefing_id} not sent: {refused}", intent="briefing", outcome="cancelled",
                 record_ids=[f"briefing:{briefing_id}"],
             )  # fmt: skip
             return Withdrawn(briefing_id, briefing.sender_id, briefing.team, str(refused))
-        members = select(literal(briefing_id), User.telegram_id, literal("pending"), literal(0)).where(
+        pending = literal(CopyStatus.PENDING)
+        members = select(literal(briefing_id), User.telegram_id, pending, literal(0)).where(
             User.status == "active", User.telegram_id != briefing.sender_id
         )
         if briefing.team != ALL_TEAMS:
@@ -198,14 +206,15 @@ async def _strand(session: AsyncSession, briefing_id: int, sender_id: int, role:
     stranded = list(
         await session.scalars(
             update(BriefingDelivery)
-            .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == "sending")
-            .values(status="failed")
+            .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == CopyStatus.SENDING)
+            .values(status=CopyStatus.FAILED)
             .returning(BriefingDelivery.telegram_id)
             .execution_options(synchronize_session=False)
         )
     )
     for telegram_id in sorted(stranded):
-        await _audit_copy(session, briefing_id, _caller(sender_id, role, telegram_id), "unconfirmed")
+        caller = _caller(sender_id, role, telegram_id)
+        await _audit_copy(session, briefing_id, caller, CopyOutcome.UNCONFIRMED)
 
 
 async def renew(db: Database, briefing_id: int, worker: str, lease: dt.timedelta) -> bool:
@@ -213,7 +222,11 @@ async def renew(db: Database, briefing_id: int, worker: str, lease: dt.timedelta
     async with db.sessions() as session, session.begin():
         result = await session.execute(
             update(Briefing)
-            .where(Briefing.id == briefing_id, Briefing.claimed_by == worker, Briefing.status == "sending")
+            .where(
+                Briefing.id == briefing_id,
+                Briefing.claimed_by == worker,
+                Briefing.status == BriefingStatus.SENDING,
+            )
             .values(claimed_until=_now() + lease)
         )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -235,7 +248,7 @@ async def finish(db: Database, claim: Claim, worker: str) -> None:
         done = await session.execute(
             update(Briefing)
             .where(Briefing.id == claim.briefing_id, Briefing.claimed_by == worker)
-            .values(status="sent", claimed_by=None, claimed_until=None)
+            .values(status=BriefingStatus.SENT, claimed_by=None, claimed_until=None)
         )
         if done.rowcount:  # type: ignore[attr-defined]
             await _strand(session, claim.briefing_id, claim.sender_id, claim.sender_role)
@@ -250,7 +263,7 @@ async def pending_copies(db: Database, briefing_id: int, *, limit: int = 200) ->
     """The next copies waiting to be sent."""
     stmt = (
         select(BriefingDelivery.telegram_id, BriefingDelivery.message_id)
-        .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == "pending")
+        .where(BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == CopyStatus.PENDING)
         .order_by(BriefingDelivery.telegram_id)
         .limit(limit)
     )
@@ -263,12 +276,12 @@ async def claim_copies(db: Database, claim: Claim, telegram_ids: Sequence[int]) 
     """Mark copies as being sent, just before they go to Telegram; those that were pending and enrolled.
 
     Each claimed copy's audit entry (its intent) commits with the claim, before the copy can arrive.
-    Enrolment is checked here, at the last moment, so an officer revoked mid-broadcast is skipped.
+    Enrolment is checked here, at the last moment, so an officer revoked mid-run is skipped.
     """
     mine = and_(
         BriefingDelivery.briefing_id == claim.briefing_id,
         BriefingDelivery.telegram_id.in_(telegram_ids),
-        BriefingDelivery.status == "pending",
+        BriefingDelivery.status == CopyStatus.PENDING,
     )
     enrolled = select(User.telegram_id).where(User.status == "active")
     async with db.sessions() as session, session.begin():
@@ -276,7 +289,7 @@ async def claim_copies(db: Database, claim: Claim, telegram_ids: Sequence[int]) 
             await session.scalars(
                 update(BriefingDelivery)
                 .where(mine, BriefingDelivery.telegram_id.in_(enrolled))
-                .values(status="sending", attempts=BriefingDelivery.attempts + 1)
+                .values(status=CopyStatus.SENDING, attempts=BriefingDelivery.attempts + 1)
                 .returning(BriefingDelivery.telegram_id)
                 .execution_options(synchronize_session=False)
             )
@@ -285,12 +298,12 @@ async def claim_copies(db: Database, claim: Claim, telegram_ids: Sequence[int]) 
         await session.execute(
             update(BriefingDelivery)
             .where(mine)
-            .values(status="skipped")
+            .values(status=CopyStatus.SKIPPED)
             .execution_options(synchronize_session=False)
         )
         ordered = [tid for tid in telegram_ids if tid in claimed]
         for telegram_id in ordered:
-            await _audit_copy(session, claim.briefing_id, _discloser(claim, telegram_id), "sending")
+            await _audit_copy(session, claim.briefing_id, _discloser(claim, telegram_id), CopyStatus.SENDING)
     return ordered
 
 
@@ -303,11 +316,15 @@ async def record_outcomes(db: Database, claim: Claim, outcomes: Sequence[Outcome
     now = _now()
     async with db.sessions() as session, session.begin():
         for outcome in outcomes:
-            values: dict[str, object] = {"status": _ROW.get(outcome.status, outcome.status)}
-            if outcome.status == "sent":
+            values: dict[str, object] = {"status": _ROW[outcome.status]}
+            if outcome.status == CopyOutcome.SENT:
                 values |= {"message_id": outcome.message_id, "sent_at": now}
             # 'failed' too: a worker whose lease lapsed mid-send still reports what really happened.
-            expected = ("sending",) if outcome.status == "requeued" else ("sending", "failed")
+            expected = (
+                (CopyStatus.SENDING,)
+                if outcome.status == CopyOutcome.REQUEUED
+                else (CopyStatus.SENDING, CopyStatus.FAILED)
+            )
             await session.execute(
                 update(BriefingDelivery)
                 .where(
@@ -318,7 +335,7 @@ async def record_outcomes(db: Database, claim: Claim, outcomes: Sequence[Outcome
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-            if outcome.status != "sent":
+            if outcome.status != CopyOutcome.SENT:
                 await _audit_copy(
                     session, claim.briefing_id, _discloser(claim, outcome.telegram_id), outcome.status
                 )
@@ -352,5 +369,5 @@ async def tally(db: Database, briefing_id: int) -> Tally:
             .group_by(BriefingDelivery.status)
         )
         counts = Counter(dict(rows.all()))
-    total = sum(n for status, n in counts.items() if status != "skipped")
-    return Tally(total, counts["sent"], counts["blocked"], counts["failed"])
+    total = sum(n for status, n in counts.items() if status != CopyStatus.SKIPPED)
+    return Tally(total, counts[CopyStatus.SENT], counts[CopyStatus.BLOCKED], counts[CopyStatus.FAILED])

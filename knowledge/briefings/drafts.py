@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, String, Subquery, and_, case, func, or_, select, update
 
 from knowledge.access.users import Enrolment, team_members
+from knowledge.briefings.statuses import BriefingStatus, CopyStatus
 from knowledge.errors import BeatlineError, NotAllowed
 from knowledge.store.database import Database, utc
 from knowledge.store.schema import Briefing, BriefingDelivery
@@ -58,7 +59,7 @@ class BriefingView:
     sender_id: int
     team: str
     text: str
-    status: str  # draft | scheduled | sending | sent | cancelled
+    status: BriefingStatus
     created_at: dt.datetime
     send_at: dt.datetime | None
     recipients: int  # copies meant to reach someone (revoked officers skipped are not counted)
@@ -168,7 +169,7 @@ def _counts() -> Subquery:
     return (
         select(
             BriefingDelivery.briefing_id,
-            func.sum(case((BriefingDelivery.status != "skipped", 1), else_=0)).label("recipients"),
+            func.sum(case((BriefingDelivery.status != CopyStatus.SKIPPED, 1), else_=0)).label("recipients"),
             func.count(BriefingDelivery.acked_at).label("acked"),
         )
         .group_by(BriefingDelivery.briefing_id)
@@ -185,7 +186,7 @@ def _view_query() -> Select[Briefing, int, int]:
 
 def _view(briefing: Briefing, recipients: int, acked: int) -> BriefingView:
     return BriefingView(
-        briefing.id, briefing.sender_id, briefing.team, briefing.text, briefing.status,
+        briefing.id, briefing.sender_id, briefing.team, briefing.text, BriefingStatus(briefing.status),
         utc(briefing.created_at), utc(briefing.send_at) if briefing.send_at else None, recipients, acked,
     )  # fmt: skip
 
@@ -206,7 +207,7 @@ async def create_draft(
             sender_id=sender.telegram_id,
             team=team,
             text=text,
-            status="draft",
+            status=BriefingStatus.DRAFT,
             created_at=now,
             send_at=send_at,
         )
@@ -224,9 +225,13 @@ async def confirm(
     async with db.sessions() as session, session.begin():
         result = await session.execute(
             update(Briefing)
-            .where(Briefing.id == briefing_id, Briefing.sender_id == sender_id, Briefing.status == "draft")
+            .where(
+                Briefing.id == briefing_id,
+                Briefing.sender_id == sender_id,
+                Briefing.status == BriefingStatus.DRAFT,
+            )
             .values(
-                status="scheduled",
+                status=BriefingStatus.SCHEDULED,
                 send_at=func.coalesce(Briefing.send_at, dt.datetime.now(dt.UTC)),
                 progress_chat_id=progress_chat_id,
                 progress_message_id=progress_message_id,
@@ -244,8 +249,11 @@ async def cancel(db: Database, briefing_id: int, viewer: Enrolment) -> bool:
     async with db.sessions() as session, session.begin():
         result = await session.execute(
             update(Briefing)
-            .where(Briefing.id == briefing.id, Briefing.status.in_(("draft", "scheduled")))
-            .values(status="cancelled")
+            .where(
+                Briefing.id == briefing.id,
+                Briefing.status.in_((BriefingStatus.DRAFT, BriefingStatus.SCHEDULED)),
+            )
+            .values(status=BriefingStatus.CANCELLED)
         )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -272,7 +280,7 @@ async def get(db: Database, briefing_id: int, viewer: Enrolment) -> BriefingView
 
 async def recent(db: Database, viewer: Enrolment, *, limit: int = 10) -> list[BriefingView]:
     """The newest briefings the viewer may follow, newest first; drafts and cancelled ones are left out."""
-    stmt = _view_query().where(Briefing.status.not_in(("draft", "cancelled")))
+    stmt = _view_query().where(Briefing.status.not_in((BriefingStatus.DRAFT, BriefingStatus.CANCELLED)))
     if viewer.role != "admin":
         stmt = stmt.where(
             or_(

@@ -1,4 +1,4 @@
-"""The process's delivery service: finds due, reminded and interrupted briefings and runs each once.
+"""The delivery engine, one per process: finds due, reminded and interrupted briefings and runs each once.
 
 Any number of processes may run one; the claim on a briefing's row decides which sends it, and a
 lease that the sending worker renews lets another take over if that worker dies. The lease is short
@@ -15,23 +15,23 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
 
 from knowledge.briefings import copies
 from knowledge.briefings.copies import Claim, Withdrawn
-from knowledge.briefings.delivery import OnProgress, Run, Send
 from knowledge.briefings.pacing import Pacer
+from knowledge.briefings.port import OnProgress, OnWithdrawn, Send
+from knowledge.briefings.run import Run, Shared
 from knowledge.store.database import Database
 
-__all__ = ["Broadcaster", "OnWithdrawn"]
+__all__ = ["CONCURRENCY", "DeliveryEngine"]
 
 log = logging.getLogger(__name__)
 
-OnWithdrawn = Callable[[Withdrawn], Awaitable[None]]
+CONCURRENCY = 8  # copies in flight at once
 
 
-class Broadcaster:
-    """Claims due briefings (against this and every other process) and sends them; one per process.
+class DeliveryEngine:
+    """Claims due briefings (against this and every other process) and runs them; one per process.
 
     `pacer` is the process's one pacer, shared with every other message the bot sends.
     """
@@ -47,15 +47,15 @@ class Broadcaster:
         lease: float = 6.0,
         progress_every: float = 2.0,
         poll_every: float = 1.0,
-        concurrency: int = 8,
+        concurrency: int = CONCURRENCY,
     ) -> None:
-        self.db, self.send, self.on_progress, self.on_withdrawn = db, send, on_progress, on_withdrawn
-        self.pacer = pacer
-        self.lease = dt.timedelta(seconds=lease)
-        self.renew_every = lease / 4
-        self.progress_every, self.poll_every, self.concurrency = progress_every, poll_every, concurrency
+        self.db, self.pacer, self.on_withdrawn, self.poll_every = db, pacer, on_withdrawn, poll_every
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        self.writes = asyncio.Lock()  # see Run.write
+        self.lease = dt.timedelta(seconds=lease)
+        self.shared = Shared(
+            db, send, on_progress, pacer, self.worker, self.lease, renew_every=lease / 4,
+            progress_every=progress_every, concurrency=concurrency, writes=asyncio.Lock(),
+        )  # fmt: skip
         self._wake = asyncio.Event()
         self._stopping = False
         self._poller: asyncio.Task[None] | None = None
@@ -93,7 +93,7 @@ class Broadcaster:
         self._poller = None
 
     def _launch(self, claim: Claim) -> asyncio.Task[None]:
-        run = Run(self, claim)
+        run = Run(self.shared, claim)
         task = asyncio.create_task(run.run(), name=f"briefing {claim.briefing_id}")
         self._runs[run] = task
         task.add_done_callback(lambda _: self._runs.pop(run, None))

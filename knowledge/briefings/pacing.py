@@ -55,7 +55,7 @@ class Pacer:
         self._chats: dict[int, float] = {}
         self._paused_until = 0.0
         self._clock, self._sleep = clock, sleep  # a test can drive both without waiting
-        self._lock = asyncio.Lock()  # first come, first served across replies and broadcasts
+        self._lock = asyncio.Lock()  # first come, first served across replies and briefing copies
 
     def pause(self, seconds: float) -> None:
         """Hold every send for this long: Telegram's Retry-After applies to the whole bot."""

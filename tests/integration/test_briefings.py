@@ -17,9 +17,10 @@ from sqlalchemy import delete, select, update
 
 from knowledge.access.users import Enrolment, active_user, enrol, revoke
 from knowledge.briefings import acknowledgements, copies, drafts
-from knowledge.briefings.delivery import BACKOFF, Outgoing, Progress, SendResult
-from knowledge.briefings.engine import Broadcaster
+from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
+from knowledge.briefings.port import Outgoing, Progress, SendResult
+from knowledge.briefings.run import BACKOFF
 from knowledge.errors import BeatlineError, NotAllowed
 from knowledge.store.database import Database
 from knowledge.store.schema import AuditEntry, AuditHead, Briefing, BriefingDelivery, User
@@ -142,7 +143,7 @@ async def test_a_sergeants_briefing_reaches_their_team_only_once_each_and_is_aud
     fake = FakeTelegram()
     await revoke(db, 23, by="test")
     briefing_id = await brief(db, SERGEANT)
-    engine = Broadcaster(db, fake.send, pacer=fast_pacer())
+    engine = DeliveryEngine(db, fake.send, pacer=fast_pacer())
     assert await engine.run_due() == 1
     assert await engine.run_due() == 0  # nothing left to claim
     assert fake.copies() == Counter({21: 1, 22: 1})
@@ -174,7 +175,7 @@ async def test_send_pressed_twice_and_two_workers_send_one_copy_each(shared_url:
     # A second process has its own engine.
     fake, other_db = FakeTelegram(), Database(shared_url, audit_key=AUDIT_KEY)
     try:
-        engines = [Broadcaster(d, fake.send, pacer=fast_pacer()) for d in (db, other_db)]
+        engines = [DeliveryEngine(d, fake.send, pacer=fast_pacer()) for d in (db, other_db)]
         claimed = await asyncio.gather(*(e.run_due() for e in engines))
     finally:
         await other_db.dispose()
@@ -184,7 +185,7 @@ async def test_send_pressed_twice_and_two_workers_send_one_copy_each(shared_url:
 
 async def test_acknowledgements_count_once_and_only_for_ones_own_copy(db: Database) -> None:
     briefing_id = await brief(db, SERGEANT)
-    await Broadcaster(db, FakeTelegram().send, pacer=fast_pacer()).run_due()
+    await DeliveryEngine(db, FakeTelegram().send, pacer=fast_pacer()).run_due()
     first = await acknowledgements.acknowledge(db, briefing_id, 21)
     again = await acknowledgements.acknowledge(db, briefing_id, 21)
     assert first.first and not again.first and again.acked_at == first.acked_at
@@ -205,7 +206,7 @@ async def test_a_reminder_reaches_only_the_outstanding(db: Database) -> None:
     fake = FakeTelegram()
     fake.script[23] = [SendResult.blocked()]
     briefing_id = await brief(db, SERGEANT)
-    engine = Broadcaster(db, fake.send, pacer=fast_pacer())
+    engine = DeliveryEngine(db, fake.send, pacer=fast_pacer())
     await engine.run_due()
     assert (await statuses(db, briefing_id))[23] == "blocked"
     await acknowledgements.acknowledge(db, briefing_id, 21)
@@ -232,7 +233,7 @@ async def test_a_429_pauses_everyone_then_retries_that_officer(db: Database) -> 
         progress.append(p)
 
     briefing_id = await brief(db, SERGEANT)
-    await Broadcaster(db, fake.send, on_progress, pacer=fast_pacer(), concurrency=1).run_due()
+    await DeliveryEngine(db, fake.send, on_progress, pacer=fast_pacer(), concurrency=1).run_due()
     assert fake.copies() == Counter({21: 1, 22: 1, 23: 1})
     refused_at, next_at = fake.times[1:3]
     assert next_at - refused_at >= 0.2  # nobody was sent to during the pause
@@ -247,7 +248,7 @@ async def test_a_crash_part_way_resumes_the_rest_without_repeats(db: Database) -
     assert await copies.claim_copies(db, claim, [21, 22]) == [21, 22]
     await copies.record_outcomes(db, claim, [copies.Outcome(21, "sent", 7)])
     fake = FakeTelegram()
-    assert await Broadcaster(db, fake.send, pacer=fast_pacer()).run_due() == 1
+    assert await DeliveryEngine(db, fake.send, pacer=fast_pacer()).run_due() == 1
     assert fake.copies() == Counter({23: 1})  # at most once: 22 might have it already
     assert await statuses(db, briefing_id) == {21: "sent", 22: "failed", 23: "sent"}
     # 22 may hold a copy: its intent was logged before it went, and the takeover settled it.
@@ -261,12 +262,12 @@ async def test_a_clean_stop_hands_back_and_a_new_worker_finishes(db: Database) -
     briefing_id = await brief(db, SERGEANT)
     fake = FakeTelegram()
     fake.gate = asyncio.Event()
-    first = Broadcaster(db, fake.send, pacer=fast_pacer(), concurrency=1)
+    first = DeliveryEngine(db, fake.send, pacer=fast_pacer(), concurrency=1)
     first.start()
     await fake.started.wait()
     fake.gate.set()  # the copy in flight completes during the stop
     await first.stop()
-    await Broadcaster(db, fake.send, pacer=fast_pacer()).run_due()
+    await DeliveryEngine(db, fake.send, pacer=fast_pacer()).run_due()
     assert fake.copies() == Counter({21: 1, 22: 1, 23: 1})
     assert set((await statuses(db, briefing_id)).values()) == {"sent"}
 
@@ -275,7 +276,7 @@ async def test_scheduled_briefings_wait_and_revocations_bite_at_send_time(db: Da
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(milliseconds=300)
     briefing_id = await brief(db, SERGEANT, send_at=soon)
     fake = FakeTelegram()
-    engine = Broadcaster(db, fake.send, pacer=fast_pacer())
+    engine = DeliveryEngine(db, fake.send, pacer=fast_pacer())
     assert await engine.run_due() == 0
     await revoke(db, 22, by="test")
     await asyncio.sleep(0.4)
@@ -298,7 +299,7 @@ async def test_under_flood_control_every_copy_is_sent_and_the_progress_matches_t
         progress.append(p)
 
     briefing_id = await brief(db, SERGEANT)
-    await Broadcaster(db, fake.send, on_progress, pacer=Pacer(rate=20, per_chat=0)).run_due()
+    await DeliveryEngine(db, fake.send, on_progress, pacer=Pacer(rate=20, per_chat=0)).run_due()
     assert set((await statuses(db, briefing_id)).values()) == {"sent"}
     assert fake.copies() == Counter(dict.fromkeys([*TEAM_A, *range(40, 52)], 1))
     assert progress[-1].finished and progress[-1].tally.sent == progress[-1].tally.total == 15
@@ -308,7 +309,7 @@ async def test_a_copy_is_in_the_audit_log_before_telegram_can_deliver_it(db: Dat
     fake = FakeTelegram()
     fake.answer_gate = asyncio.Event()  # Telegram takes each copy, and its answer is late
     briefing_id = await brief(db, SERGEANT)
-    sending = asyncio.create_task(Broadcaster(db, fake.send, pacer=fast_pacer()).run_due())
+    sending = asyncio.create_task(DeliveryEngine(db, fake.send, pacer=fast_pacer()).run_due())
     while len(fake.sent) < 3:  # noqa: ASYNC110 (the fake has no event per copy)
         await asyncio.sleep(0.01)
     # Every officer holds a copy, and the bot has not heard back about any: each must be in the log.
@@ -334,7 +335,7 @@ async def test_a_copy_refused_with_a_5xx_is_retried_after_a_back_off(db: Databas
     fake = FakeTelegram()
     fake.script[22] = [SendResult.error(), SendResult.error()]
     briefing_id = await brief(db, SERGEANT)
-    await Broadcaster(db, fake.send, pacer=fast_pacer()).run_due()
+    await DeliveryEngine(db, fake.send, pacer=fast_pacer()).run_due()
     assert fake.copies() == Counter({21: 1, 22: 1, 23: 1})
     assert set((await statuses(db, briefing_id)).values()) == {"sent"}
     first, second, third = fake.tries[22]

@@ -1,22 +1,19 @@
 """Briefings in Telegram: a preview with Send and Cancel, copies with Acknowledge, and the follow-up.
 
-The delivery engine (`knowledge.briefings.engine`) starts in post_init, once the services are open, and
-stops in post_stop, before the bot's HTTP client closes, so that copies in flight finish and are
-recorded. It sends through a Bot of its own without PTB's rate limiter: the engine paces and honours
-429s itself, and the limiter's retry of a timed-out send could deliver a briefing twice.
-
-`/brief` alone asks for the text, and the sergeant's next message is taken as the briefing for
-ASK_FOR seconds; after that it is an ordinary query again. This is a deadline checked by a filter
-rather than a ConversationHandler: that needs updates handled one at a time (Beatline handles them
-concurrently) and its timeout needs the job-queue extra, which Beatline does not install.
+The delivery engine (`knowledge.briefings.engine`) belongs to the services; a pressed Send or Remind
+wakes it. `/brief` alone asks for the text, and the sergeant's next message is taken as the briefing
+for ASK_FOR seconds; after that it is an ordinary query again. The wait is kept in the user's row,
+which the gate has just read into `context.enrolment`, and the one handler of private text
+(`private_text`) looks there: the briefing, or a question. This is a deadline rather than a
+ConversationHandler: that needs updates handled one at a time (Beatline handles them concurrently)
+and its timeout needs the job-queue extra, which Beatline does not install.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import weakref
-from typing import Any
+from typing import TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -28,16 +25,16 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import briefing_text as text
-from handlers import query
-from handlers.briefing_delivery import Delivery
+from handlers import fallbacks, query
+from handlers.briefing import render as text
 from handlers.context import BeatlineContext
 from handlers.format import html
-from handlers.gate import enrolment_seen, guarded
+from handlers.gate import guarded
 from knowledge.access import users
 from knowledge.access.buttons import ButtonRefused
 from knowledge.access.roles import can_use
 from knowledge.briefings import acknowledgements, drafts
+from knowledge.briefings.statuses import BriefingStatus
 from knowledge.errors import BeatlineError
 
 __all__ = ["register"]
@@ -53,29 +50,20 @@ NO_LONGER_YOURS = (
 # Button data: "b", the action's letter, the briefing id, then the signature (knowledge.access.buttons). Each
 # action needs the role of the command it belongs to; Acknowledge is every recipient's.
 _NEEDS: dict[str, str | None] = {"s": "brief", "x": "brief", "o": "briefings", "r": "briefings", "a": None}
-_deliveries: weakref.WeakKeyDictionary[Any, Delivery] = weakref.WeakKeyDictionary()
+_T = TypeVar("_T")
 
 
-class _Asked(filters.MessageFilter):
-    """Messages from users who sent a bare /brief less than ASK_FOR seconds ago, in any bot process.
-
-    The wait is kept in the user's row (users.await_briefing_text), which the gate has just read.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(name="asked_for_briefing")
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        seen = enrolment_seen(user.id) if user is not None else None
-        return (
-            seen is not None
-            and can_use(seen.role, "brief")
-            and seen.awaits_briefing_text(dt.datetime.now(dt.UTC))
-        )
+def _present(value: _T | None, what: str) -> _T:
+    """`value`, which PTB's filters or the gate guarantee here; its absence is a wiring bug."""
+    if value is None:
+        raise RuntimeError(f"a briefing handler was called without {what}")
+    return value
 
 
-_ASKED = _Asked()
+def _asked(context: BeatlineContext) -> bool:
+    """True if this user sent a bare /brief less than ASK_FOR seconds ago, in any bot process."""
+    asker, now = context.enrolment, dt.datetime.now(dt.UTC)
+    return asker is not None and can_use(asker.role, "brief") and asker.awaits_briefing_text(now)
 
 
 def _button(
@@ -92,59 +80,74 @@ def _button(
 
 
 async def _preview(update: Update, context: BeatlineContext, request_text: str) -> None:
-    assert update.message is not None and context.enrolment is not None
+    message, sender = _present(update.message, "a message"), _present(context.enrolment, "an enrolment")
     now = dt.datetime.now(dt.UTC)
     try:
-        request = drafts.parse_request(request_text, role=context.enrolment.role)
+        request = drafts.parse_request(request_text, role=sender.role)
         send_at = drafts.next_occurrence(*request.at, now) if request.at else None
         view, reach = await drafts.create_draft(
-            context.services.db, context.enrolment, request.text, team=request.team, send_at=send_at
+            context.services.db, sender, request.text, team=request.team, send_at=send_at
         )
     except BeatlineError as refused:
-        await update.message.reply_text(html(str(refused)))
+        await message.reply_text(html(str(refused)))
         return
-    user_id = context.enrolment.telegram_id
+    user_id = sender.telegram_id
     keyboard = InlineKeyboardMarkup(
         [[_button("Send", "s", view.id, context, user_id), _button("Cancel", "x", view.id, context, user_id)]]
     )
     # The preview shows the briefing's text, which can name suspects: protected like the copies.
-    await update.message.reply_text(
+    await message.reply_text(
         html(text.preview_text(view, reach, now)), reply_markup=keyboard, protect_content=True
     )
 
 
 async def brief(update: Update, context: BeatlineContext) -> None:
     """/brief TEXT shows the sergeant a preview with Send and Cancel; /brief alone asks for the text."""
-    assert update.message is not None and update.message.text is not None
-    assert update.effective_user is not None
-    command_and_text = update.message.text.split(maxsplit=1)  # line breaks inside the text are kept
-    db, user_id, now = context.services.db, update.effective_user.id, dt.datetime.now(dt.UTC)
+    message = _present(update.message, "a message")
+    command_and_text = _present(message.text, "a command's text").split(maxsplit=1)  # line breaks kept
+    sender, now = _present(context.enrolment, "an enrolment"), dt.datetime.now(dt.UTC)  # guarded
+    db, user_id = context.services.db, sender.telegram_id
     if len(command_and_text) == 2:
-        assert context.enrolment is not None  # guarded
-        if context.enrolment.awaits_briefing_text(now):
+        if sender.awaits_briefing_text(now):
             await users.await_briefing_text(db, user_id, None)  # the text came with the command
         await _preview(update, context, command_and_text[1])
         return
     await users.await_briefing_text(db, user_id, now + dt.timedelta(seconds=ASK_FOR))
-    await update.message.reply_text(
+    await message.reply_text(
         html("What should the briefing say? Send it as your next message, within 5 minutes, or /cancel.")
     )
 
 
 async def take_text(update: Update, context: BeatlineContext) -> None:
     """The sergeant's next message after a bare /brief becomes the briefing's preview."""
-    assert update.message is not None and update.effective_user is not None
-    if not await users.take_briefing_text(context.services.db, update.effective_user.id):
+    message, user = _present(update.message, "a message"), _present(update.effective_user, "a user")
+    if not await users.take_briefing_text(context.services.db, user.id):
         await query.ask(update, context)  # another message was taken as the text: this one is a question
         return
-    await _preview(update, context, update.message.text or "")
+    await _preview(update, context, message.text or "")
+
+
+async def private_text(update: Update, context: BeatlineContext) -> None:
+    """A private text message: the briefing's text if a bare /brief asked for it, else a question."""
+    if _asked(context):
+        await take_text(update, context)
+    else:
+        await query.ask(update, context)
+
+
+async def cancel(update: Update, context: BeatlineContext) -> None:
+    """/cancel stops the wait for a briefing's text; with no wait it is a command Beatline lacks."""
+    if _asked(context):
+        await stop_asking(update, context)
+    else:
+        await fallbacks.unknown_command(update, context)
 
 
 async def stop_asking(update: Update, context: BeatlineContext) -> None:
     """/cancel while the bot waits for a briefing's text: nothing is drafted."""
-    assert update.message is not None and update.effective_user is not None
-    await users.await_briefing_text(context.services.db, update.effective_user.id, None)
-    await update.message.reply_text(html("No briefing started."))
+    message, user = _present(update.message, "a message"), _present(update.effective_user, "a user")
+    await users.await_briefing_text(context.services.db, user.id, None)
+    await message.reply_text(html("No briefing started."))
 
 
 async def _pressed(update: Update, context: BeatlineContext) -> tuple[CallbackQuery, int] | None:
@@ -155,10 +158,9 @@ async def _pressed(update: Update, context: BeatlineContext) -> tuple[CallbackQu
     checks commands: a sergeant demoted since the preview or the list cannot send, show or remind.
     Refusals are audited.
     """
-    press = update.callback_query
-    assert press is not None and press.data is not None
+    press = _present(update.callback_query, "a button press")
     try:
-        payload = context.services.buttons.verify(press.data, press.from_user.id)
+        payload = context.services.buttons.verify(_present(press.data, "button data"), press.from_user.id)
     except ButtonRefused as refused:
         await context.audit("denied", query=f"briefing button {refused.reason}", intent="briefing")
         await press.answer(REFUSED[refused.reason], show_alert=True)
@@ -178,8 +180,7 @@ async def send_pressed(update: Update, context: BeatlineContext) -> None:
     if (pressed := await _pressed(update, context)) is None:
         return
     press, briefing_id = pressed
-    message = press.message
-    assert message is not None
+    message = _present(press.message, "the pressed button's message")
     view = await drafts.confirm(
         context.services.db, briefing_id, press.from_user.id,
         progress_chat_id=message.chat.id, progress_message_id=message.message_id,
@@ -195,7 +196,7 @@ async def send_pressed(update: Update, context: BeatlineContext) -> None:
         cancel = _button("Cancel", "x", view.id, context, press.from_user.id, lifetime=until_sent)
         keyboard = InlineKeyboardMarkup.from_button(cancel)
     await press.edit_message_text(html(text.queued_text(view, now)), reply_markup=keyboard)
-    _deliveries[context.application].engine.wake()
+    context.services.delivery.wake()
 
 
 async def cancel_pressed(update: Update, context: BeatlineContext) -> None:
@@ -203,8 +204,7 @@ async def cancel_pressed(update: Update, context: BeatlineContext) -> None:
     if (pressed := await _pressed(update, context)) is None:
         return
     press, briefing_id = pressed
-    assert context.enrolment is not None
-    if not await drafts.cancel(context.services.db, briefing_id, context.enrolment):
+    if not await drafts.cancel(context.services.db, briefing_id, _present(context.enrolment, "an enrolment")):
         await press.answer("Too late to cancel: that briefing is already being sent.", show_alert=True)
         return
     await press.answer()
@@ -232,14 +232,14 @@ async def acknowledge_pressed(update: Update, context: BeatlineContext) -> None:
 
 async def list_briefings(update: Update, context: BeatlineContext) -> None:
     """/briefings lists recent briefings as acknowledged/recipients, each with a who-is-outstanding button."""
-    assert update.message is not None and context.enrolment is not None
-    views = await drafts.recent(context.services.db, context.enrolment)
-    user_id = context.enrolment.telegram_id
+    message, viewer = _present(update.message, "a message"), _present(context.enrolment, "an enrolment")
+    views = await drafts.recent(context.services.db, viewer)
+    user_id = viewer.telegram_id
     buttons = [[_button(f"#{v.id}: who has not acknowledged?", "o", v.id, context, user_id)] for v in views]
     # Briefings name suspects: showing them is a disclosure like any other, audited and protected.
     await context.audit("answered", query="/briefings", intent="briefing_list",
                         record_ids=[f"briefing:{v.id}" for v in views])  # fmt: skip
-    await update.message.reply_text(
+    await message.reply_text(
         html(text.list_text(views, dt.datetime.now(dt.UTC))),
         reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
         protect_content=True,
@@ -251,8 +251,8 @@ async def outstanding_pressed(update: Update, context: BeatlineContext) -> None:
     if (pressed := await _pressed(update, context)) is None:
         return
     press, briefing_id = pressed
-    assert context.enrolment is not None and update.effective_chat is not None
-    db, viewer = context.services.db, context.enrolment
+    chat, viewer = _present(update.effective_chat, "a chat"), _present(context.enrolment, "an enrolment")
+    db = context.services.db
     try:
         view = await drafts.get(db, briefing_id, viewer)
         people = await acknowledgements.outstanding(db, briefing_id, viewer)
@@ -263,11 +263,11 @@ async def outstanding_pressed(update: Update, context: BeatlineContext) -> None:
     await context.audit("answered", query=f"outstanding for briefing {view.id}", intent="briefing_list",
                         record_ids=[f"briefing:{view.id}"])  # fmt: skip
     keyboard = None
-    if people and view.status == "sent":
+    if people and view.status == BriefingStatus.SENT:
         label = f"Remind {len(people)}"
         keyboard = InlineKeyboardMarkup.from_button(_button(label, "r", view.id, context, viewer.telegram_id))
     await context.bot.send_message(
-        update.effective_chat.id,
+        chat.id,
         html(text.outstanding_text(view, people)),
         reply_markup=keyboard,
         protect_content=True,
@@ -279,31 +279,28 @@ async def remind_pressed(update: Update, context: BeatlineContext) -> None:
     if (pressed := await _pressed(update, context)) is None:
         return
     press, briefing_id = pressed
-    assert context.enrolment is not None and update.effective_chat is not None
+    chat, viewer = _present(update.effective_chat, "a chat"), _present(context.enrolment, "an enrolment")
     await press.answer()
     await press.edit_message_reply_markup(None)  # one press, one reminder
-    progress = await context.bot.send_message(
-        update.effective_chat.id, html(f"Reminding for briefing #{briefing_id}…")
-    )
+    progress = await context.bot.send_message(chat.id, html(f"Reminding for briefing #{briefing_id}…"))
     try:
         await acknowledgements.remind(
-            context.services.db, briefing_id, context.enrolment,
+            context.services.db, briefing_id, viewer,
             progress_chat_id=progress.chat.id, progress_message_id=progress.message_id,
         )  # fmt: skip
     except BeatlineError as refused:
         await progress.edit_text(html(str(refused)))
         return
-    _deliveries[context.application].engine.wake()
+    context.services.delivery.wake()
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add the briefing handlers, and run the delivery engine between post_init and post_stop."""
+    """Add the briefing handlers, and the one handler of private text (a briefing's, or a question)."""
     private = filters.ChatType.PRIVATE
-    awaited_text = private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _ASKED
     application.add_handlers([
         CommandHandler("brief", guarded("brief", brief), filters=private),
-        MessageHandler(awaited_text, take_text),
-        CommandHandler("cancel", stop_asking, filters=private & _ASKED),
+        MessageHandler(private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, private_text),
+        CommandHandler("cancel", cancel, filters=private & filters.UpdateType.MESSAGE),
         CommandHandler("briefings", guarded("briefings", list_briefings), filters=private),
         # Button data as _NEEDS says; every press is checked by _pressed.
         CallbackQueryHandler(send_pressed, pattern=r"^bs\d+\|"),
@@ -312,17 +309,3 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(outstanding_pressed, pattern=r"^bo\d+\|"),
         CallbackQueryHandler(remind_pressed, pattern=r"^br\d+\|"),
     ])  # fmt: skip
-    opened, stopped = application.post_init, application.post_stop
-
-    async def start_delivery(app: Application) -> None:  # type: ignore[type-arg]
-        if opened:
-            await opened(app)
-        _deliveries[app] = await Delivery.start(app)
-
-    async def stop_delivery(app: Application) -> None:  # type: ignore[type-arg]
-        if delivery := _deliveries.pop(app, None):
-            await delivery.stop()
-        if stopped:
-            await stopped(app)
-
-    application.post_init, application.post_stop = start_delivery, stop_delivery

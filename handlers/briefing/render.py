@@ -6,11 +6,13 @@ Times are shown on the London clock, the one the shift runs on, whatever the ser
 from __future__ import annotations
 
 import datetime as dt
+from types import MappingProxyType
 
 from knowledge.briefings.acknowledgements import Recipient
 from knowledge.briefings.copies import Withdrawn
-from knowledge.briefings.delivery import Outgoing, Progress
 from knowledge.briefings.drafts import ALL_TEAMS, LONDON, BriefingView
+from knowledge.briefings.port import Outgoing, Progress
+from knowledge.briefings.statuses import BriefingStatus, CopyStatus
 
 __all__ = [
     "acknowledged_line",
@@ -24,7 +26,11 @@ __all__ = [
     "withdrawn_text",
 ]
 
-_STATUS = {"blocked": "has blocked Beatline", "failed": "delivery not confirmed", "pending": "queued"}
+_STATUS = MappingProxyType({
+    CopyStatus.BLOCKED: "has blocked Beatline",
+    CopyStatus.FAILED: "delivery not confirmed",
+    CopyStatus.PENDING: "queued",
+})
 
 
 def clock(at: dt.datetime) -> str:
@@ -98,11 +104,11 @@ def withdrawn_text(withdrawn: Withdrawn) -> str:
 def _summary(view: BriefingView, now: dt.datetime) -> str:
     first_line = view.text.splitlines()[0]
     gist = first_line if len(first_line) <= 40 else first_line[:39] + "…"
-    if view.status == "scheduled" and view.send_at:
+    if view.status == BriefingStatus.SCHEDULED and view.send_at:
         state = f"scheduled for {_when(view.send_at, now)}"
     else:
         state = f"{view.acked}/{view.recipients} acknowledged" + (
-            " (sending)" if view.status == "sending" else ""
+            " (sending)" if view.status == BriefingStatus.SENDING else ""
         )
     sent = _when(view.send_at or view.created_at, now)
     return f"#{view.id} {sent} {_audience(view.team)}: {state} — {gist}"

@@ -1,4 +1,4 @@
-"""One briefing's delivery: every recipient's copy sent once, within Telegram's limits.
+"""One briefing's run: every recipient's copy sent once, within Telegram's limits.
 
 Delivery guarantee: at most once per copy, and never unaudited. A copy is marked 'sending', with its
 audit entry (the intent to send), before it is handed to Telegram, and settled â€” 'sent', 'blocked',
@@ -6,7 +6,7 @@ audit entry (the intent to send), before it is handed to Telegram, and settled â
 message, so the worker that takes the briefing over marks that copy 'failed' rather than sending it
 again: it shows as outstanding in /briefings, and Remind reaches it; the log already holds its intent.
 A duplicated briefing teaches officers to skim the next one; a missed one is visible and fixable.
-Where Telegram did answer, and said "not now", the copy is sent again within the broadcast: after a
+Where Telegram did answer, and said "not now", the copy is sent again within the run: after a
 429's Retry-After (the whole bot waits), or after a back-off for a 5xx or a connection refused. A send
 whose answer never came (a timeout) is not: it may have arrived.
 
@@ -14,28 +14,30 @@ A crash strands only the copies of that moment (a chunk at most); a clean stop (
 strands none: sends in flight finish and are recorded, claimed copies not yet sent are put back, and
 the briefing is released for the next process to resume.
 
-Telegram stays outside: the handler layer injects `send` (one copy to one officer) and `on_progress`.
+Telegram stays outside, behind `knowledge.briefings.port`: the handler layer plugs in `send` and
+`on_progress`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from knowledge.briefings import copies
-from knowledge.briefings.copies import Claim, Copy, Outcome, Tally
-from knowledge.briefings.pacing import Slot
+from knowledge.briefings.copies import Claim, Copy, Outcome
+from knowledge.briefings.pacing import Pacer, Slot
+from knowledge.briefings.port import OnProgress, Outgoing, Progress, Send, SendResult
+from knowledge.briefings.statuses import CopyOutcome, SendOutcome
+from knowledge.store.database import Database
 
-if TYPE_CHECKING:
-    from knowledge.briefings.engine import Broadcaster
-
-__all__ = ["OnProgress", "Outgoing", "Progress", "Run", "Send", "SendResult"]
+__all__ = ["BACKOFF", "MAX_ERRORS", "Run", "Shared"]
 
 log = logging.getLogger(__name__)
 
@@ -45,74 +47,26 @@ _T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
-class Outgoing:
-    """One copy to hand to Telegram."""
+class Shared:
+    """What every run of one delivery engine shares: the database, the port, the pacer, the lease."""
 
-    briefing_id: int
-    telegram_id: int
-    sender_name: str
-    team: str
-    text: str
-    reminder: bool  # the officer already has a copy
-
-
-@dataclass(frozen=True)
-class SendResult:
-    """What Telegram said to one copy."""
-
-    # sent | retry (a 429: later, after retry_after) | error (a 5xx or no connection: it did not take
-    # the copy; try again after a back-off) | blocked | failed (refused for good) | unconfirmed (no
-    # answer came: it may have arrived)
-    outcome: str
-    message_id: int | None = None
-    retry_after: float = 0.0
-
-    @classmethod
-    def sent(cls, message_id: int) -> SendResult:
-        return cls("sent", message_id)
-
-    @classmethod
-    def retry(cls, seconds: float) -> SendResult:
-        return cls("retry", retry_after=seconds)
-
-    @classmethod
-    def error(cls) -> SendResult:
-        return cls("error")
-
-    @classmethod
-    def blocked(cls) -> SendResult:
-        return cls("blocked")
-
-    @classmethod
-    def failed(cls) -> SendResult:
-        return cls("failed")
-
-    @classmethod
-    def unconfirmed(cls) -> SendResult:
-        return cls("unconfirmed")
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a briefing has got to, for the message the sergeant watches."""
-
-    briefing_id: int
-    team: str
-    chat_id: int
-    message_id: int | None
-    tally: Tally
-    finished: bool
-
-
-Send = Callable[[Outgoing], Awaitable[SendResult]]
-OnProgress = Callable[[Progress], Awaitable[None]]
+    db: Database
+    send: Send
+    on_progress: OnProgress | None
+    pacer: Pacer  # the process's one pacer, shared with every other message the bot sends
+    worker: str  # this engine's name in the claims it holds
+    lease: dt.timedelta
+    renew_every: float  # seconds between renewals of the lease
+    progress_every: float  # seconds between edits of the progress message
+    concurrency: int  # copies in flight at once
+    writes: asyncio.Lock  # see Run.write
 
 
 class Run:
     """One worker's pass over one claimed briefing; `halt` asks it to stop at the next safe point."""
 
-    def __init__(self, engine: Broadcaster, claim: Claim) -> None:
-        self.engine, self.claim, self.db = engine, claim, engine.db
+    def __init__(self, shared: Shared, claim: Claim) -> None:
+        self.shared, self.claim, self.db = shared, claim, shared.db
         self.retry: deque[Copy] = deque()  # copies Telegram asked for again, due now: they go first
         self.later: dict[int, tuple[float, Copy]] = {}  # copies to retry, by recipient: when, and which
         self.batch: deque[Copy] = deque()
@@ -131,7 +85,7 @@ class Run:
     async def run(self) -> None:
         keeper = asyncio.create_task(self._keep_lease())
         recorder = asyncio.create_task(self._record_all())
-        bid, worker = self.claim.briefing_id, self.engine.worker
+        bid, worker = self.claim.briefing_id, self.shared.worker
         try:
             await self._progress(finished=False)
             complete = await self._send_all()
@@ -161,7 +115,8 @@ class Run:
             for turn, copy in enumerate(chunk):
                 if self.halt.is_set() or (slot := await self._slot(copy.telegram_id)) is None:
                     unsent = [
-                        Outcome(c.telegram_id, "requeued") for c in [*chunk[turn:], *(await upcoming or [])]
+                        Outcome(c.telegram_id, CopyOutcome.REQUEUED)
+                        for c in [*chunk[turn:], *(await upcoming or [])]
                     ]
                     await self.write(copies.record_outcomes, self.claim, unsent)
                     return False
@@ -170,9 +125,9 @@ class Run:
                 task.add_done_callback(self._answered)
                 self.undispatched -= 1
                 self.changed.set()
-                if time.monotonic() - self.last_progress >= self.engine.progress_every:
+                if time.monotonic() - self.last_progress >= self.shared.progress_every:
                     await self._progress(finished=False)
-                while len(self.inflight) >= self.engine.concurrency:
+                while len(self.inflight) >= self.shared.concurrency:
                     await asyncio.wait(self.inflight, return_when=asyncio.FIRST_COMPLETED)
         return not self.halt.is_set()
 
@@ -200,7 +155,7 @@ class Run:
                 self.batch.extend(c for c in pending if c.telegram_id not in self.later)
             source = self.retry or self.batch
             if source:
-                wanted = [source.popleft() for _ in range(min(self.engine.concurrency, len(source)))]
+                wanted = [source.popleft() for _ in range(min(self.shared.concurrency, len(source)))]
                 ids = [c.telegram_id for c in wanted]
                 claimed = set(await self.write(copies.claim_copies, self.claim, ids))
                 if chunk := [c for c in wanted if c.telegram_id in claimed]:
@@ -224,10 +179,10 @@ class Run:
         """Run one of the engine's writes, one at a time.
 
         SQLite lets one connection write at once and makes the others retry in sleeps of up to
-        100 ms; queueing here instead keeps a 30-a-second broadcast on time (and costs PostgreSQL
+        100 ms; queueing here instead keeps a 30-a-second run on time (and costs PostgreSQL
         nothing at that rate).
         """
-        async with self.engine.writes:
+        async with self.shared.writes:
             return await operation(self.db, *args)
 
     async def _record_all(self) -> None:
@@ -255,7 +210,7 @@ class Run:
 
     async def _slot(self, chat_id: int) -> Slot | None:
         """The pacer's slot, unless halted first (a 429 pause can be long)."""
-        slot = asyncio.create_task(self.engine.pacer.wait(chat_id))
+        slot = asyncio.create_task(self.shared.pacer.wait(chat_id))
         halted = asyncio.create_task(self.halt.wait())
         await asyncio.wait({slot, halted}, return_when=asyncio.FIRST_COMPLETED)
         halted.cancel()
@@ -268,24 +223,25 @@ class Run:
         claim, tid = self.claim, copy.telegram_id
         outgoing = Outgoing(claim.briefing_id, tid, claim.sender_name, claim.team, claim.text, copy.reminder)
         try:
-            result = await self.engine.send(outgoing)
+            result = await self.shared.send(outgoing)
         except Exception:
             log.exception("sending briefing %s to %s failed", claim.briefing_id, tid)
             result = SendResult.unconfirmed()
         finally:
-            self.engine.pacer.finish(slot)
-        if result.outcome in ("retry", "error") and await self._again(copy, result):
+            self.shared.pacer.finish(slot)
+        again = result.outcome in (SendOutcome.RETRY, SendOutcome.ERROR)
+        if again and await self._again(copy, result):
             return
-        status = "failed" if result.outcome in ("retry", "error") else result.outcome
+        status = CopyOutcome.FAILED if again else CopyOutcome(result.outcome)
         self.unrecorded.append(Outcome(tid, status, result.message_id))
         self.queued.set()
 
     async def _again(self, copy: Copy, result: SendResult) -> bool:
         """Put a copy Telegram did not take back in the queue, to go again; False if it is given up."""
         tid = copy.telegram_id
-        if result.outcome == "retry":
+        if result.outcome == SendOutcome.RETRY:
             # Flood control is for the whole bot: everyone waits, then this officer goes first.
-            self.engine.pacer.pause(result.retry_after)
+            self.shared.pacer.pause(result.retry_after)
             wait = 0.0
         else:
             self.errors[tid] += 1
@@ -295,7 +251,7 @@ class Run:
         # Listed before it is pending again, so that a look for pending copies meanwhile leaves it be.
         self.later[tid] = (time.monotonic() + wait, copy)
         try:
-            await self.write(copies.record_outcomes, self.claim, [Outcome(tid, "requeued")])
+            await self.write(copies.record_outcomes, self.claim, [Outcome(tid, CopyOutcome.REQUEUED)])
         except Exception:  # not put back: recorded as failed instead, for a Remind
             log.exception("could not requeue briefing %s to %s", self.claim.briefing_id, tid)
             del self.later[tid]
@@ -303,13 +259,13 @@ class Run:
         return True
 
     async def _keep_lease(self) -> None:
-        bid, engine = self.claim.briefing_id, self.engine
+        bid, shared = self.claim.briefing_id, self.shared
         while not self.done.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.done.wait(), engine.renew_every)
+                await asyncio.wait_for(self.done.wait(), shared.renew_every)
                 return
             try:
-                held = await self.write(copies.renew, bid, engine.worker, engine.lease)
+                held = await self.write(copies.renew, bid, shared.worker, shared.lease)
             except Exception:  # the database may answer next time, well within the lease
                 log.exception("could not renew the hold on briefing %s", bid)
                 continue
@@ -322,17 +278,17 @@ class Run:
     async def _progress(self, *, finished: bool) -> None:
         self.last_progress = time.monotonic()
         claim = self.claim
-        if self.engine.on_progress is None or claim.progress_chat_id is None:
+        if self.shared.on_progress is None or claim.progress_chat_id is None:
             return
         try:
             tally = await copies.tally(self.db, claim.briefing_id)
-            slot = await self.engine.pacer.wait(claim.progress_chat_id)
+            slot = await self.shared.pacer.wait(claim.progress_chat_id)
             where = (claim.progress_chat_id, claim.progress_message_id)
             try:
-                await self.engine.on_progress(
+                await self.shared.on_progress(
                     Progress(claim.briefing_id, claim.team, *where, tally, finished)
                 )
             finally:
-                self.engine.pacer.finish(slot)
+                self.shared.pacer.finish(slot)
         except Exception:  # a progress message that cannot be edited must not hold up the briefing
             log.exception("could not update the progress of briefing %s", claim.briefing_id)
