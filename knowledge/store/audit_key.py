@@ -17,7 +17,8 @@ import re
 import secrets
 from pathlib import Path
 
-from knowledge.store.database import sync_url
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 __all__ = ["MIN_KEY_BYTES", "AuditKey", "create_key_file", "default_key_path", "read_key_file"]
 
@@ -72,7 +73,11 @@ class AuditKey:
 
 def default_key_path(database_url: str) -> Path:
     """Where the key file is when none is configured: beside an SQLite file, else in the working directory."""
-    url = sync_url(database_url)
+    # make_url, not store.database's helpers: the database module needs this one, not the reverse.
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return Path("beatline.audit-key")  # the URL itself is refused, in words, where it is opened
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return Path(f"{url.database}.audit-key")
     return Path("beatline.audit-key")
