@@ -108,6 +108,10 @@ def _parser() -> argparse.ArgumentParser:
         "--checkpoint", type=Path, action="append", default=[], metavar="FILE",
         help="a file of checkpoints from 'audit checkpoint' (repeatable): the log must still hold each",
     )  # fmt: skip
+    audit.add_parser(
+        "seal",
+        help="seal a log from before the audit key, once; its entries so far stay hash-chained only",
+    )
     audit.add_parser("checkpoint", help="print a signed checkpoint of the head").add_argument(
         "--out", type=Path, metavar="FILE", help="append it to FILE instead"
     )
@@ -257,9 +261,21 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(
             _with_db(settings, lambda db: _users(args, db), key=settings.load_audit_key(), writes=True)
         )
+    if args.audit_command == "seal":
+        return _seal(settings)
     # An export shows the log as it is and needs no key; checking or vouching for it does.
     key = None if args.audit_command == "export" else settings.load_audit_key()
     return asyncio.run(_with_db(settings, lambda db: _audit(args, db), key=key))
+
+
+def _seal(settings: Settings) -> int:
+    """`beatline audit seal`: a person's decision that the log's entries so far predate the key."""
+    unkeyed = audit.seal(settings.database_url, settings.load_audit_key(), entries_before_the_key=True)
+    if unkeyed is None:
+        print("The audit log is sealed with this key already; nothing was changed.")
+    else:
+        print(f"Sealed the audit log; the {unkeyed} entries written before the key are hash-chained only.")
+    return 0
 
 
 def init_db(settings: Settings) -> list[str]:

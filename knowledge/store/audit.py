@@ -55,8 +55,14 @@ HEAD_MISSING = (
     "nothing can be audited until it is restored."
 )
 NOT_SEALED = (
-    "The audit log is not sealed with the audit key: run 'beatline init-db' if it never was; if it "
-    "was, its seal has been removed."
+    "The audit log is not sealed with the audit key: if it never was (a log from before the key), "
+    "'beatline audit seal' seals it; if it was, its seal has been removed: verify it against your "
+    "checkpoints first."
+)
+UNSEALED_ENTRIES = (
+    "The audit log holds {n} entries but no seal. If it has never had an audit key (an upgrade), "
+    "seal it with 'beatline audit seal': those {n} entries stay hash-chained only. If it was sealed "
+    "before, someone removed the seal: check it with 'beatline audit verify --checkpoint FILE' first."
 )
 KEY_MISMATCH = "This audit key is not the one the audit log was sealed with."
 HEAD_FORGED = "The audit log's head does not match its MAC: it was changed without the audit key."
@@ -172,12 +178,15 @@ def _head_signed(key: AuditKey, head: AuditHead) -> bool:
     return keyed_from is not None and key.signed(head.mac, HEAD, head.seq, head.last_hash, keyed_from)
 
 
-def seal(url: str, key: AuditKey) -> int | None:
+def seal(url: str, key: AuditKey, *, entries_before_the_key: bool = False) -> int | None:
     """Seal a log that was never sealed: sign its head and mark where the keyed entries begin.
 
     Returns how many entries were written before the key (they stay hash-chained only), or None if
     the log was sealed already with this key. Raises AuditUnusable if it was sealed with another key,
     or if its seal was removed after entries had been signed: sealing it again would launder that.
+    An unsealed log that already holds entries is sealed only when `entries_before_the_key` says a
+    person has decided so (`beatline audit seal`): an insider who strips every MAC and the seal
+    makes a log look like one from before the key, and an automatic seal would then vouch for it.
     """
     engine = create_engine(sync_url(url))
     try:
@@ -190,6 +199,8 @@ def seal(url: str, key: AuditKey) -> int | None:
             signed = select(AuditEntry.id).where(AuditEntry.mac.is_not(None)).limit(1)
             if session.scalar(signed) is not None:
                 raise AuditUnusable(SEAL_REMOVED)
+            if head.seq and not entries_before_the_key:
+                raise AuditUnusable(UNSEALED_ENTRIES.format(n=head.seq))
             head.keyed_from = head.seq + 1
             head.mac = _head_mac(key, head.seq, head.last_hash, head.keyed_from)
             head.key_check = key.mac(KEY_CHECK)

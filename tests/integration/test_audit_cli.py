@@ -61,9 +61,14 @@ def test_entries_from_before_the_key_are_said_to_be_hash_chained_only(
     url = f"sqlite:///{operator}"
     alembic.upgrade(_alembic_config(url), "0003")
     as_insider(url, write_without_the_key)
-    assert main(["init-db"]) == 0
-    said = "Sealed the audit log with the audit key; the 3 entries written before it are hash-chained only."
+    assert main(["init-db"]) == 1  # an unsealed log with entries may be a stripped one: not sealed blindly
+    assert "The audit log holds 3 entries but no seal." in capsys.readouterr().err
+    assert main(["audit", "seal"]) == 0
+    said = "Sealed the audit log; the 3 entries written before the key are hash-chained only."
     assert said in capsys.readouterr().out
+    assert main(["audit", "seal"]) == 0
+    assert "sealed with this key already" in capsys.readouterr().out
+    assert main(["init-db"]) == 0
     assert main(["ask", "help"]) == 0
     assert main(["audit", "verify"]) == 0
     assert capsys.readouterr().out.endswith(
