@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fake_bot_api
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.support.fake_bot_api
 
 from sqlalchemy import func, insert, select
 
@@ -35,7 +35,7 @@ from bot.settings import Secret, Settings
 from knowledge.access.users import enrol
 from knowledge.store.database import Database
 from knowledge.store.schema import AuditEntry, BriefingDelivery, User
-from tests.fake_bot_api import FakeBotAPI
+from tests.support.fake_bot_api import FakeBotAPI
 
 SERGEANT = 500
 FIRST_OFFICER = 1_000_000

@@ -39,7 +39,7 @@ from knowledge.answers import answer
 from knowledge.store.database import sync_url
 from tests.conftest import fresh_postgres
 from tests.e2e.conftest import free_port
-from tests.fake_bot_api import FakeBotAPI
+from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.tcp_proxy import TcpProxy
 
 APOLOGIES = {errors.SORRY, errors.DATABASE_DOWN, answer.DATABASE_DOWN}

@@ -26,8 +26,8 @@ from knowledge.demo.dataset import load_demo_data
 from knowledge.importing.importer import import_rows
 from knowledge.store.database import Database
 from knowledge.store.schema import AuditEntry
-from tests.fake_bot_api import FakeBotAPI
-from tests.keys import AUDIT_KEY, init_db
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.keys import AUDIT_KEY, init_db
 
 ADMIN, SERGEANT, OFFICER, OFFICER_2, STRANGER = 9001, 9002, 9003, 9004, 9999
 SECRET = "e2e-webhook-secret"

@@ -12,7 +12,7 @@ from knowledge.store.audit import GENESIS
 from knowledge.store.database import upgrade_schema
 from tests.conftest import fresh_postgres
 from tests.integration.insider import HEAD, LOG, as_insider
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

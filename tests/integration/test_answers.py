@@ -18,7 +18,7 @@ from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from tests.conftest import fresh_postgres
-from tests.keys import AUDIT_KEY, init_db
+from tests.support.keys import AUDIT_KEY, init_db
 
 TODAY = dt.date(2026, 11, 25)
 OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)

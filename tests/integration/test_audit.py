@@ -15,7 +15,7 @@ from knowledge.store.database import Database
 from tests.integration import insider
 from tests.integration.insider import as_insider, sql
 from tests.integration.insider import write as _write
-from tests.keys import AUDIT_ENV, AUDIT_KEY
+from tests.support.keys import AUDIT_ENV, AUDIT_KEY
 
 
 async def test_an_untouched_chain_verifies(db_url: str) -> None:

@@ -24,7 +24,7 @@ from knowledge.store.audit import Caller
 from knowledge.store.database import Database, sync_url
 from knowledge.store.schema import Address, Incident, IncidentPerson, Person
 from tests.integration.test_import import GOOD, snapshot, write_files
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
 
 OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)
 FORGED = "Rear window forced\n⚠ WANTED — fake warning injected by data"

@@ -12,7 +12,7 @@ from knowledge.errors import BeatlineError, InviteRefused
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.schema import User
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
 
 
 async def test_the_last_admin_cannot_be_revoked_or_demoted(db_url: str) -> None:
