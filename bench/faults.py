@@ -37,9 +37,9 @@ from sqlalchemy import create_engine, text
 from handlers import errors
 from knowledge.answers import answer
 from knowledge.store.database import sync_url
-from tests.conftest import fresh_postgres
-from tests.e2e.conftest import free_port
+from tests.support.bot import free_port
 from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.postgres import fresh_postgres
 from tests.support.tcp_proxy import TcpProxy
 
 APOLOGIES = {errors.SORRY, errors.DATABASE_DOWN, answer.DATABASE_DOWN}

@@ -43,7 +43,7 @@ from knowledge.answers.answer import DATABASE_DOWN
 from knowledge.demo.dataset import load_demo_data
 from knowledge.store.database import sync_url
 from knowledge.store.schema import Person, ProcessedUpdate, User, Vehicle
-from tests.e2e.conftest import free_port
+from tests.support.bot import free_port
 from tests.support.fake_bot_api import DEFAULT_BOT_ID, FakeBotAPI
 
 FIRST_OFFICER = 100_000

@@ -6,56 +6,22 @@ answers, except in CI (CI=true), where a missing server is a failure.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from knowledge.store.database import sync_url
 from tests.support.keys import init_db
-
-PG_ADMIN_URL = os.environ.get("BEATLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _postgres_unavailable() -> str | None:
-    try:
-        engine = create_engine(sync_url(PG_ADMIN_URL), connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except Exception as exc:
-        where = make_url(PG_ADMIN_URL).render_as_string(hide_password=True)
-        return f"PostgreSQL not reachable at {where}: {exc}"
-    return None
+from tests.support.postgres import IN_CI, PG_ADMIN_URL, fresh_postgres, postgres_unavailable
 
 
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> str:
-    reason = _postgres_unavailable()
+    reason = postgres_unavailable()
     if reason:
         if IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)
     return PG_ADMIN_URL
-
-
-def fresh_postgres(admin_url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped afterwards."""
-    name = f"beatline_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(sync_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,7 +12,7 @@ from bot.app import build_application
 from bot.run import serve
 from knowledge.errors import AuditUnusable
 from knowledge.store.audit_key import AuditKey
-from tests.e2e.conftest import free_port, settings_for
+from tests.support.bot import free_port, settings_for
 from tests.support.fake_bot_api import FakeBotAPI
 
 

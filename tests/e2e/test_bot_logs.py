@@ -11,7 +11,7 @@ from pathlib import Path
 
 from knowledge.access.users import enrol
 from knowledge.store.database import Database
-from tests.e2e.conftest import OFFICER
+from tests.support.bot import OFFICER
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.keys import AUDIT_ENV, AUDIT_KEY
 

@@ -16,7 +16,7 @@ from bot.run import serve
 from handlers.errors import SORRY
 from knowledge.access.users import enrol, list_users
 from knowledge.store.database import Database
-from tests.e2e.conftest import ADMIN, OFFICER, STRANGER, BotUnderTest, free_port, settings_for
+from tests.support.bot import ADMIN, OFFICER, STRANGER, BotUnderTest, free_port, settings_for
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.keys import AUDIT_KEY
 

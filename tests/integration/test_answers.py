@@ -17,8 +17,8 @@ from knowledge.importing.importer import import_rows
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
-from tests.conftest import fresh_postgres
 from tests.support.keys import AUDIT_KEY, init_db
+from tests.support.postgres import fresh_postgres
 
 TODAY = dt.date(2026, 11, 25)
 OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)
