@@ -26,8 +26,8 @@ lint: $(BIN)/beatline
 	$(BIN)/mypy
 
 bench: $(BIN)/beatline
-	$(BIN)/python bench/import.py
-	$(BIN)/python bench/search.py
+	$(BIN)/python -m bench.import
+	$(BIN)/python -m bench.search
 
 clean:
 	rm -rf $(VENV) beatline.db beatline.db-wal beatline.db-shm beatline.db.audit-key

@@ -1,6 +1,6 @@
 """Import benchmark: synthetic CSVs for N persons into a fresh SQLite file and a fresh PostgreSQL database.
 
-    .venv/bin/python bench/import.py [--persons 1000000] [--seed 1] [--postgres URL | --no-postgres]
+    .venv/bin/python -m bench.import [--persons 1000000] [--seed 1] [--postgres URL | --no-postgres]
 
 The CSVs are generated once per (persons, seed) and kept in bench/out/. Each import runs in its
 own process so that its peak RSS is the import's alone.
