@@ -18,6 +18,7 @@ from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import what_was_sent
 from knowledge.access import users
+from knowledge.access.button_payloads import RecordButton
 from knowledge.access.buttons import ButtonRefused, ButtonSigner
 from knowledge.answers.answer import Answer, answer, answer_record
 
@@ -31,25 +32,24 @@ BUTTON_REFUSED = {
     "invalid": "Sorry, that button is not yours to use. Ask your own question.",
     "expired": "That button has expired. Ask again for fresh results.",
 }
-# Button payloads: "r" (record), "o" open or "m" more, a kind letter, ":", the record id.
-RECORD_BUTTON = r"^r[om][pvaiw]:"
-_KIND_LETTERS = {"person": "p", "vehicle": "v", "address": "a", "incident": "i", "warrant": "w"}
-_KINDS = {letter: kind for kind, letter in _KIND_LETTERS.items()}
+RECORD_BUTTON = RecordButton.PATTERN  # button payloads: knowledge/access/button_payloads.py
 
 
-def _button(label: str, action: str, kind: str, record_id: str, signer: ButtonSigner, user_id: int):  # type: ignore[no-untyped-def]
-    payload = f"r{action}{_KIND_LETTERS[kind]}:{record_id}"
+def _button(
+    label: str, record: RecordButton, signer: ButtonSigner, user_id: int
+) -> InlineKeyboardButton | None:
     try:
-        return InlineKeyboardButton(label[:64], callback_data=signer.sign(payload, user_id))
+        return InlineKeyboardButton(label[:64], callback_data=signer.sign(record.encode(), user_id))
     except ValueError:  # an id too long for Telegram's 64 bytes: the officer can still type the query
         return None
 
 
 def keyboard(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardMarkup | None:
     """One button per shortlisted record and a More button, signed for user_id; None if there are none."""
-    buttons = [_button(c.label, "o", c.kind, c.id, signer, user_id) for c in result.choices]
+    buttons = [_button(c.label, RecordButton(c.kind, c.id), signer, user_id) for c in result.choices]
     if result.more is not None:
-        buttons.append(_button("More", "m", result.more.kind, result.more.id, signer, user_id))
+        more = RecordButton(result.more.kind, result.more.id, detail=True)
+        buttons.append(_button("More", more, signer, user_id))
     rows = [[b] for b in buttons if b is not None]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -109,15 +109,16 @@ async def open_record(update: Update, context: BeatlineContext) -> None:
     press = update.callback_query
     assert press is not None and press.data is not None
     try:
-        payload = context.services.buttons.verify(press.data, press.from_user.id)
+        record = RecordButton.decode(context.services.buttons.verify(press.data, press.from_user.id))
     except ButtonRefused as refused:
         await context.audit("denied", query=f"button {refused.reason}")
         await press.answer(BUTTON_REFUSED[refused.reason], show_alert=True)
         return
     await press.answer()
     if await within_limit(update, context):
-        detail, kind, record_id = payload[1] == "m", _KINDS[payload[2]], payload[4:]
-        result = await answer_record(context.services.db, context.caller, kind, record_id, detail=detail)
+        result = await answer_record(
+            context.services.db, context.caller, record.kind, record.record_id, detail=record.detail
+        )
         await send_answer(update, context, result)
 
 
