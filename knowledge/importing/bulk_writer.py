@@ -34,8 +34,7 @@ __all__ = ["TABLES", "BatchWriter"]
 TABLES: dict[str, tuple[str, ...]] = {
     "addresses": ("id", "line1", "town", "postcode", "latitude", "longitude", "markers",
                   "postcode_key", "house_number", "street_key", "street_code"),
-    "persons": ("id", "forenames", "surname", "date_of_birth", "sex", "aliases", "markers", "address_id",
-                "name_key"),
+    "persons": ("id", "forenames", "surname", "date_of_birth", "sex", "aliases", "markers", "address_id"),
     "person_keys": ("key", "person_id"),
     "vehicles": ("vrm", "make", "model", "colour", "keeper_id", "markers"),
     "incidents": ("ref", "occurred_at", "category", "address_id", "summary"),

@@ -178,16 +178,14 @@ def _search_keys(first_forename: str, surname: str, aliases: tuple[str, ...]) ->
     return tuple(person_keys(first_forename, surname, aliases))
 
 
-def _name_keys(forenames: str, surname: str, aliases: tuple[str, ...]) -> tuple[str, tuple[int, ...]]:
-    """persons.name_key and the person's blocking keys.
+def _person_keys(forenames: str, surname: str, aliases: tuple[str, ...]) -> tuple[int, ...]:
+    """The person's blocking keys.
 
-    Normalising is word by word, so the full name's key is its parts' keys joined; blocking keys
-    depend on the first forename only, so the cache is keyed on that (a test holds this to
-    `person_keys` with the full forenames).
+    They depend on the first forename only, so the cache is keyed on that (a test holds this to
+    `person_keys` with the full forenames); normalising is word by word, so the first word of the
+    normalised forenames is the normalised first forename.
     """
-    forename_key = _normal(forenames)
-    name_key = f"{forename_key} {_normal(surname)}".strip()
-    return name_key[:240], _search_keys(forename_key.partition(" ")[0], surname, aliases)
+    return _search_keys(_normal(forenames).partition(" ")[0], surname, aliases)
 
 
 class RowChecker:
@@ -329,9 +327,8 @@ class RowChecker:
         names = tuple(alias.strip() for alias in aliases.split(";") if alias.strip()) if aliases else ()
         codes = self._marker_codes(markers, "person")
         home = self._reference("address", address_id, "address_id", "persons.csv", line)
-        name_key, keys = _name_keys(forenames, surname, names)
-        person = (key, forenames, surname, born, sex, ";".join(names), codes, home, name_key)
-        return person, list(zip(keys, repeat(key)))
+        person = (key, forenames, surname, born, sex, ";".join(names), codes, home)
+        return person, list(zip(_person_keys(forenames, surname, names), repeat(key)))
 
     def _vehicle(self, key: str, line: int, values: tuple[str, ...]) -> Checked:
         _, make, model, colour, keeper_id, markers = values

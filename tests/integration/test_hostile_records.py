@@ -142,7 +142,7 @@ def _write_around_the_import(url: str) -> None:
                   ("P 7", "Ann\u202e", "Doe", "")]
         conn.execute(insert(Person), [
             {"id": pid, "forenames": fore, "surname": sur, "date_of_birth": dt.date(1985, 4, 3), "sex": "",
-             "aliases": aliases, "markers": "", "address_id": "A1", "name_key": ""}
+             "aliases": aliases, "markers": "", "address_id": "A1"}
             for pid, fore, sur, aliases in people])  # fmt: skip
         conn.execute(insert(Incident), [{
             "ref": "INC-2024-000001", "occurred_at": dt.datetime(2024, 5, 1, 22, 15),
