@@ -27,6 +27,7 @@ from knowledge.matching.postcodes import normalise_postcode
 from knowledge.matching.record_ids import id_matcher, id_problem, vrm_problem
 from knowledge.matching.streets import split_address_line, street_code
 from knowledge.matching.vrm import compact_vrm
+from knowledge.store.database import utc
 from knowledge.store.schema import Address, Base, Incident, Person, Vehicle, Warrant
 
 __all__ = ["ROLES", "SEXES", "STATUSES", "RowChecker"]
@@ -140,8 +141,7 @@ def _moment(value: str, latest: dt.datetime) -> str:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise Bad(f"occurred_at {value!r} is not an ISO 8601 date-time (2024-05-01T22:15)") from None
-    if moment.tzinfo is not None:  # stored as naive UTC
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    moment = utc(moment).replace(tzinfo=None)  # stored as naive UTC
     if moment > latest:
         raise Bad(f"occurred_at {value!r} is in the future")
     return moment.isoformat(" ", "microseconds")
@@ -199,7 +199,7 @@ class RowChecker:
         self.problems = problems
         now = now or dt.datetime.now().astimezone()
         self._today = now.date()
-        self._latest = now.astimezone(dt.UTC).replace(tzinfo=None) + _CLOCK_SKEW
+        self._latest = utc(now).replace(tzinfo=None) + _CLOCK_SKEW
         self.ids: dict[str, dict[str, int]] = {"address": {}, "person": {}}
         self._unresolved: dict[str, dict[str, list]] = {"address": {}, "person": {}}
         self._unknowable: set[str] = set()

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from knowledge.errors import AuditUnusable, BeatlineError
 from knowledge.matching.clean import clean_text
 from knowledge.store.audit_key import AuditKey
-from knowledge.store.database import Database, audit_key_of, sync_url
+from knowledge.store.database import Database, audit_key_of, sync_url, utc
 from knowledge.store.schema import AuditEntry, AuditHead
 
 __all__ = [
@@ -78,14 +78,10 @@ class Caller:
     update_id: int | None = None
 
 
-def _utc_naive(at: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; hash the same UTC wall time on every backend.
-    return at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at
-
-
 def _digest(entry: AuditEntry) -> str:
+    at = utc(entry.at).replace(tzinfo=None)  # the same UTC wall time on every backend
     body = [
-        entry.id, _utc_naive(entry.at).isoformat(timespec="microseconds"), entry.actor, entry.channel,
+        entry.id, at.isoformat(timespec="microseconds"), entry.actor, entry.channel,
         entry.telegram_user_id, entry.chat_id, entry.update_id, entry.query, entry.intent,
         entry.outcome, entry.reason, entry.record_ids, entry.prev_hash,
     ]  # fmt: skip
@@ -408,7 +404,7 @@ _NON_ASCII = re.compile(r"[^\x20-\x7e]")
 
 def _row(entry: AuditEntry) -> dict[str, object]:
     row = {name: getattr(entry, name) for name in EXPORT_FIELDS}
-    row["at"] = _utc_naive(entry.at).isoformat(timespec="seconds") + "Z"
+    row["at"] = utc(entry.at).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     return row
 
 

@@ -154,7 +154,6 @@ class Database:
     def __init__(
         self, url: str, *, timeout: float = DEFAULT_TIMEOUT, audit_key: AuditKey | None = None
     ) -> None:
-        self.url = url
         self.audit_key = audit_key
         aurl = async_url(url)
         self.is_sqlite = aurl.get_backend_name() == "sqlite"
