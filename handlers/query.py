@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import what_was_sent
+from handlers.guaranteed import guaranteed
 from knowledge.access import users
 from knowledge.access.button_payloads import RecordButton
 from knowledge.access.buttons import ButtonRefused, ButtonSigner
@@ -56,11 +57,11 @@ def keyboard(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboa
 
 async def send_answer(update: Update, context: BeatlineContext, result: Answer) -> None:
     """Reply with the answer's text, escaped, protected when it discloses records."""
-    assert update.effective_message is not None and update.effective_user is not None
-    await update.effective_message.reply_text(
+    message, user = guaranteed(update.effective_message, "message"), guaranteed(update.effective_user, "user")
+    await message.reply_text(
         html(result.reply),
         protect_content=bool(result.records),
-        reply_markup=keyboard(result, context.services.buttons, update.effective_user.id),
+        reply_markup=keyboard(result, context.services.buttons, user.id),
     )
 
 
@@ -81,35 +82,35 @@ async def _alert_admins(context: BeatlineContext, user_id: int) -> None:
 
 async def within_limit(update: Update, context: BeatlineContext) -> bool:
     """Count this check; if it is one too many, say so (audited) and alert the admins once."""
-    assert update.effective_user is not None and update.effective_message is not None
-    decision = await context.services.limiter.hit(update.effective_user.id)
+    user, message = guaranteed(update.effective_user, "user"), guaranteed(update.effective_message, "message")
+    decision = await context.services.limiter.hit(user.id)
     if decision.allowed:
         return True
     await context.audit("rate_limited", query=what_was_sent(update))
     limiter = context.services.limiter
-    await update.effective_message.reply_text(html(
+    await message.reply_text(html(
         f"You have reached the limit of {limiter.limit} checks in {limiter.window_seconds // 60} minutes. "
         "Wait a few minutes and try again; if it is urgent, ask the control room."
     ))  # fmt: skip
     if decision.first_refusal:
-        await _alert_admins(context, update.effective_user.id)
+        await _alert_admins(context, user.id)
     return False
 
 
 async def ask(update: Update, context: BeatlineContext) -> None:
     """An officer's question in a private chat is answered, with buttons to pick from a shortlist."""
-    assert update.message is not None and update.message.text is not None
+    text = guaranteed(guaranteed(update.message, "message").text, "text")
     if await within_limit(update, context):
-        result = await answer(context.services.db, context.caller, update.message.text)
+        result = await answer(context.services.db, context.caller, text)
         await send_answer(update, context, result)
 
 
 async def open_record(update: Update, context: BeatlineContext) -> None:
     """A press on a shortlist or More button shows that record, if the button is the presser's and fresh."""
-    press = update.callback_query
-    assert press is not None and press.data is not None
+    press = guaranteed(update.callback_query, "button press")
+    data = guaranteed(press.data, "button data")
     try:
-        record = RecordButton.decode(context.services.buttons.verify(press.data, press.from_user.id))
+        record = RecordButton.decode(context.services.buttons.verify(data, press.from_user.id))
     except ButtonRefused as refused:
         await context.audit("denied", query=f"button {refused.reason}")
         await press.answer(BUTTON_REFUSED[refused.reason], show_alert=True)
@@ -124,15 +125,14 @@ async def open_record(update: Update, context: BeatlineContext) -> None:
 
 async def ask_in_group(update: Update, context: BeatlineContext) -> None:
     """Anything said to the bot in a group gets a pointer to a private chat, and no look-up."""
-    assert update.message is not None
+    message = guaranteed(update.message, "message")
     await context.audit("denied", query=what_was_sent(update), intent="group")
-    await update.message.reply_text(html(ASK_IN_PRIVATE))
+    await message.reply_text(html(ASK_IN_PRIVATE))
 
 
 async def edited(update: Update, context: BeatlineContext) -> None:
     """Editing a question does not ask it again; the officer is told to send it anew."""
-    assert update.edited_message is not None
-    await update.edited_message.reply_text(html(EDITED))
+    await guaranteed(update.edited_message, "edited message").reply_text(html(EDITED))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -199,9 +199,9 @@ async def _head(db: Database) -> tuple[AuditKey, AuditHead]:
     key = _key(db)
     async with db.reads() as session:
         head = await session.get(AuditHead, 1)
-    if problem := _key_problem(key, head):
-        raise AuditUnusable(problem)
-    assert head is not None
+    problem = _key_problem(key, head)
+    if problem is not None or head is None:  # a missing head is one of the problems
+        raise AuditUnusable(problem or HEAD_MISSING)
     return key, head
 
 
@@ -254,9 +254,8 @@ _CHECKPOINT_FIELDS = {"seq": int, "hash": str, "keyed_from": int, "at": str, "ma
 async def checkpoint(db: Database) -> Checkpoint:
     """The head, signed with the time; refused if the head does not match its MAC."""
     key, head = await _head(db)
-    if not _head_signed(key, head):
+    if head.keyed_from is None or not _head_signed(key, head):  # an unkeyed head is not signed
         raise AuditUnusable(f"{HEAD_FORGED} No checkpoint was made; run 'beatline audit verify'.")
-    assert head.keyed_from is not None
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     mac = key.mac(CHECKPOINT, head.seq, head.last_hash, head.keyed_from, at)
     return Checkpoint(head.seq, head.last_hash, head.keyed_from, at, mac)
