@@ -19,10 +19,13 @@ demo: $(BIN)/beatline
 
 test: $(BIN)/beatline
 	$(BIN)/ruff check bot handlers knowledge tests bench
+	$(BIN)/ruff format --check bot handlers knowledge tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(BIN)/beatline
 	$(BIN)/ruff check bot handlers knowledge tests bench
+	$(BIN)/ruff format --check bot handlers knowledge tests bench
 	$(BIN)/mypy
 
 bench: $(BIN)/beatline

@@ -25,5 +25,3 @@ def html(text: str) -> str:
     while length(text[:keep]) > MAX_MESSAGE - length(_CUT):
         keep -= 1
     return _html.escape(text[:keep] + _CUT, quote=False)
-
-

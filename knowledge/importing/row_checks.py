@@ -201,7 +201,8 @@ class RowChecker:
         self._today = now.date()
         self._latest = utc(now).replace(tzinfo=None) + _CLOCK_SKEW
         self.ids: dict[str, dict[str, int]] = {"address": {}, "person": {}}
-        self._unresolved: dict[str, dict[str, list]] = {"address": {}, "person": {}}
+        # kind -> id -> [file, line, count] of its first unresolved reference
+        self._unresolved: dict[str, dict[str, list[Any]]] = {"address": {}, "person": {}}
         self._unknowable: set[str] = set()
         self._markers: dict[tuple[str, str], str | Bad] = {}
         self._checks: dict[str, Callable[[str, int, tuple[str, ...]], Checked]] = {

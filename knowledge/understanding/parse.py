@@ -53,9 +53,9 @@ class ParsedQuery:
     slots: Mapping[str, str | int] = field(default_factory=lambda: MappingProxyType({}))
     problems: tuple[str, ...] = ()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         """The `beatline parse` JSON of the contract."""
-        data: dict = {"intent": self.intent, "slots": dict(self.slots)}
+        data: dict[str, object] = {"intent": self.intent, "slots": dict(self.slots)}
         if self.problems:
             data["problems"] = list(self.problems)
         return data
