@@ -19,15 +19,18 @@ demo: $(BIN)/beatline
 
 test: $(BIN)/beatline
 	$(BIN)/ruff check bot handlers knowledge tests bench
+	$(BIN)/ruff format --check bot handlers knowledge tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(BIN)/beatline
 	$(BIN)/ruff check bot handlers knowledge tests bench
+	$(BIN)/ruff format --check bot handlers knowledge tests bench
 	$(BIN)/mypy
 
 bench: $(BIN)/beatline
-	$(BIN)/python bench/import.py
-	$(BIN)/python bench/search.py
+	$(BIN)/python -m bench.import
+	$(BIN)/python -m bench.search
 
 clean:
 	rm -rf $(VENV) beatline.db beatline.db-wal beatline.db-shm beatline.db.audit-key

@@ -1,6 +1,6 @@
 """What the keyed audit chain costs: entries appended a second, and entries verified a second.
 
-    .venv/bin/python bench/audit.py [--entries 3000] [--database postgresql://…]
+    .venv/bin/python -m bench.audit [--entries 3000] [--database postgresql://…]
 
 Each entry is appended in a transaction of its own, as every answer writes its entry: claim the head
 (UPDATE … RETURNING), insert the entry, move the head, commit. One writer, so the figure is the cost
@@ -15,12 +15,9 @@ import asyncio
 import os
 import platform
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from knowledge.store import audit
 from knowledge.store.audit import Caller

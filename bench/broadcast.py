@@ -1,6 +1,6 @@
 """Broadcast benchmark: one briefing to 2,000 officers through the real bot, against Telegram's limits.
 
-    .venv/bin/python bench/broadcast.py [--officers 2000] [--floods 3] [--telegram-rate 30]
+    .venv/bin/python -m bench.broadcast [--officers 2000] [--floods 3] [--telegram-rate 30]
 
 A fresh SQLite file holds a sergeant and N synthetic officers on one team. The real Application runs
 against the fake Bot API server, which enforces `--telegram-rate` messages a second overall (30, as
@@ -19,12 +19,9 @@ import datetime as dt
 import os
 import platform
 import sqlite3
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fake_bot_api
 
 from sqlalchemy import func, insert, select
 
@@ -35,7 +32,7 @@ from bot.settings import Secret, Settings
 from knowledge.access.users import enrol
 from knowledge.store.database import Database
 from knowledge.store.schema import AuditEntry, BriefingDelivery, User
-from tests.fake_bot_api import FakeBotAPI
+from tests.support.fake_bot_api import FakeBotAPI
 
 SERGEANT = 500
 FIRST_OFFICER = 1_000_000

@@ -11,7 +11,7 @@ every reply can be told apart, and then waits until every reply that is coming h
 - lost: no reply at all; duplicated: replies beyond the first;
 - p95 and max: seconds from question to first reply.
 
-    .venv/bin/python bench/faults.py [--rate 10] [--window 10] [--recovery 5] [--db-timeout 5]
+    .venv/bin/python -m bench.faults [--rate 10] [--window 10] [--recovery 5] [--db-timeout 5]
                                      [--bot-api-timeout 10] [--postgres ADMIN_URL] [--only NAME]
 """
 
@@ -22,24 +22,21 @@ import asyncio
 import itertools
 import os
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.*, as the other benchmarks
-
-from pipeline import FIRST_OFFICER, SECRET, machine, prepare, start_bots, stop_bots
 from sqlalchemy import create_engine, text
 
+from bench.pipeline import FIRST_OFFICER, SECRET, machine, prepare, start_bots, stop_bots
 from handlers import errors
 from knowledge.answers import answer
 from knowledge.store.database import sync_url
-from tests.conftest import fresh_postgres
-from tests.e2e.conftest import free_port
-from tests.fake_bot_api import FakeBotAPI
+from tests.support.bot import free_port
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.postgres import fresh_postgres
 from tests.support.tcp_proxy import TcpProxy
 
 APOLOGIES = {errors.SORRY, errors.DATABASE_DOWN, answer.DATABASE_DOWN}

@@ -1,6 +1,6 @@
 """Import benchmark: synthetic CSVs for N persons into a fresh SQLite file and a fresh PostgreSQL database.
 
-    .venv/bin/python bench/import.py [--persons 1000000] [--seed 1] [--postgres URL | --no-postgres]
+    .venv/bin/python -m bench.import [--persons 1000000] [--seed 1] [--postgres URL | --no-postgres]
 
 The CSVs are generated once per (persons, seed) and kept in bench/out/. Each import runs in its
 own process so that its peak RSS is the import's alone.
@@ -55,8 +55,14 @@ def _import(url: str, directory: Path) -> tuple[dict[str, int], float]:
 
 
 def _machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
     return f"{os.cpu_count()} CPUs ({model}), {ram:.1f} GB RAM, Python {platform.python_version()}"
 
@@ -65,14 +71,17 @@ def _report(backend: str, counts: dict[str, int], seconds: float, rss: float, cp
     # CPU seconds of the whole process (import threads, plus schema set-up): far above the wall
     # time means both cores worked; far below means the machine was busy with something else.
     rows = sum(counts.values())
-    print(f"{backend:<11} {seconds:7.1f} s  {rows / seconds:>10,.0f} rows/s  peak RSS {rss:,.0f} MB"
-          f"  CPU {cpu:.1f} s  load {os.getloadavg()[0]:.1f}")
+    print(
+        f"{backend:<11} {seconds:7.1f} s  {rows / seconds:>10,.0f} rows/s  peak RSS {rss:,.0f} MB"
+        f"  CPU {cpu:.1f} s  load {os.getloadavg()[0]:.1f}"
+    )
 
 
 def _postgres(admin_url: str) -> str | None:
     try:
-        engine = create_engine(sync_url(admin_url), isolation_level="AUTOCOMMIT",
-                               connect_args={"connect_timeout": 3})
+        engine = create_engine(
+            sync_url(admin_url), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
@@ -95,16 +104,22 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     backends = parser.add_mutually_exclusive_group()
-    backends.add_argument("--postgres", default=DEFAULT_POSTGRES, metavar="URL",
-                          help="admin URL of a server on which to create the benchmark database")
+    backends.add_argument(
+        "--postgres",
+        default=DEFAULT_POSTGRES,
+        metavar="URL",
+        help="admin URL of a server on which to create the benchmark database",
+    )
     backends.add_argument("--no-postgres", dest="postgres", action="store_const", const=None)
     args = parser.parse_args()
 
     print(f"machine     {_machine()}")
     directory = OUT / f"persons-{args.persons}-seed-{args.seed}"
     if (directory / "complete").exists():
-        counts = {path.name: sum(1 for _ in path.open(encoding="utf-8")) - 1
-                  for path in sorted(directory.glob("*.csv"))}
+        counts = {
+            path.name: sum(1 for _ in path.open(encoding="utf-8")) - 1
+            for path in sorted(directory.glob("*.csv"))
+        }
         print(f"generation  cached in {directory.relative_to(OUT.parent.parent)}")
     else:
         started = time.perf_counter()

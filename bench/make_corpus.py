@@ -1,6 +1,6 @@
 """Generate the officer-question corpus that `bench/understanding.py` measures understanding on.
 
-    .venv/bin/python bench/make_corpus.py [--seed 11] [--out tests/data]
+    .venv/bin/python -m bench.make_corpus [--seed 11] [--out tests/data]
 
 The questions are a grammar, not a hand-written list: templates (one family per way of putting a
 question) x record values drawn from the demo data (`beatline demo-data`: 5,000 persons, seed 1) x
@@ -22,14 +22,11 @@ import hashlib
 import json
 import random
 import re
-import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.search import typo
 from knowledge.demo.dataset import generate

@@ -8,7 +8,7 @@ its reply before sending the next, so the figures are for a bot kept busy rather
 Telegram's 30-messages-a-second limit is lifted (BEATLINE_SEND_RATE=0): this measures Beatline, not
 Telegram's policy.
 
-    .venv/bin/python bench/pipeline.py [--persons 5000] [--updates 3000] [--concurrency 32]
+    .venv/bin/python -m bench.pipeline [--persons 5000] [--updates 3000] [--concurrency 32]
                                        [--processes 1] [--database URL] [--whoami]
 """
 
@@ -31,8 +31,6 @@ from collections import defaultdict
 from importlib.metadata import version
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from aiohttp import ClientSession
 from sqlalchemy import create_engine, delete, func, insert, select
 
@@ -43,8 +41,8 @@ from knowledge.answers.answer import DATABASE_DOWN
 from knowledge.demo.dataset import load_demo_data
 from knowledge.store.database import sync_url
 from knowledge.store.schema import Person, ProcessedUpdate, User, Vehicle
-from tests.e2e.conftest import free_port
-from tests.fake_bot_api import DEFAULT_BOT_ID, FakeBotAPI
+from tests.support.bot import free_port
+from tests.support.fake_bot_api import DEFAULT_BOT_ID, FakeBotAPI
 
 FIRST_OFFICER = 100_000
 BENCH_TEAM = "beatline-bench"
@@ -110,7 +108,7 @@ async def start_bots(
     }
     command = [sys.executable, "-m", "bot.cli", "run", "--webhook", "--port", str(port)]
     if floor:
-        command = [sys.executable, str(Path(__file__).with_name("floor_bot.py"))]
+        command = [sys.executable, "-m", "bench.floor_bot"]
         env["PORT"] = str(port)
     bots = []
     for n in range(processes):

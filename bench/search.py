@@ -1,6 +1,6 @@
 """Person search at scale, measured through the answer function, against a brute-force rapidfuzz scan.
 
-    .venv/bin/python bench/search.py [--persons 1000000] [--queries 400] [--backend sqlite|postgresql|both]
+    .venv/bin/python -m bench.search [--persons 1000000] [--queries 400] [--backend sqlite|postgresql|both]
 
 Builds (once, cached in bench/out/) a database of synthetic persons, draws target people at random,
 and asks for each the way an officer would: sometimes a nickname, sometimes a typo, with and without
@@ -23,8 +23,6 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import create_engine, func, select, text

@@ -1,6 +1,6 @@
 """How well Beatline understands officers: the generated corpus through the answer function.
 
-    .venv/bin/python bench/understanding.py [--misses FAMILY] [--limit 20]
+    .venv/bin/python -m bench.understanding [--misses FAMILY] [--limit 20]
 
 Builds a fresh SQLite database of the demo data (`beatline demo-data`: 5,000 persons, seed 1), then
 asks every question of tests/data/understanding-{dev,held-out}.jsonl (made by bench/make_corpus.py)
@@ -26,15 +26,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, select
 

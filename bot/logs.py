@@ -42,7 +42,7 @@ class Scrubbed(logging.Formatter):
             text = text.replace(secret, "***")
         return text
 
-    def formatException(self, ei: _ExcInfo | tuple[None, None, None]) -> str:  # type: ignore[override]
+    def formatException(self, ei: _ExcInfo | tuple[None, None, None]) -> str:
         kind, _, tb = ei
         if kind is None:  # exc_info=True outside an except block: there is no exception to show
             return ""

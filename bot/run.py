@@ -151,7 +151,8 @@ async def _take_updates(
                 log.info("listening for webhook updates on port %s", bound)
                 await until()
         else:
-            assert application.updater is not None
+            if application.updater is None:
+                raise RuntimeError("polling needs the Application built with an Updater")
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             log.info("polling for updates")
             await until()

@@ -17,6 +17,7 @@ from telegram.ext import Application, CommandHandler, filters
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import guarded, refuse_stranger, what_was_sent
+from handlers.guaranteed import guaranteed
 from knowledge.access import users
 from knowledge.access.roles import ROLES, commands_for, help_text
 from knowledge.errors import BeatlineError, InviteRefused
@@ -60,14 +61,12 @@ async def sync_all_menus(bot: Bot, db: Database) -> None:
 
 async def _say(update: Update, text: str, *, shows_records: bool = False) -> None:
     """Reply; a reply that shows records, or who the officers are, cannot be forwarded or saved."""
-    assert update.message is not None
-    await update.message.reply_text(html(text), protect_content=shows_records)
+    await guaranteed(update.message, "message").reply_text(html(text), protect_content=shows_records)
 
 
 async def start(update: Update, context: BeatlineContext) -> None:
     """/start greets an enrolled user; /start CODE from an invite link enrols a newcomer."""
-    user = update.effective_user
-    assert user is not None
+    user = guaranteed(update.effective_user, "user")
     if context.enrolment is None:  # the gate lets strangers through only with a code
         code = (context.args or [""])[0]
         try:
@@ -93,8 +92,7 @@ async def show_help(update: Update, context: BeatlineContext) -> None:
 
 async def whoami(update: Update, context: BeatlineContext) -> None:
     """/whoami shows the user's Telegram id, role and team."""
-    who = context.enrolment
-    assert who is not None
+    who = guaranteed(context.enrolment, "enrolment")  # the gate lets only the enrolled use /whoami
     await _say(update, f"Telegram id: {who.telegram_id}\nRole: {who.role}\nTeam: {who.team or '—'}")
 
 

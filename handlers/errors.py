@@ -22,6 +22,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from handlers.context import BeatlineContext
 from handlers.format import html
+from handlers.guaranteed import guaranteed
 from knowledge.store.database import unavailable
 
 __all__ = ["DATABASE_DOWN", "SORRY", "on_error", "register", "report", "retry_after"]
@@ -68,9 +69,9 @@ async def report(update: object, error: BaseException) -> None:
 
 async def _answer_press(update: Update, apology: str) -> bool:
     """Say sorry in the button's alert; False if the press was already answered (then say it in chat)."""
-    assert update.callback_query is not None
+    press = guaranteed(update.callback_query, "button press")
     try:
-        await update.callback_query.answer(apology, show_alert=True)
+        await press.answer(apology, show_alert=True)
     except BadRequest:  # Telegram takes one answer per press, and the handler may have given it
         return False
     return True
@@ -92,8 +93,7 @@ async def on_error(update: object, context: BeatlineContext) -> None:
     user: PTB runs the later handler groups if an error handler itself fails, and no handler may run for
     an update the gate did not authorise.
     """
-    assert context.error is not None
-    await report(update, context.error)
+    await report(update, guaranteed(context.error, "error"))
     raise ApplicationHandlerStop
 
 

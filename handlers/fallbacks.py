@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import what_was_sent
+from handlers.guaranteed import guaranteed
 
 __all__ = ["STALE_BUTTON", "UNKNOWN_COMMAND", "register"]
 
@@ -20,15 +21,14 @@ STALE_BUTTON = "That button no longer works. Ask again for fresh results."
 
 async def unknown_command(update: Update, context: BeatlineContext) -> None:
     """A command Beatline does not have gets a pointer to /help."""
-    assert update.message is not None
-    await update.message.reply_text(html(UNKNOWN_COMMAND))
+    await guaranteed(update.message, "message").reply_text(html(UNKNOWN_COMMAND))
 
 
 async def stale_button(update: Update, context: BeatlineContext) -> None:
     """A press on a button no handler recognises (old, or forged) is refused politely, and audited."""
-    assert update.callback_query is not None
+    press = guaranteed(update.callback_query, "button press")
     await context.audit("denied", query=what_was_sent(update))
-    await update.callback_query.answer(STALE_BUTTON, show_alert=True)
+    await press.answer(STALE_BUTTON, show_alert=True)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

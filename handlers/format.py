@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import html as _html
 
-__all__ = ["MAX_MESSAGE", "html", "length"]
+from knowledge.matching.clean import utf16_length as length
+
+__all__ = ["MAX_MESSAGE", "html"]
 
 MAX_MESSAGE = 4096  # Telegram's limit, counted in UTF-16 code units after entities are parsed
 _CUT = "\n… (cut short: ask for less at a time)"
-
-
-def length(text: str) -> int:
-    """Length as Telegram counts it."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def html(text: str) -> str:
@@ -28,5 +25,3 @@ def html(text: str) -> str:
     while length(text[:keep]) > MAX_MESSAGE - length(_CUT):
         keep -= 1
     return _html.escape(text[:keep] + _CUT, quote=False)
-
-

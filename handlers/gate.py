@@ -21,6 +21,7 @@ from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 from handlers import errors
 from handlers.context import BeatlineContext
 from handlers.format import html
+from handlers.guaranteed import guaranteed
 from knowledge.access import users
 from knowledge.access.ratelimit import STRANGER_REFUSALS
 from knowledge.access.roles import COMMANDS, can_use
@@ -94,8 +95,7 @@ async def refuse_stranger(
     intent: str = "",
 ) -> None:
     """Tell a stranger why not and their id, and nothing else; audited. A flood gets silence."""
-    user = update.effective_user
-    assert user is not None
+    user = guaranteed(update.effective_user, "user")
     if not await _within_strangers_allowance(update, context, user.id):
         return
     await context.audit("denied", query=query or what_was_sent(update), intent=intent)
@@ -183,8 +183,7 @@ async def _authorise(update: Update, context: BeatlineContext) -> None:
     command = command_of(update)
     if command in _GUARDED and not can_use(context.role, command):
         await context.audit("denied", query=what_was_sent(update), intent="command")
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(html(NOT_YOUR_COMMAND))
+        await guaranteed(update.effective_message, "message").reply_text(html(NOT_YOUR_COMMAND))
         raise ApplicationHandlerStop
 
 

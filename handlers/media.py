@@ -11,6 +11,7 @@ from telegram.ext import Application, MessageHandler, filters
 
 from handlers.context import BeatlineContext
 from handlers.format import html
+from handlers.guaranteed import guaranteed
 from handlers.query import send_answer, within_limit
 from knowledge.answers.nearby import answer_location
 
@@ -27,18 +28,15 @@ OTHER = "I can read text and shared locations only. /help has examples."
 
 async def location(update: Update, context: BeatlineContext) -> None:
     """A shared location is answered with flagged addresses and recent incidents within 250 m."""
-    message = update.message
-    assert message is not None and message.location is not None
+    place = guaranteed(guaranteed(update.message, "message").location, "location")
     if await within_limit(update, context):
-        place = message.location
         result = await answer_location(context.services.db, context.caller, place.latitude, place.longitude)
         await send_answer(update, context, result)
 
 
 async def guide(update: Update, context: BeatlineContext) -> None:
     """A sticker, photo, voice note, file or anything else gets one line on what to send instead."""
-    message = update.message
-    assert message is not None
+    message = guaranteed(update.message, "message")
     kind = next((k for k in GUIDANCE if getattr(message, k)), None)
     await message.reply_text(html(GUIDANCE[kind] if kind else OTHER))
 

@@ -17,7 +17,9 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import what_was_sent
+from handlers.guaranteed import guaranteed
 from knowledge.access import users
+from knowledge.access.button_payloads import RecordButton
 from knowledge.access.buttons import ButtonRefused, ButtonSigner
 from knowledge.answers.answer import Answer, answer, answer_record
 
@@ -31,36 +33,35 @@ BUTTON_REFUSED = {
     "invalid": "Sorry, that button is not yours to use. Ask your own question.",
     "expired": "That button has expired. Ask again for fresh results.",
 }
-# Button payloads: "r" (record), "o" open or "m" more, a kind letter, ":", the record id.
-RECORD_BUTTON = r"^r[om][pvaiw]:"
-_KIND_LETTERS = {"person": "p", "vehicle": "v", "address": "a", "incident": "i", "warrant": "w"}
-_KINDS = {letter: kind for kind, letter in _KIND_LETTERS.items()}
+RECORD_BUTTON = RecordButton.PATTERN  # button payloads: knowledge/access/button_payloads.py
 
 
-def _button(label: str, action: str, kind: str, record_id: str, signer: ButtonSigner, user_id: int):  # type: ignore[no-untyped-def]
-    payload = f"r{action}{_KIND_LETTERS[kind]}:{record_id}"
+def _button(
+    label: str, record: RecordButton, signer: ButtonSigner, user_id: int
+) -> InlineKeyboardButton | None:
     try:
-        return InlineKeyboardButton(label[:64], callback_data=signer.sign(payload, user_id))
+        return InlineKeyboardButton(label[:64], callback_data=signer.sign(record.encode(), user_id))
     except ValueError:  # an id too long for Telegram's 64 bytes: the officer can still type the query
         return None
 
 
 def keyboard(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardMarkup | None:
     """One button per shortlisted record and a More button, signed for user_id; None if there are none."""
-    buttons = [_button(c.label, "o", c.kind, c.id, signer, user_id) for c in result.choices]
+    buttons = [_button(c.label, RecordButton(c.kind, c.id), signer, user_id) for c in result.choices]
     if result.more is not None:
-        buttons.append(_button("More", "m", result.more.kind, result.more.id, signer, user_id))
+        more = RecordButton(result.more.kind, result.more.id, detail=True)
+        buttons.append(_button("More", more, signer, user_id))
     rows = [[b] for b in buttons if b is not None]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def send_answer(update: Update, context: BeatlineContext, result: Answer) -> None:
     """Reply with the answer's text, escaped, protected when it discloses records."""
-    assert update.effective_message is not None and update.effective_user is not None
-    await update.effective_message.reply_text(
+    message, user = guaranteed(update.effective_message, "message"), guaranteed(update.effective_user, "user")
+    await message.reply_text(
         html(result.reply),
         protect_content=bool(result.records),
-        reply_markup=keyboard(result, context.services.buttons, update.effective_user.id),
+        reply_markup=keyboard(result, context.services.buttons, user.id),
     )
 
 
@@ -81,57 +82,57 @@ async def _alert_admins(context: BeatlineContext, user_id: int) -> None:
 
 async def within_limit(update: Update, context: BeatlineContext) -> bool:
     """Count this check; if it is one too many, say so (audited) and alert the admins once."""
-    assert update.effective_user is not None and update.effective_message is not None
-    decision = await context.services.limiter.hit(update.effective_user.id)
+    user, message = guaranteed(update.effective_user, "user"), guaranteed(update.effective_message, "message")
+    decision = await context.services.limiter.hit(user.id)
     if decision.allowed:
         return True
     await context.audit("rate_limited", query=what_was_sent(update))
     limiter = context.services.limiter
-    await update.effective_message.reply_text(html(
+    await message.reply_text(html(
         f"You have reached the limit of {limiter.limit} checks in {limiter.window_seconds // 60} minutes. "
         "Wait a few minutes and try again; if it is urgent, ask the control room."
     ))  # fmt: skip
     if decision.first_refusal:
-        await _alert_admins(context, update.effective_user.id)
+        await _alert_admins(context, user.id)
     return False
 
 
 async def ask(update: Update, context: BeatlineContext) -> None:
     """An officer's question in a private chat is answered, with buttons to pick from a shortlist."""
-    assert update.message is not None and update.message.text is not None
+    text = guaranteed(guaranteed(update.message, "message").text, "text")
     if await within_limit(update, context):
-        result = await answer(context.services.db, context.caller, update.message.text)
+        result = await answer(context.services.db, context.caller, text)
         await send_answer(update, context, result)
 
 
 async def open_record(update: Update, context: BeatlineContext) -> None:
     """A press on a shortlist or More button shows that record, if the button is the presser's and fresh."""
-    press = update.callback_query
-    assert press is not None and press.data is not None
+    press = guaranteed(update.callback_query, "button press")
+    data = guaranteed(press.data, "button data")
     try:
-        payload = context.services.buttons.verify(press.data, press.from_user.id)
+        record = RecordButton.decode(context.services.buttons.verify(data, press.from_user.id))
     except ButtonRefused as refused:
         await context.audit("denied", query=f"button {refused.reason}")
         await press.answer(BUTTON_REFUSED[refused.reason], show_alert=True)
         return
     await press.answer()
     if await within_limit(update, context):
-        detail, kind, record_id = payload[1] == "m", _KINDS[payload[2]], payload[4:]
-        result = await answer_record(context.services.db, context.caller, kind, record_id, detail=detail)
+        result = await answer_record(
+            context.services.db, context.caller, record.kind, record.record_id, detail=record.detail
+        )
         await send_answer(update, context, result)
 
 
 async def ask_in_group(update: Update, context: BeatlineContext) -> None:
     """Anything said to the bot in a group gets a pointer to a private chat, and no look-up."""
-    assert update.message is not None
+    message = guaranteed(update.message, "message")
     await context.audit("denied", query=what_was_sent(update), intent="group")
-    await update.message.reply_text(html(ASK_IN_PRIVATE))
+    await message.reply_text(html(ASK_IN_PRIVATE))
 
 
 async def edited(update: Update, context: BeatlineContext) -> None:
     """Editing a question does not ask it again; the officer is told to send it anew."""
-    assert update.edited_message is not None
-    await update.edited_message.reply_text(html(EDITED))
+    await guaranteed(update.edited_message, "edited message").reply_text(html(EDITED))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

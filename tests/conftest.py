@@ -6,78 +6,22 @@ answers, except in CI (CI=true), where a missing server is a failure.
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from knowledge.demo.dataset import load_demo_data
-from knowledge.importing.importer import import_rows
-from knowledge.store.database import sync_url
-from tests.keys import init_db
-
-PG_ADMIN_URL = os.environ.get("BEATLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _postgres_unavailable() -> str | None:
-    try:
-        engine = create_engine(sync_url(PG_ADMIN_URL), connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except Exception as exc:
-        where = make_url(PG_ADMIN_URL).render_as_string(hide_password=True)
-        return f"PostgreSQL not reachable at {where}: {exc}"
-    return None
+from tests.support.keys import init_db
+from tests.support.postgres import IN_CI, PG_ADMIN_URL, fresh_postgres, postgres_unavailable
 
 
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> str:
-    reason = _postgres_unavailable()
+    reason = postgres_unavailable()
     if reason:
         if IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)
     return PG_ADMIN_URL
-
-
-def fresh_postgres(admin_url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped afterwards."""
-    name = f"beatline_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(sync_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def loaded_database(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    rows: Mapping[str, Sequence[Mapping[str, str]]],
-    *,
-    persons: int,
-    seed: int,
-) -> Iterator[str]:
-    """For a module fixture parametrised by backend: generated records with `rows` on top, loaded once."""
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('loaded') / 'beatline.db'}"])
-    else:
-        urls = fresh_postgres(request.getfixturevalue("postgres_admin_url"))
-    for url in urls:
-        init_db(url)
-        load_demo_data(url, persons=persons, seed=seed)
-        import_rows(url, rows)
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -26,11 +26,13 @@ __all__ = [
     "withdrawn_text",
 ]
 
-_STATUS = MappingProxyType({
-    CopyStatus.BLOCKED: "has blocked Beatline",
-    CopyStatus.FAILED: "delivery not confirmed",
-    CopyStatus.PENDING: "queued",
-})
+_STATUS = MappingProxyType(
+    {
+        CopyStatus.BLOCKED: "has blocked Beatline",
+        CopyStatus.FAILED: "delivery not confirmed",
+        CopyStatus.PENDING: "queued",
+    }
+)
 
 
 def clock(at: dt.datetime) -> str:

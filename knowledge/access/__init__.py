@@ -1,4 +1,4 @@
-"""Who may do what: roles, users and invites, signed buttons, rate limits, reasons.
+"""Who may do what: roles, users and invites, signed buttons and their payloads, rate limits, reasons.
 
 Imports matching/, store/.
 """

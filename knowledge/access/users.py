@@ -304,13 +304,14 @@ async def redeem_invite(db: Database, code: str, caller: Caller, name: str) -> E
     grant it): then nothing changes, and a code refused for a failure of ours can be used again.
     `name` is the caller's Telegram name, cut to fit: Telegram allows longer names than we keep.
     """
-    assert caller.telegram_user_id is not None
+    if caller.telegram_user_id is None:
+        raise ValueError("an invite is redeemed by a Telegram user")
     telegram_id, now = _check_id(caller.telegram_user_id), dt.datetime.now(dt.UTC)
     async with db.sessions() as session, session.begin():
         invite = await session.get(Invite, _hash(code)) if _CODE.fullmatch(code) else None
-        if refused := await _refusal(session, invite, now):
+        refused = await _refusal(session, invite, now)
+        if refused or invite is None:  # an unknown code always has its refusal
             raise InviteRefused(refused)
-        assert invite is not None
         key = _key(invite.code_hash)
         user, _, change = await _enrol(
             session, telegram_id, invite.role, team=invite.team, name=clean_text(name, NAME_CHARS),

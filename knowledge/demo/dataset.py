@@ -38,8 +38,10 @@ def generate(persons: int = 5000, seed: int = 1) -> Rows:
     size = {name: len(rows) for name, rows in SHOWCASE.items()}
     pools = Pools(faker, rng, addresses=max(1, round(persons * 0.4) - size["addresses.csv"]))
     addresses = [pools.address(f"A{n:06d}") for n in range(1, pools.addresses + 1)]
-    people = [pools.person(f"P{n:06d}", rng.choice(addresses)["id"] if rng.random() < 0.92 else "")
-              for n in range(1, persons - size["persons.csv"] + 1)]
+    people = [
+        pools.person(f"P{n:06d}", rng.choice(addresses)["id"] if rng.random() < 0.92 else "")
+        for n in range(1, persons - size["persons.csv"] + 1)
+    ]
     ids = [row["id"] for row in people] or [row["id"] for row in SHOWCASE["persons.csv"]]
     generated = {
         "addresses.csv": addresses,
@@ -60,9 +62,16 @@ def _vehicles(pools: Pools, rng: random.Random, ids: list[str], count: int) -> l
             continue
         seen.add(vrm.replace(" ", ""))
         make, model = rng.choice(pools.MAKES)
-        rows.append({"vrm": vrm, "make": make, "model": model, "colour": rng.choice(pools.COLOURS),
-                     "keeper_id": rng.choice(ids) if rng.random() < 0.95 else "",
-                     "markers": pools.markers("vehicle", 0.04)})
+        rows.append(
+            {
+                "vrm": vrm,
+                "make": make,
+                "model": model,
+                "colour": rng.choice(pools.COLOURS),
+                "keeper_id": rng.choice(ids) if rng.random() < 0.95 else "",
+                "markers": pools.markers("vehicle", 0.04),
+            }
+        )
     return rows
 
 
@@ -80,24 +89,30 @@ def _incidents(
         category = rng.choice(pools.CATEGORIES)
         involved = rng.sample(ids, k=min(len(ids), rng.choices((1, 2, 3), (60, 30, 10))[0]))
         roles = [rng.choices(pools.ROLES, pools.ROLE_WEIGHTS)[0] for _ in involved]
-        rows.append({
-            "ref": f"INC-{moment.year}-{numbers[moment.year]:06d}",
-            "occurred_at": moment.isoformat(timespec="minutes"),
-            "category": category,
-            "address_id": rng.choice(addresses)["id"] if addresses and rng.random() < 0.85 else "",
-            "summary": pools.summary(category),
-            "persons": ";".join(f"{pid}:{role}" for pid, role in zip(involved, roles, strict=True)),
-        })
+        rows.append(
+            {
+                "ref": f"INC-{moment.year}-{numbers[moment.year]:06d}",
+                "occurred_at": moment.isoformat(timespec="minutes"),
+                "category": category,
+                "address_id": rng.choice(addresses)["id"] if addresses and rng.random() < 0.85 else "",
+                "summary": pools.summary(category),
+                "persons": ";".join(f"{pid}:{role}" for pid, role in zip(involved, roles, strict=True)),
+            }
+        )
     return rows
 
 
 def _warrants(pools: Pools, rng: random.Random, ids: list[str], count: int) -> list[dict[str, str]]:
     wanted = rng.sample(ids, k=min(count, len(ids)))
     return [
-        {"ref": f"W{n:06d}", "person_id": pid, "offence": rng.choice(pools.OFFENCES),
-         "issued_on": (_TODAY.date() - dt.timedelta(days=rng.randrange(6 * 365))).isoformat(),
-         "court": rng.choice(pools.COURTS),
-         "status": rng.choices(("ACTIVE", "EXECUTED", "WITHDRAWN"), (50, 35, 15))[0]}
+        {
+            "ref": f"W{n:06d}",
+            "person_id": pid,
+            "offence": rng.choice(pools.OFFENCES),
+            "issued_on": (_TODAY.date() - dt.timedelta(days=rng.randrange(6 * 365))).isoformat(),
+            "court": rng.choice(pools.COURTS),
+            "status": rng.choices(("ACTIVE", "EXECUTED", "WITHDRAWN"), (50, 35, 15))[0],
+        }
         for n, pid in enumerate(wanted, start=1)
     ]
 

@@ -11,36 +11,183 @@ __all__ = ["Pools"]
 
 # Spellings of one name that different systems hold for the same or similar people.
 _FORENAME_VARIANTS = {
-    "M": [("Mohammed", "Muhammad", "Mohamed", "Mohammad"), ("John", "Jon"), ("Stephen", "Steven"),
-          ("Sean", "Seán", "Shaun"), ("José",), ("Zoltán",), ("Francois", "François")],
-    "F": [("Catherine", "Kathryn", "Katherine"), ("Zoë", "Zoe"), ("Siân", "Sian"), ("Chloë", "Chloe"),
-          ("Renée",), ("Niamh",), ("Aoife",)],
+    "M": [
+        ("Mohammed", "Muhammad", "Mohamed", "Mohammad"),
+        ("John", "Jon"),
+        ("Stephen", "Steven"),
+        ("Sean", "Seán", "Shaun"),
+        ("José",),
+        ("Zoltán",),
+        ("Francois", "François"),
+    ],
+    "F": [
+        ("Catherine", "Kathryn", "Katherine"),
+        ("Zoë", "Zoe"),
+        ("Siân", "Sian"),
+        ("Chloë", "Chloe"),
+        ("Renée",),
+        ("Niamh",),
+        ("Aoife",),
+    ],
 }
-_SURNAME_VARIANTS = [("Smith", "Smyth"), ("O'Brien", "O'Brian"), ("McDonald", "MacDonald"),
-                     ("Ahmed", "Ahmad"), ("Khan",), ("Patel",), ("Nguyen",), ("Núñez",), ("Kowalski",),
-                     ("O'Neill",), ("Mackenzie", "McKenzie"), ("Thomson", "Thompson")]
-_NICKNAMES = {"John": "Johnny", "Jon": "Jonny", "Michael": "Mick", "William": "Billy", "Robert": "Bob",
-              "James": "Jim", "Thomas": "Tom", "Daniel": "Danny", "Christopher": "Chris", "David": "Dave",
-              "Anthony": "Tony", "Katherine": "Kate", "Catherine": "Cath", "Elizabeth": "Liz",
-              "Margaret": "Maggie", "Jennifer": "Jen", "Rebecca": "Becky", "Mohammed": "Mo"}
-_STREET_TYPES = ["Street", "Road", "Road", "Lane", "Avenue", "Close", "Gardens", "Grove", "Crescent", "Way",
-                 "Place", "Terrace", "Hill", "Mews", "Rise", "Walk", "Square", "Drive"]
-_STREET_WORDS = ["High", "Church", "Station", "Park", "Victoria", "Queens", "Kings", "Mill", "London",
-                 "Manor", "Green", "Chapel", "Albert", "Windsor", "New"]
-_TOWNS = ["London", "Camden", "Islington", "Hackney", "Tower Hamlets", "Southwark", "Lambeth", "Brixton",
-          "Croydon", "Ealing", "Harrow", "Barnet", "Enfield", "Walthamstow", "Stratford", "Lewisham",
-          "Greenwich", "Wimbledon", "Hammersmith", "Wembley", "Romford", "Ilford", "Peckham", "Tottenham"]
+_SURNAME_VARIANTS = [
+    ("Smith", "Smyth"),
+    ("O'Brien", "O'Brian"),
+    ("McDonald", "MacDonald"),
+    ("Ahmed", "Ahmad"),
+    ("Khan",),
+    ("Patel",),
+    ("Nguyen",),
+    ("Núñez",),
+    ("Kowalski",),
+    ("O'Neill",),
+    ("Mackenzie", "McKenzie"),
+    ("Thomson", "Thompson"),
+]
+_NICKNAMES = {
+    "John": "Johnny",
+    "Jon": "Jonny",
+    "Michael": "Mick",
+    "William": "Billy",
+    "Robert": "Bob",
+    "James": "Jim",
+    "Thomas": "Tom",
+    "Daniel": "Danny",
+    "Christopher": "Chris",
+    "David": "Dave",
+    "Anthony": "Tony",
+    "Katherine": "Kate",
+    "Catherine": "Cath",
+    "Elizabeth": "Liz",
+    "Margaret": "Maggie",
+    "Jennifer": "Jen",
+    "Rebecca": "Becky",
+    "Mohammed": "Mo",
+}
+_STREET_TYPES = [
+    "Street",
+    "Road",
+    "Road",
+    "Lane",
+    "Avenue",
+    "Close",
+    "Gardens",
+    "Grove",
+    "Crescent",
+    "Way",
+    "Place",
+    "Terrace",
+    "Hill",
+    "Mews",
+    "Rise",
+    "Walk",
+    "Square",
+    "Drive",
+]
+_STREET_WORDS = [
+    "High",
+    "Church",
+    "Station",
+    "Park",
+    "Victoria",
+    "Queens",
+    "Kings",
+    "Mill",
+    "London",
+    "Manor",
+    "Green",
+    "Chapel",
+    "Albert",
+    "Windsor",
+    "New",
+]
+_TOWNS = [
+    "London",
+    "Camden",
+    "Islington",
+    "Hackney",
+    "Tower Hamlets",
+    "Southwark",
+    "Lambeth",
+    "Brixton",
+    "Croydon",
+    "Ealing",
+    "Harrow",
+    "Barnet",
+    "Enfield",
+    "Walthamstow",
+    "Stratford",
+    "Lewisham",
+    "Greenwich",
+    "Wimbledon",
+    "Hammersmith",
+    "Wembley",
+    "Romford",
+    "Ilford",
+    "Peckham",
+    "Tottenham",
+]
 _VRM_LETTERS = "ABCDEFGHJKLMNOPRSTUVWXY"  # I, Q and Z are not used in the random letters
 # Northern Ireland's county codes: the I or Z is what tells such a mark apart.
-_NI_CODES = ["AZ", "BZ", "CZ", "DZ", "EZ", "FZ", "GZ", "HZ", "IA", "IB", "IG", "IJ", "IL", "JZ", "KZ", "LZ",
-             "MZ", "NZ", "OI", "OZ", "RZ", "SZ", "TZ", "UI", "UZ", "WZ", "XI", "YZ"]
+_NI_CODES = [
+    "AZ",
+    "BZ",
+    "CZ",
+    "DZ",
+    "EZ",
+    "FZ",
+    "GZ",
+    "HZ",
+    "IA",
+    "IB",
+    "IG",
+    "IJ",
+    "IL",
+    "JZ",
+    "KZ",
+    "LZ",
+    "MZ",
+    "NZ",
+    "OI",
+    "OZ",
+    "RZ",
+    "SZ",
+    "TZ",
+    "UI",
+    "UZ",
+    "WZ",
+    "XI",
+    "YZ",
+]
 _MARKERS = {  # the contract's default codes, weighted by how often a force records them
-    "person": {"VIOLENT": 30, "DRUGS": 25, "WEAPONS": 12, "MENTAL_HEALTH": 12, "SELF_HARM": 6, "SUICIDAL": 4,
-               "ALLEGES": 5, "ESCAPER": 2, "MISSING": 3, "FIREARMS": 2, "CONTAGION": 1, "EXPLOSIVES": 1},
-    "vehicle": {"NO_INSURANCE": 30, "NO_MOT": 25, "NO_TAX": 25, "ANPR_INTEREST": 12, "STOLEN": 5,
-                "CLONED": 3},
-    "address": {"DANGEROUS_DOG": 35, "VULNERABLE_OCCUPANT": 35, "OFFICER_SAFETY": 20,
-                "FIREARMS_AT_ADDRESS": 10},
+    "person": {
+        "VIOLENT": 30,
+        "DRUGS": 25,
+        "WEAPONS": 12,
+        "MENTAL_HEALTH": 12,
+        "SELF_HARM": 6,
+        "SUICIDAL": 4,
+        "ALLEGES": 5,
+        "ESCAPER": 2,
+        "MISSING": 3,
+        "FIREARMS": 2,
+        "CONTAGION": 1,
+        "EXPLOSIVES": 1,
+    },
+    "vehicle": {
+        "NO_INSURANCE": 30,
+        "NO_MOT": 25,
+        "NO_TAX": 25,
+        "ANPR_INTEREST": 12,
+        "STOLEN": 5,
+        "CLONED": 3,
+    },
+    "address": {
+        "DANGEROUS_DOG": 35,
+        "VULNERABLE_OCCUPANT": 35,
+        "OFFICER_SAFETY": 20,
+        "FIREARMS_AT_ADDRESS": 10,
+    },
 }
 _SUMMARIES = {
     "Burglary": "Entry forced via {entry}; {item} taken. Occupant {state}.",
@@ -67,32 +214,70 @@ _WORDS = {
 class Pools:
     """Faker-drawn pools plus fixed lists; every method draws from the one seeded `random.Random`."""
 
-    MAKES = [("Ford", "Fiesta"), ("Ford", "Focus"), ("Vauxhall", "Corsa"), ("Vauxhall", "Astra"),
-             ("Volkswagen", "Golf"), ("Volkswagen", "Polo"), ("BMW", "3 Series"), ("Audi", "A3"),
-             ("Mercedes-Benz", "C-Class"), ("Toyota", "Yaris"), ("Nissan", "Qashqai"), ("Kia", "Sportage"),
-             ("Peugeot", "208"), ("Renault", "Clio"), ("Honda", "Civic"), ("Tesla", "Model 3"),
-             ("Land Rover", "Range Rover"), ("MINI", "Cooper"), ("Skoda", "Octavia"), ("Ford", "Transit")]
+    MAKES = [
+        ("Ford", "Fiesta"),
+        ("Ford", "Focus"),
+        ("Vauxhall", "Corsa"),
+        ("Vauxhall", "Astra"),
+        ("Volkswagen", "Golf"),
+        ("Volkswagen", "Polo"),
+        ("BMW", "3 Series"),
+        ("Audi", "A3"),
+        ("Mercedes-Benz", "C-Class"),
+        ("Toyota", "Yaris"),
+        ("Nissan", "Qashqai"),
+        ("Kia", "Sportage"),
+        ("Peugeot", "208"),
+        ("Renault", "Clio"),
+        ("Honda", "Civic"),
+        ("Tesla", "Model 3"),
+        ("Land Rover", "Range Rover"),
+        ("MINI", "Cooper"),
+        ("Skoda", "Octavia"),
+        ("Ford", "Transit"),
+    ]
     COLOURS = ["Black", "White", "Silver", "Grey", "Blue", "Red", "Green", "Yellow", "Orange", "Brown"]
     CATEGORIES = list(_SUMMARIES)
     ROLES = ("suspect", "victim", "witness", "subject", "other")
     ROLE_WEIGHTS = (35, 30, 20, 10, 5)
-    OFFENCES = ["Failure to appear", "Breach of bail", "Assault occasioning ABH", "Theft", "Burglary",
-                "Non-payment of fine", "Breach of community order", "Possession with intent to supply",
-                "Robbery", "Breach of non-molestation order", "Fraud by false representation"]
-    COURTS = ["Westminster Magistrates' Court", "Highbury Corner Magistrates' Court",
-              "Thames Magistrates' Court", "Croydon Magistrates' Court", "Southwark Crown Court",
-              "Snaresbrook Crown Court", "Wood Green Crown Court", "Central Criminal Court"]
+    OFFENCES = [
+        "Failure to appear",
+        "Breach of bail",
+        "Assault occasioning ABH",
+        "Theft",
+        "Burglary",
+        "Non-payment of fine",
+        "Breach of community order",
+        "Possession with intent to supply",
+        "Robbery",
+        "Breach of non-molestation order",
+        "Fraud by false representation",
+    ]
+    COURTS = [
+        "Westminster Magistrates' Court",
+        "Highbury Corner Magistrates' Court",
+        "Thames Magistrates' Court",
+        "Croydon Magistrates' Court",
+        "Southwark Crown Court",
+        "Snaresbrook Crown Court",
+        "Wood Green Crown Court",
+        "Central Criminal Court",
+    ]
 
     def __init__(self, faker: Faker, rng: random.Random, addresses: int) -> None:
         self.rng = rng
         self.addresses = addresses
         # Drawn with repeats, so Faker's name frequencies (Smith is common) survive the sampling.
-        self.forenames = {"M": [faker.first_name_male() for _ in range(600)],
-                          "F": [faker.first_name_female() for _ in range(600)]}
+        self.forenames = {
+            "M": [faker.first_name_male() for _ in range(600)],
+            "F": [faker.first_name_female() for _ in range(600)],
+        }
         self.surnames = [faker.last_name() for _ in range(2000)]
         self.postcodes = [faker.postcode() for _ in range(max(1, min(addresses // 6, 60_000)))]
-        self.streets = [f"{rng.choice(_STREET_WORDS + self.surnames[:200])} {rng.choice(_STREET_TYPES)}"
-                        for _ in range(max(20, min(addresses // 20, 5000)))] + ["Baker Street", "High Road"]
+        self.streets = [
+            f"{rng.choice(_STREET_WORDS + self.surnames[:200])} {rng.choice(_STREET_TYPES)}"
+            for _ in range(max(20, min(addresses // 20, 5000)))
+        ] + ["Baker Street", "High Road"]
         self._born_from = dt.date(1940, 1, 1)
         self._born_days = (dt.date(2008, 12, 31) - self._born_from).days
 
@@ -105,9 +290,15 @@ class Pools:
             line1 = f"{number}{rng.choice('ABC')} {street}"
         else:
             line1 = f"{number} {street}"
-        return {"id": key, "line1": line1, "town": rng.choice(_TOWNS), "postcode": rng.choice(self.postcodes),
-                "latitude": f"{rng.uniform(51.28, 51.69):.5f}",
-                "longitude": f"{rng.uniform(-0.51, 0.33):.5f}", "markers": self.markers("address", 0.03)}
+        return {
+            "id": key,
+            "line1": line1,
+            "town": rng.choice(_TOWNS),
+            "postcode": rng.choice(self.postcodes),
+            "latitude": f"{rng.uniform(51.28, 51.69):.5f}",
+            "longitude": f"{rng.uniform(-0.51, 0.33):.5f}",
+            "markers": self.markers("address", 0.03),
+        }
 
     def person(self, key: str, address_id: str) -> dict[str, str]:
         rng = self.rng
@@ -118,10 +309,16 @@ class Pools:
         forenames = f"{forename} {self._forename(sex)}" if rng.random() < 0.25 else forename
         recorded_sex = "X" if rng.random() < 0.003 else "" if rng.random() < 0.01 else sex
         born = self._born_from + dt.timedelta(days=rng.randrange(self._born_days))
-        return {"id": key, "forenames": forenames, "surname": surname, "date_of_birth": born.isoformat(),
-                "sex": recorded_sex,
-                "aliases": self._aliases(forename, surname) if rng.random() < 0.1 else "",
-                "markers": self.markers("person", 0.08), "address_id": address_id}
+        return {
+            "id": key,
+            "forenames": forenames,
+            "surname": surname,
+            "date_of_birth": born.isoformat(),
+            "sex": recorded_sex,
+            "aliases": self._aliases(forename, surname) if rng.random() < 0.1 else "",
+            "markers": self.markers("person", 0.08),
+            "address_id": address_id,
+        }
 
     def _forename(self, sex: str) -> str:
         if self.rng.random() < 0.06:

@@ -32,10 +32,20 @@ __all__ = ["TABLES", "BatchWriter"]
 
 # Every table an import writes, in foreign-key order, with the column order of the rows it is given.
 TABLES: dict[str, tuple[str, ...]] = {
-    "addresses": ("id", "line1", "town", "postcode", "latitude", "longitude", "markers",
-                  "postcode_key", "house_number", "street_key", "street_code"),
-    "persons": ("id", "forenames", "surname", "date_of_birth", "sex", "aliases", "markers", "address_id",
-                "name_key"),
+    "addresses": (
+        "id",
+        "line1",
+        "town",
+        "postcode",
+        "latitude",
+        "longitude",
+        "markers",
+        "postcode_key",
+        "house_number",
+        "street_key",
+        "street_code",
+    ),
+    "persons": ("id", "forenames", "surname", "date_of_birth", "sex", "aliases", "markers", "address_id"),
     "person_keys": ("key", "person_id"),
     "vehicles": ("vrm", "make", "model", "colour", "keeper_id", "markers"),
     "incidents": ("ref", "occurred_at", "category", "address_id", "summary"),
@@ -55,8 +65,11 @@ def _upsert(dialect: Any, table: Table, rows: Any) -> str:
     statement = make(table).from_select(TABLES[table.name], rows)
     keys = [c.name for c in table.primary_key.columns]
     updates = {c: statement.excluded[c] for c in TABLES[table.name] if c not in keys}
-    statement = (statement.on_conflict_do_update(index_elements=keys, set_=updates) if updates
-                 else statement.on_conflict_do_nothing(index_elements=keys))
+    statement = (
+        statement.on_conflict_do_update(index_elements=keys, set_=updates)
+        if updates
+        else statement.on_conflict_do_nothing(index_elements=keys)
+    )
     return str(statement.compile(dialect=dialect))
 
 
@@ -85,8 +98,10 @@ class BatchWriter:
         driver: Any = connection.connection.driver_connection
         self._driver = driver
         tables = {name: Base.metadata.tables[name] for name in TABLES}
-        filled = {name: connection.execute(select(table).limit(1)).first() is not None
-                  for name, table in tables.items()}
+        filled = {
+            name: connection.execute(select(table).limit(1)).first() is not None
+            for name, table in tables.items()
+        }
         # A first import into empty tables has no old keys or links to replace: skip the deletes.
         self._replacing = {owner: filled[owner] for owner in _REPLACES}
         self._empty = [tables[name] for name in TABLES if name in filling and not filled[name]]
@@ -94,8 +109,9 @@ class BatchWriter:
         self._complete: list[str] = []
         if self.dialect.name == "postgresql":
             stages = self._create_stages(connection, tables)
-            self._sql = {name: _upsert(self.dialect, table, select(stages[name]))
-                         for name, table in tables.items()}
+            self._sql = {
+                name: _upsert(self.dialect, table, select(stages[name])) for name, table in tables.items()
+            }
         else:
             # This session only: a large page cache keeps the indexes being filled in memory, and
             # index builds sort in memory. NORMAL is WAL's safe level: a power cut may lose the
@@ -108,8 +124,10 @@ class BatchWriter:
                 driver.execute("BEGIN")
             # Search keys are hashes, so they arrive in random order: sorted, a batch's insertions
             # walk the primary key's B-tree once instead of jumping about (a sixth less CPU).
-            self._sql = {name: _upsert(self.dialect, table, _from_json(TABLES[name], name == "person_keys"))
-                         for name, table in tables.items()}
+            self._sql = {
+                name: _upsert(self.dialect, table, _from_json(TABLES[name], name == "person_keys"))
+                for name, table in tables.items()
+            }
         self._jobs: queue.Queue[Job | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="import-writer", daemon=True)
@@ -119,8 +137,13 @@ class BatchWriter:
     def _create_stages(connection: Connection, tables: dict[str, Table]) -> dict[str, Table]:
         metadata = MetaData()
         stages = {
-            name: Table(f"stage_{name}", metadata, *(Column(c, table.columns[c].type) for c in TABLES[name]),
-                        prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+            name: Table(
+                f"stage_{name}",
+                metadata,
+                *(Column(c, table.columns[c].type) for c in TABLES[name]),
+                prefixes=["TEMPORARY"],
+                postgresql_on_commit="DROP",
+            )
             for name, table in tables.items()
         }
         metadata.create_all(connection)
@@ -155,8 +178,9 @@ class BatchWriter:
             self._jobs.put((writes, builds))
 
     def _drop_indexes(self) -> dict[str, list[Index]]:
-        dropped = {table.name: sorted(table.indexes, key=lambda index: str(index.name))
-                   for table in self._empty}
+        dropped = {
+            table.name: sorted(table.indexes, key=lambda index: str(index.name)) for table in self._empty
+        }
         for indexes in dropped.values():
             for index in indexes:
                 self._connection.execute(DropIndex(index))
@@ -217,5 +241,6 @@ class BatchWriter:
             child, column = _REPLACES[name]
             owners = _to_json([row[0] for row in rows])
             self._driver.execute(
-                f"DELETE FROM {child} WHERE {column} IN (SELECT value FROM json_each(?))", (owners,))
+                f"DELETE FROM {child} WHERE {column} IN (SELECT value FROM json_each(?))", (owners,)
+            )
         self._driver.execute(self._sql[name], (_to_json(rows),))

@@ -27,6 +27,7 @@ from knowledge.matching.postcodes import normalise_postcode
 from knowledge.matching.record_ids import id_matcher, id_problem, vrm_problem
 from knowledge.matching.streets import split_address_line, street_code
 from knowledge.matching.vrm import compact_vrm
+from knowledge.store.database import utc
 from knowledge.store.schema import Address, Base, Incident, Person, Vehicle, Warrant
 
 __all__ = ["ROLES", "SEXES", "STATUSES", "RowChecker"]
@@ -80,8 +81,15 @@ def _cleaned(values: tuple[str, ...], free: tuple[int, ...], pick: Callable[...,
     checked next. Most rows are plain ASCII with single spaces, which cleaning would leave as they
     are: one look at them all together says so, at C speed."""
     text = "|".join(pick(values))
-    if (text.isascii() and text.isprintable() and "  " not in text and " |" not in text
-            and "| " not in text and text[:1] != " " and text[-1:] != " "):
+    if (
+        text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and " |" not in text
+        and "| " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    ):
         return values
     cleaned = list(values)
     for index in free:
@@ -140,8 +148,7 @@ def _moment(value: str, latest: dt.datetime) -> str:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise Bad(f"occurred_at {value!r} is not an ISO 8601 date-time (2024-05-01T22:15)") from None
-    if moment.tzinfo is not None:  # stored as naive UTC
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    moment = utc(moment).replace(tzinfo=None)  # stored as naive UTC
     if moment > latest:
         raise Bad(f"occurred_at {value!r} is in the future")
     return moment.isoformat(" ", "microseconds")
@@ -178,16 +185,14 @@ def _search_keys(first_forename: str, surname: str, aliases: tuple[str, ...]) ->
     return tuple(person_keys(first_forename, surname, aliases))
 
 
-def _name_keys(forenames: str, surname: str, aliases: tuple[str, ...]) -> tuple[str, tuple[int, ...]]:
-    """persons.name_key and the person's blocking keys.
+def _person_keys(forenames: str, surname: str, aliases: tuple[str, ...]) -> tuple[int, ...]:
+    """The person's blocking keys.
 
-    Normalising is word by word, so the full name's key is its parts' keys joined; blocking keys
-    depend on the first forename only, so the cache is keyed on that (a test holds this to
-    `person_keys` with the full forenames).
+    They depend on the first forename only, so the cache is keyed on that (a test holds this to
+    `person_keys` with the full forenames); normalising is word by word, so the first word of the
+    normalised forenames is the normalised first forename.
     """
-    forename_key = _normal(forenames)
-    name_key = f"{forename_key} {_normal(surname)}".strip()
-    return name_key[:240], _search_keys(forename_key.partition(" ")[0], surname, aliases)
+    return _search_keys(_normal(forenames).partition(" ")[0], surname, aliases)
 
 
 class RowChecker:
@@ -201,9 +206,10 @@ class RowChecker:
         self.problems = problems
         now = now or dt.datetime.now().astimezone()
         self._today = now.date()
-        self._latest = now.astimezone(dt.UTC).replace(tzinfo=None) + _CLOCK_SKEW
+        self._latest = utc(now).replace(tzinfo=None) + _CLOCK_SKEW
         self.ids: dict[str, dict[str, int]] = {"address": {}, "person": {}}
-        self._unresolved: dict[str, dict[str, list]] = {"address": {}, "person": {}}
+        # kind -> id -> [file, line, count] of its first unresolved reference
+        self._unresolved: dict[str, dict[str, list[Any]]] = {"address": {}, "person": {}}
         self._unknowable: set[str] = set()
         self._markers: dict[tuple[str, str], str | Bad] = {}
         self._checks: dict[str, Callable[[str, int, tuple[str, ...]], Checked]] = {
@@ -213,11 +219,18 @@ class RowChecker:
             "incidents.csv": self._incident,
             "warrants.csv": self._warrant,
         }
-        models = {"addresses.csv": Address, "persons.csv": Person, "vehicles.csv": Vehicle,
-                  "incidents.csv": Incident, "warrants.csv": Warrant}
+        models = {
+            "addresses.csv": Address,
+            "persons.csv": Person,
+            "vehicles.csv": Vehicle,
+            "incidents.csv": Incident,
+            "warrants.csv": Warrant,
+        }
         # The id (column 0) is held to its grammar, which includes its length.
-        self._limits = {name: (_NO_LIMIT, *(_limit(model, c) for c in COLUMNS[name][1:]))
-                        for name, model in models.items()}
+        self._limits = {
+            name: (_NO_LIMIT, *(_limit(model, c) for c in COLUMNS[name][1:]))
+            for name, model in models.items()
+        }
         self._key_checks = {name: _key_check(name, model) for name, model in models.items()}
         self._free = {name: tuple(map(COLUMNS[name].index, free)) for name, free in _FREE_TEXT.items()}
         # Every file has at least two free-text columns, so the picker always returns a tuple.
@@ -235,7 +248,8 @@ class RowChecker:
                 values = _cleaned(values, free, pick_free)
                 if any(map(operator.gt, map(len, values), limits)):
                     column, limit = next(
-                        (c, n) for c, v, n in zip(columns, values, limits, strict=True) if len(v) > n)
+                        (c, n) for c, v, n in zip(columns, values, limits, strict=True) if len(v) > n
+                    )
                     raise Bad(f"{column} is longer than {limit} characters")
                 key = tidy_key(values[0])
                 if problem := key_problem(key):
@@ -316,8 +330,19 @@ class RowChecker:
         if (lat is None) != (lon is None):
             raise Bad("latitude and longitude must be given together")
         house, street = split_address_line(line1)
-        return (key, line1, town, tidy, lat, lon, self._marker_codes(markers, "address"),
-                tidy.replace(" ", ""), house[:16], street[:120], _street_code(street)), []
+        return (
+            key,
+            line1,
+            town,
+            tidy,
+            lat,
+            lon,
+            self._marker_codes(markers, "address"),
+            tidy.replace(" ", ""),
+            house[:16],
+            street[:120],
+            _street_code(street),
+        ), []
 
     def _person(self, key: str, line: int, values: tuple[str, ...]) -> Checked:
         _, forenames, surname, date_of_birth, sex, aliases, markers, address_id = values
@@ -329,15 +354,13 @@ class RowChecker:
         names = tuple(alias.strip() for alias in aliases.split(";") if alias.strip()) if aliases else ()
         codes = self._marker_codes(markers, "person")
         home = self._reference("address", address_id, "address_id", "persons.csv", line)
-        name_key, keys = _name_keys(forenames, surname, names)
-        person = (key, forenames, surname, born, sex, ";".join(names), codes, home, name_key)
-        return person, list(zip(keys, repeat(key)))
+        person = (key, forenames, surname, born, sex, ";".join(names), codes, home)
+        return person, list(zip(_person_keys(forenames, surname, names), repeat(key)))
 
     def _vehicle(self, key: str, line: int, values: tuple[str, ...]) -> Checked:
         _, make, model, colour, keeper_id, markers = values
         keeper = self._reference("person", keeper_id, "keeper_id", "vehicles.csv", line)
-        return (key, make, model, colour, keeper,
-                self._marker_codes(markers, "vehicle")), []
+        return (key, make, model, colour, keeper, self._marker_codes(markers, "vehicle")), []
 
     def _incident(self, key: str, line: int, values: tuple[str, ...]) -> Checked:
         _, occurred_at, category, address_id, summary, persons = values

@@ -1,10 +1,13 @@
-"""Cleaning of officer input: the one place that decides which characters a query may contain."""
+"""Cleaning of officer input: the one place that decides which characters a query may contain.
+
+And the one measure of text length as Telegram counts it.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["clean_text"]
+__all__ = ["clean_text", "utf16_length"]
 
 # Categories that carry no visible text: controls, formatting (zero-width, bidi overrides,
 # BOM), surrogates, private use and unassigned code points. Bidi controls can make a
@@ -49,3 +52,8 @@ def clean_text(text: str, max_chars: int = 500) -> str:
             break
         cleaned = again
     return cleaned
+
+
+def utf16_length(text: str) -> int:
+    """The length Telegram counts and limits: UTF-16 code units, so an emoji counts two."""
+    return len(text.encode("utf-16-le")) // 2

@@ -7,25 +7,26 @@ import re
 from functools import lru_cache
 
 __all__ = [
-    "MAX_SUBSTITUTIONS", "VRM_FORMATS", "compact_vrm", "is_distinctive_vrm", "normalise_vrm",
-    "plate_readings", "vrm_variants",
+    "MAX_SUBSTITUTIONS",
+    "compact_vrm",
+    "is_distinctive_vrm",
+    "normalise_vrm",
+    "plate_readings",
+    "vrm_variants",
 ]
 
 # Ordered from the most to the least common on the road today, which is also the order in
 # which an ambiguous reading is offered.
-VRM_FORMATS: dict[str, str] = {
-    "current": "two letters, two digits, three letters (AB12CDE), since 2001",
-    "prefix": "one letter, one to three digits, three letters (A123BCD), 1983-2001",
-    "suffix": "three letters, one to three digits, one letter (ABC123D), 1963-1983",
-    "northern_ireland": "three letters including I or Z, up to four digits (ABZ1234)",
-    "dateless": "one to three letters and one to four digits, either way round (A1, 123ABC)",
-}
-
 _PATTERNS: dict[str, re.Pattern[str]] = {
+    # two letters, two digits, three letters (AB12CDE), since 2001
     "current": re.compile(r"[A-Z]{2}[0-9]{2}[A-Z]{3}"),
+    # one letter, one to three digits, three letters (A123BCD), 1983-2001
     "prefix": re.compile(r"[A-Z][0-9]{1,3}[A-Z]{3}"),
+    # three letters, one to three digits, one letter (ABC123D), 1963-1983
     "suffix": re.compile(r"[A-Z]{3}[0-9]{1,3}[A-Z]"),
+    # three letters including I or Z, up to four digits (ABZ1234)
     "northern_ireland": re.compile(r"(?=[A-Z]{3}[0-9]{1,4}$)[A-Z]*[IZ][A-Z]*[0-9]{1,4}"),
+    # one to three letters and one to four digits, either way round (A1, 123ABC)
     "dateless": re.compile(r"[A-Z]{1,3}[0-9]{1,4}|[0-9]{1,4}[A-Z]{1,3}"),
 }
 _RANK = {name: rank for rank, name in enumerate(_PATTERNS)}

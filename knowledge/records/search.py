@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
@@ -48,7 +49,7 @@ def dob_variants(dob: dt.date) -> list[dt.date]:
 _COLUMNS = (Person.id, Person.forenames, Person.surname, Person.date_of_birth, Person.aliases)
 
 
-async def _by_keys(session: AsyncSession, keys: set[int]) -> list[Row]:
+async def _by_keys(session: AsyncSession, keys: set[int]) -> list[Row[Any]]:
     if not keys:
         return []
     stmt = (
@@ -61,11 +62,11 @@ async def _by_keys(session: AsyncSession, keys: set[int]) -> list[Row]:
     return list(await session.execute(stmt))
 
 
-async def _born_on(session: AsyncSession, dates: list[dt.date]) -> list[Row]:
+async def _born_on(session: AsyncSession, dates: list[dt.date]) -> list[Row[Any]]:
     return list(await session.execute(select(*_COLUMNS).where(Person.date_of_birth.in_(dates))))
 
 
-def _plausible_surnames(query: PersonQuery, people: dict[str, Row]) -> list[Row]:
+def _plausible_surnames(query: PersonQuery, people: dict[str, Row[Any]]) -> list[Row[Any]]:
     """A C-speed first cut on the surname alone, so full scoring runs on tens, not hundreds."""
     if len(people) <= 50 or not query.surname:
         return list(people.values())
@@ -77,7 +78,7 @@ def _plausible_surnames(query: PersonQuery, people: dict[str, Row]) -> list[Row]
     return [p for pid, p in people.items() if pid in keep or p.aliases]
 
 
-def _rank(query: PersonQuery, people: dict[str, Row], today: dt.date) -> list[ScoredPerson]:
+def _rank(query: PersonQuery, people: dict[str, Row[Any]], today: dt.date) -> list[ScoredPerson]:
     scored = (score_person(query, p, today) for p in _plausible_surnames(query, people))
     return sorted(scored, key=lambda s: (-s.score, s.person_id))
 
@@ -91,7 +92,7 @@ async def find_persons(session: AsyncSession, query: PersonQuery, today: dt.date
     a typo can change both phonetic codes of a name, but rarely its soundex and initial. (Widening
     whenever fewer than ten near-perfect matches were found cost p95 57 ms for no gain in recall.)
     """
-    people: dict[str, Row] = {}
+    people: dict[str, Row[Any]] = {}
     if query.dob is not None:
         people.update((p.id, p) for p in await _born_on(session, dob_variants(query.dob)))
         ranked = _rank(query, people, today)

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from knowledge.errors import AuditUnusable, BeatlineError
 from knowledge.matching.clean import clean_text
 from knowledge.store.audit_key import AuditKey
-from knowledge.store.database import Database, audit_key_of, sync_url
+from knowledge.store.database import Database, audit_key_of, sync_url, utc
 from knowledge.store.schema import AuditEntry, AuditHead
 
 __all__ = [
@@ -84,14 +84,10 @@ class Caller:
     update_id: int | None = None
 
 
-def _utc_naive(at: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; hash the same UTC wall time on every backend.
-    return at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at
-
-
 def _digest(entry: AuditEntry) -> str:
+    at = utc(entry.at).replace(tzinfo=None)  # the same UTC wall time on every backend
     body = [
-        entry.id, _utc_naive(entry.at).isoformat(timespec="microseconds"), entry.actor, entry.channel,
+        entry.id, at.isoformat(timespec="microseconds"), entry.actor, entry.channel,
         entry.telegram_user_id, entry.chat_id, entry.update_id, entry.query, entry.intent,
         entry.outcome, entry.reason, entry.record_ids, entry.prev_hash,
     ]  # fmt: skip
@@ -214,9 +210,9 @@ async def _head(db: Database) -> tuple[AuditKey, AuditHead]:
     key = _key(db)
     async with db.reads() as session:
         head = await session.get(AuditHead, 1)
-    if problem := _key_problem(key, head):
-        raise AuditUnusable(problem)
-    assert head is not None
+    problem = _key_problem(key, head)
+    if problem is not None or head is None:  # a missing head is one of the problems
+        raise AuditUnusable(problem or HEAD_MISSING)
     return key, head
 
 
@@ -269,9 +265,8 @@ _CHECKPOINT_FIELDS = {"seq": int, "hash": str, "keyed_from": int, "at": str, "ma
 async def checkpoint(db: Database) -> Checkpoint:
     """The head, signed with the time; refused if the head does not match its MAC."""
     key, head = await _head(db)
-    if not _head_signed(key, head):
+    if head.keyed_from is None or not _head_signed(key, head):  # an unkeyed head is not signed
         raise AuditUnusable(f"{HEAD_FORGED} No checkpoint was made; run 'beatline audit verify'.")
-    assert head.keyed_from is not None
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     mac = key.mac(CHECKPOINT, head.seq, head.last_hash, head.keyed_from, at)
     return Checkpoint(head.seq, head.last_hash, head.keyed_from, at, mac)
@@ -419,7 +414,7 @@ _NON_ASCII = re.compile(r"[^\x20-\x7e]")
 
 def _row(entry: AuditEntry) -> dict[str, object]:
     row = {name: getattr(entry, name) for name in EXPORT_FIELDS}
-    row["at"] = _utc_naive(entry.at).isoformat(timespec="seconds") + "Z"
+    row["at"] = utc(entry.at).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     return row
 
 

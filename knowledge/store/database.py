@@ -55,26 +55,25 @@ def _parse(url: str) -> URL:
         ) from None
 
 
+# The driver per backend: asyncio ones for the bot, blocking ones for Alembic and bulk imports.
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
+_SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
+
+
+def _with_driver(url: str, drivers: dict[str, str]) -> URL:
+    parsed = _parse(url)
+    driver = drivers.get(parsed.get_backend_name())
+    return parsed if driver is None else parsed.set(drivername=driver)
+
+
 def async_url(url: str) -> URL:
     """The URL with an asyncio driver: aiosqlite for SQLite, psycopg for PostgreSQL."""
-    parsed = _parse(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return parsed.set(drivername="sqlite+aiosqlite")
-    if backend == "postgresql":
-        return parsed.set(drivername="postgresql+psycopg")
-    return parsed
+    return _with_driver(url, _ASYNC_DRIVERS)
 
 
 def sync_url(url: str) -> URL:
     """The URL with a blocking driver, for Alembic and bulk imports."""
-    parsed = _parse(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return parsed.set(drivername="sqlite")
-    if backend == "postgresql":
-        return parsed.set(drivername="postgresql+psycopg")
-    return parsed
+    return _with_driver(url, _SYNC_DRIVERS)
 
 
 def utc(at: dt.datetime) -> dt.datetime:
@@ -154,7 +153,6 @@ class Database:
     def __init__(
         self, url: str, *, timeout: float = DEFAULT_TIMEOUT, audit_key: AuditKey | None = None
     ) -> None:
-        self.url = url
         self.audit_key = audit_key
         aurl = async_url(url)
         self.is_sqlite = aurl.get_backend_name() == "sqlite"

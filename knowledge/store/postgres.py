@@ -50,7 +50,7 @@ class Silent(psycopg.OperationalError):
     """The server did not answer in time, and the connection was hung up."""
 
 
-class _Answering(psycopg.AsyncConnection):  # type: ignore[type-arg]
+class _Answering(psycopg.AsyncConnection):
     """psycopg's connection, hanging up when the server has not answered within `answer_within` s."""
 
     answer_within: float  # set by connect()
@@ -86,7 +86,7 @@ def _options(timeout: float, given: str) -> str:
     return f"{ours} {given}".strip()  # the URL's own options come last, and win
 
 
-async def connect(dialect: Dialect, url: URL, within: float) -> psycopg.AsyncConnection:  # type: ignore[type-arg]
+async def connect(dialect: Dialect, url: URL, within: float) -> psycopg.AsyncConnection:
     """A new connection with the URL's parameters and these bounds; OperationalError after `within` s."""
     _, params = dialect.create_connect_args(url)
     keepalives = {"keepalives": 1, **{f"keepalives_{name}": value for name, value in KEEPALIVE.items()}}

@@ -97,7 +97,6 @@ class Person(Base):
     aliases: Mapped[str] = mapped_column(Text, default="")  # ';'-joined full names
     markers: Mapped[str] = mapped_column(String(300), default="")
     address_id: Mapped[str | None] = mapped_column(ForeignKey("addresses.id"), index=True)
-    name_key: Mapped[str] = mapped_column(String(240))  # normalised "forenames surname"
 
 
 class PersonKey(Base):

@@ -16,11 +16,39 @@ from knowledge.understanding.tokens import Token
 
 __all__ = ["STREET_TYPES", "find_flat", "find_street", "number_before"]
 
-STREET_TYPES = frozenset(ABBREVIATIONS) | frozenset(ABBREVIATIONS.values()) | frozenset(
-    (
-        "way", "walk", "row", "mews", "hill", "green", "rise", "view", "vale", "wharf", "yard", "gate",
-        "circus", "approach", "broadway", "chase", "croft", "embankment", "end", "fields", "heights",
-        "meadow", "meadows", "parkway", "quay", "villas", "wynd",
+STREET_TYPES = (
+    frozenset(ABBREVIATIONS)
+    | frozenset(ABBREVIATIONS.values())
+    | frozenset(
+        (
+            "way",
+            "walk",
+            "row",
+            "mews",
+            "hill",
+            "green",
+            "rise",
+            "view",
+            "vale",
+            "wharf",
+            "yard",
+            "gate",
+            "circus",
+            "approach",
+            "broadway",
+            "chase",
+            "croft",
+            "embankment",
+            "end",
+            "fields",
+            "heights",
+            "meadow",
+            "meadows",
+            "parkway",
+            "quay",
+            "villas",
+            "wynd",
+        )
     )
 )
 _STREET_WORDS = STREET_TYPES | {"the"}  # "st" in "st john's road" has no vowel, so is no name word

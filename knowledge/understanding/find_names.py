@@ -61,8 +61,10 @@ def read_name_position(tokens: list[Token]) -> None:
         comma_first = nxt is not None and nxt.kind == "comma" and k + 2 < len(tokens)
         comma_first = comma_first and tokens[k + 2].kind == "name"
         inside_name = token.lower in _PARTICLES and _is_name(prev)
-        if inside_name or (token.word in ALSO_SURNAMES and (lone_forename or comma_first)) or (
-            token.word in ALSO_FORENAMES and _is_name(nxt) and not _is_name(prev)
+        if (
+            inside_name
+            or (token.word in ALSO_SURNAMES and (lone_forename or comma_first))
+            or (token.word in ALSO_FORENAMES and _is_name(nxt) and not _is_name(prev))
         ):
             token.kind = "name"
 

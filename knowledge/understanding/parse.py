@@ -34,7 +34,13 @@ from knowledge.understanding.tokens import Token, consume, mask, tokenise
 __all__ = ["INTENTS", "MAX_SUBJECTS", "ParsedQuery", "parse"]
 
 INTENTS = (
-    "person_check", "vehicle_check", "address_check", "incident_lookup", "warrant_check", "help", "unknown"
+    "person_check",
+    "vehicle_check",
+    "address_check",
+    "incident_lookup",
+    "warrant_check",
+    "help",
+    "unknown",
 )
 MAX_SUBJECTS = 5
 
@@ -49,7 +55,15 @@ _HELP_PHRASE = re.compile(
 )
 _MARKUP = re.compile(r"<[^<>]{0,40}>")
 _SLOT_ORDER = (
-    "forenames", "surname", "dob", "birth_year", "age", "vrm", "postcode", "house_number", "street",
+    "forenames",
+    "surname",
+    "dob",
+    "birth_year",
+    "age",
+    "vrm",
+    "postcode",
+    "house_number",
+    "street",
     "incident_ref",
 )
 # Where one subject of a message ends and the next begins: "X 3/4/85 and Y 5/6/90", "AB12CDE, NL72BYD".
@@ -75,9 +89,9 @@ class ParsedQuery:
     subjects_left_out: int = 0  # subjects beyond MAX_SUBJECTS, not listed
     small_talk: str = ""  # greeting, thanks, farewell, acknowledged, chat
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         """The `beatline parse` JSON of the contract, with the extension keys that have a value."""
-        data: dict = {"intent": self.intent, "slots": dict(self.slots)}
+        data: dict[str, object] = {"intent": self.intent, "slots": dict(self.slots)}
         if self.problems:
             data["problems"] = list(self.problems)
         extras = {
@@ -185,7 +199,7 @@ def _as_typed(mark: tuple[str, list[Token]]) -> str:
 
 
 def _misread_mark(typed: str, postcode: str) -> bool:
-    """"KM646XE": typed as one word, in no postcode area, and one misreading from a mark (KM64GXE)."""
+    """ "KM646XE": typed as one word, in no postcode area, and one misreading from a mark (KM64GXE)."""
     if " " in typed.strip() or in_a_postcode_area(postcode):
         return False
     return any(is_distinctive_vrm(vrm) for vrm, _ in plate_readings(typed, 1))

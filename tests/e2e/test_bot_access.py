@@ -16,8 +16,8 @@ from knowledge.access import users
 from knowledge.access.ratelimit import STRANGER_REFUSALS
 from knowledge.errors import InviteRefused
 from knowledge.store.schema import NAME_CHARS, Invite, RateEvent
-from tests.e2e.conftest import ADMIN, OFFICER, STRANGER, BotUnderTest
-from tests.keys import AUDIT_KEY
+from tests.support.bot import ADMIN, OFFICER, STRANGER, BotUnderTest
+from tests.support.keys import AUDIT_KEY
 
 ADMIN_2, NEWCOMER, NEWCOMER_2 = 9005, 7777, 7778
 

@@ -9,7 +9,7 @@ from handlers.admin import STRANGER_MENU, menu_for, sync_all_menus
 from handlers.gate import NOT_YOUR_COMMAND, stranger_refusal
 from knowledge.access.roles import COMMANDS, ROLES, can_use
 from knowledge.errors import InviteRefused
-from tests.e2e.conftest import ADMIN, OFFICER, SERGEANT, STRANGER, BotUnderTest
+from tests.support.bot import ADMIN, OFFICER, SERGEANT, STRANGER, BotUnderTest
 
 USERS = {"admin": ADMIN, "sergeant": SERGEANT, "officer": OFFICER, "stranger": STRANGER}
 NEWCOMER = 7777

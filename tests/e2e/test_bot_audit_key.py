@@ -12,8 +12,8 @@ from bot.app import build_application
 from bot.run import serve
 from knowledge.errors import AuditUnusable
 from knowledge.store.audit_key import AuditKey
-from tests.e2e.conftest import free_port, settings_for
-from tests.fake_bot_api import FakeBotAPI
+from tests.support.bot import free_port, settings_for
+from tests.support.fake_bot_api import FakeBotAPI
 
 
 async def test_a_bot_with_another_audit_key_refuses_to_start(template_db: Path, tmp_path: Path) -> None:

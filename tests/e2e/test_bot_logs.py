@@ -11,9 +11,9 @@ from pathlib import Path
 
 from knowledge.access.users import enrol
 from knowledge.store.database import Database
-from tests.e2e.conftest import OFFICER
-from tests.fake_bot_api import FakeBotAPI
-from tests.keys import AUDIT_ENV, AUDIT_KEY
+from tests.support.bot import OFFICER
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.keys import AUDIT_ENV, AUDIT_KEY
 
 
 async def test_debug_logs_hold_no_token_and_no_record_contents(template_db: Path, tmp_path: Path) -> None:

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from knowledge.access import users
 from knowledge.store.database import Database
 from knowledge.store.schema import AuditEntry, BriefingDelivery
-from tests.e2e.conftest import OFFICER, SECRET, SERGEANT, fill, free_port
-from tests.fake_bot_api import FakeBotAPI
-from tests.keys import AUDIT_ENV, AUDIT_KEY
+from tests.support.bot import OFFICER, SECRET, SERGEANT, free_port
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.keys import AUDIT_ENV, AUDIT_KEY
+from tests.support.known_records import fill
 
 
 async def start_bot(

@@ -11,7 +11,7 @@ from handlers.format import MAX_MESSAGE
 from handlers.gate import stranger_refusal
 from handlers.query import ASK_IN_PRIVATE, BUTTON_REFUSED, EDITED
 from knowledge.access.buttons import ButtonSigner, derive_key
-from tests.e2e.conftest import ADMIN, OFFICER, OFFICER_2, STRANGER, BotUnderTest
+from tests.support.bot import ADMIN, OFFICER, OFFICER_2, STRANGER, BotUnderTest
 
 
 def buttons(message: dict) -> list[dict]:

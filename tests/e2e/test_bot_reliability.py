@@ -16,9 +16,9 @@ from bot.run import serve
 from handlers.errors import SORRY
 from knowledge.access.users import enrol, list_users
 from knowledge.store.database import Database
-from tests.e2e.conftest import ADMIN, OFFICER, STRANGER, BotUnderTest, free_port, settings_for
-from tests.fake_bot_api import FakeBotAPI
-from tests.keys import AUDIT_KEY
+from tests.support.bot import ADMIN, OFFICER, STRANGER, BotUnderTest, free_port, settings_for
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.keys import AUDIT_KEY
 
 
 def statuses(fake: FakeBotAPI, method: str) -> list[int | None]:

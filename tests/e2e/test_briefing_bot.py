@@ -22,8 +22,8 @@ from handlers.errors import SORRY
 from knowledge.access import users
 from knowledge.store.database import Database
 from knowledge.store.schema import AuditEntry, Briefing
-from tests.e2e.conftest import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, running_bot
-from tests.keys import AUDIT_KEY
+from tests.support.bot import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, running_bot
+from tests.support.keys import AUDIT_KEY
 
 SOUTH, REVOKED = 9101, 9005
 NORTH = (ADMIN, OFFICER, OFFICER_2)

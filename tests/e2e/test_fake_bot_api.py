@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_bot_api import FakeBotAPI
+from tests.support.fake_bot_api import FakeBotAPI
 
 OFFICER = 1001
 

@@ -24,10 +24,11 @@ from handlers.errors import DATABASE_DOWN
 from knowledge.access import users
 from knowledge.importing.importer import import_rows
 from knowledge.store.database import Database
-from tests.e2e.conftest import KNOWN, OFFICER, SECRET, BotUnderTest, free_port, running_bot, settings_for
 from tests.e2e.test_bot_processes import start_bot
-from tests.fake_bot_api import FakeBotAPI
-from tests.keys import AUDIT_KEY
+from tests.support.bot import OFFICER, SECRET, BotUnderTest, free_port, running_bot, settings_for
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.keys import AUDIT_KEY
+from tests.support.known_records import KNOWN
 from tests.support.tcp_proxy import TcpProxy
 
 TIMEOUT = 1.0  # BEATLINE_DB_TIMEOUT

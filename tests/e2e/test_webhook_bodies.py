@@ -11,7 +11,7 @@ import json
 from aiohttp import ClientSession
 
 from bot.webhook import MAX_BODY, MAX_DEPTH, SECRET_HEADER
-from tests.e2e.conftest import OFFICER, SECRET, BotUnderTest
+from tests.support.bot import OFFICER, SECRET, BotUnderTest
 
 
 async def deliver(bot: BotUnderTest, body: bytes) -> int:

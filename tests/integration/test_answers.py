@@ -15,8 +15,8 @@ from knowledge.answers.answer import answer, answer_record
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
-from tests.conftest import loaded_database
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
+from tests.support.loaded import loaded_database
 
 TODAY = dt.date(2026, 11, 25)
 OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)

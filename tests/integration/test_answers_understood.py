@@ -14,8 +14,8 @@ import pytest
 from knowledge.answers.answer import answer
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
-from tests.conftest import loaded_database
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
+from tests.support.loaded import loaded_database
 
 TODAY = dt.date(2026, 11, 25)
 OFFICER = Caller(actor="tg:2002", role="officer", telegram_user_id=2002, chat_id=2002)

@@ -15,7 +15,7 @@ from knowledge.store.database import Database
 from tests.integration import insider
 from tests.integration.insider import as_insider, sql
 from tests.integration.insider import write as _write
-from tests.keys import AUDIT_ENV, AUDIT_KEY
+from tests.support.keys import AUDIT_ENV, AUDIT_KEY
 
 
 async def test_an_untouched_chain_verifies(db_url: str) -> None:
@@ -88,7 +88,6 @@ async def test_cli_verify_and_export(sqlite_url: str) -> None:
     broken = _beatline(sqlite_url, "audit", "verify")
     assert broken.returncode == 1
     assert "entry 2" in broken.stderr and "Traceback" not in broken.stderr
-
 
 
 async def test_an_export_in_progress_does_not_hold_up_the_bot(db_url: str) -> None:

@@ -9,7 +9,7 @@ import json
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
 
 # What an officer may type, or a console operator's name may hold; queries are cleaned as they are
 # logged, so the tab before "=1+1" goes and leaves a formula behind.

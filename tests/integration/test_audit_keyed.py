@@ -15,7 +15,7 @@ from knowledge.store import audit
 from knowledge.store.audit_key import AuditKey
 from knowledge.store.database import Database, _alembic_config, sync_url
 from tests.integration.insider import HEAD, LOG, as_insider, drop_last, rechain, write, write_without_the_key
-from tests.keys import AUDIT_KEY, init_db
+from tests.support.keys import AUDIT_KEY, init_db
 
 
 async def test_an_entry_appended_after_the_head_was_moved_back_keeps_the_proof(audit_url: str) -> None:

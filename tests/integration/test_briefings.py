@@ -24,8 +24,8 @@ from knowledge.briefings.run import BACKOFF
 from knowledge.errors import BeatlineError, NotAllowed
 from knowledge.store.database import Database
 from knowledge.store.schema import AuditEntry, AuditHead, Briefing, BriefingDelivery, User
-from tests.conftest import fresh_postgres
-from tests.keys import AUDIT_KEY, init_db
+from tests.support.keys import AUDIT_KEY, init_db
+from tests.support.postgres import fresh_postgres
 
 SERGEANT, ADMIN, LONER = 10, 11, 12
 TEAM_A, TEAM_B = [21, 22, 23], [31, 32]

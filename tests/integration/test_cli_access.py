@@ -9,7 +9,7 @@ from bot.cli import main
 from knowledge.access.reasons import REASONS
 from knowledge.store.database import sync_url
 from knowledge.store.schema import AuditEntry
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
 
 
 def _reasons_audited(url: str) -> list[str]:

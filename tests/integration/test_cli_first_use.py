@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 from bot.cli import _parser, main
 from knowledge.access.reasons import REASONS
 from knowledge.store.database import _alembic_config
-from tests.keys import AUDIT_ENV
+from tests.support.keys import AUDIT_ENV
 
 ROOT = Path(__file__).parents[2]
 

@@ -22,7 +22,7 @@ from knowledge.answers.answer import DATABASE_DOWN, Answer, answer
 from knowledge.importing.importer import import_rows
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
 from tests.support.tcp_proxy import TcpProxy
 
 TIMEOUT = 1.0  # BEATLINE_DB_TIMEOUT for these tests

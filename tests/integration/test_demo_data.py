@@ -36,8 +36,13 @@ def test_rows_have_exactly_the_import_columns_and_plausible_sizes(demo):
     for name, rows in demo.items():
         assert all(tuple(row) == COLUMNS[name] for row in rows), name
     sizes = {name: len(rows) for name, rows in demo.items()}
-    assert sizes == {"addresses.csv": 2000, "persons.csv": 5000, "vehicles.csv": 1500, "incidents.csv": 2500,
-                     "warrants.csv": 150}
+    assert sizes == {
+        "addresses.csv": 2000,
+        "persons.csv": 5000,
+        "vehicles.csv": 1500,
+        "incidents.csv": 2500,
+        "warrants.csv": 150,
+    }
     assert demo["persons.csv"][0]["id"] == "P000001" and demo["warrants.csv"][0]["ref"] == "W000001"
 
 
@@ -61,8 +66,10 @@ def test_names_have_the_duplicates_and_variants_real_records_have(demo):
 def test_every_uk_plate_format_appears_and_every_plate_is_valid(demo):
     plates = [row["vrm"] for row in demo["vehicles.csv"]]
     assert all(normalise_vrm(plate) for plate in plates)
-    seen = {next(kind for kind, pattern in FORMATS.items() if pattern.fullmatch(plate.replace(" ", "")))
-            for plate in plates}
+    seen = {
+        next(kind for kind, pattern in FORMATS.items() if pattern.fullmatch(plate.replace(" ", "")))
+        for plate in plates
+    }
     assert seen == set(FORMATS)
     assert any(re.fullmatch(r"[0-9]{1,4} [A-Z]{1,3}", plate) for plate in plates)  # "1234 AB"
 
@@ -89,8 +96,13 @@ def test_markers_and_warrants_come_at_plausible_rates(demo):
 
 def test_demo_data_loads_on_each_backend(db_url):
     report = load_demo_data(db_url, persons=500, seed=3)
-    assert report.counts == {"addresses.csv": 200, "persons.csv": 500, "vehicles.csv": 150,
-                             "incidents.csv": 250, "warrants.csv": 15}
+    assert report.counts == {
+        "addresses.csv": 200,
+        "persons.csv": 500,
+        "vehicles.csv": 150,
+        "incidents.csv": 250,
+        "warrants.csv": 15,
+    }
 
 
 def test_demo_csv_files_import_like_the_demo_itself(sqlite_url, tmp_path):

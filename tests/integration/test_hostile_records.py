@@ -24,7 +24,7 @@ from knowledge.store.audit import Caller
 from knowledge.store.database import Database, sync_url
 from knowledge.store.schema import Address, Incident, IncidentPerson, Person
 from tests.integration.test_import import GOOD, snapshot, write_files
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
 
 OFFICER = Caller(actor="tg:2001", role="officer", telegram_user_id=2001, chat_id=2001)
 FORGED = "Rear window forced\n⚠ WANTED — fake warning injected by data"
@@ -32,8 +32,11 @@ RULE = "is not a valid id: use letters, digits and - _ . / only, starting with a
 PERSONS = GOOD["persons.csv"][0]
 
 HOSTILE = {
-    "addresses.csv": [GOOD["addresses.csv"][0], GOOD["addresses.csv"][1],
-                      "A 2,1 High Street,Leeds,LS1 1AA,,,"],
+    "addresses.csv": [
+        GOOD["addresses.csv"][0],
+        GOOD["addresses.csv"][1],
+        "A 2,1 High Street,Leeds,LS1 1AA,,,",
+    ],
     "persons.csv": [
         PERSONS,
         "P1,John,Smith,1985-04-03,M,,,A1",
@@ -46,8 +49,12 @@ HOSTILE = {
         f"P10,Ann,{'L' * 10_000},1970-01-01,F,,,",
         "P\u202e11,Ann,Lee,1970-01-01,F,,,",
     ],
-    "vehicles.csv": [GOOD["vehicles.csv"][0], "AB12 CDE,Ford,Fiesta,Blue,P1,",
-                     "AB12CDE;X,Ford,Fiesta,Blue,,", "ABC 123,Austin,Mini,Red,P1 P2,"],
+    "vehicles.csv": [
+        GOOD["vehicles.csv"][0],
+        "AB12 CDE,Ford,Fiesta,Blue,P1,",
+        "AB12CDE;X,Ford,Fiesta,Blue,,",
+        "ABC 123,Austin,Mini,Red,P1 P2,",
+    ],
     "incidents.csv": [
         GOOD["incidents.csv"][0],
         f'INC-2024-000001,2024-05-01T22:15:00,Burglary,A1,"{FORGED}",P1:suspect',
@@ -56,8 +63,11 @@ HOSTILE = {
         "INC-4,2999-01-01T00:00:00,Burglary,A1,Rear window forced,",
         'INC-5,2024-05-01T22:15:00,Burglary,A1,Rear window forced,"P1,P2:suspect"',
     ],
-    "warrants.csv": [GOOD["warrants.csv"][0], "W1,P1,Theft,2999-01-01,Leeds Crown Court,ACTIVE",
-                     "W2,P 1,Theft,2024-01-02,Leeds Crown Court,ACTIVE"],
+    "warrants.csv": [
+        GOOD["warrants.csv"][0],
+        "W1,P1,Theft,2999-01-01,Leeds Crown Court,ACTIVE",
+        "W2,P 1,Theft,2024-01-02,Leeds Crown Court,ACTIVE",
+    ],
 }
 # The forged narrative's line break counts as a physical line, so later lines are one further on.
 REJECTIONS = [
@@ -93,12 +103,21 @@ def test_hostile_rows_are_each_refused_on_their_line_and_nothing_is_written(db_u
 ALONE = {
     # Each was the only problem of its import: PostgreSQL refused the NUL mid-transaction (a DataError
     # where a sentence was due), and took the others as they came.
-    "nul": ("persons.csv", "P1,John,Sm\x00ith,1985-04-03,M,,,A1",
-            "persons.csv:2: surname contains a NUL character; save the file as UTF-8 text"),
-    "long once cleaned": ("persons.csv", f"P1,John,{chr(0xFDFA) * 7},1985-04-03,M,,,A1",
-                          "persons.csv:2: surname is longer than 120 characters"),
-    "long text column": ("incidents.csv", f"INC-1,2024-05-01T22:15:00,Burglary,A1,{'x' * 10_000},",
-                         "incidents.csv:2: summary is longer than 2000 characters"),
+    "nul": (
+        "persons.csv",
+        "P1,John,Sm\x00ith,1985-04-03,M,,,A1",
+        "persons.csv:2: surname contains a NUL character; save the file as UTF-8 text",
+    ),
+    "long once cleaned": (
+        "persons.csv",
+        f"P1,John,{chr(0xFDFA) * 7},1985-04-03,M,,,A1",
+        "persons.csv:2: surname is longer than 120 characters",
+    ),
+    "long text column": (
+        "incidents.csv",
+        f"INC-1,2024-05-01T22:15:00,Burglary,A1,{'x' * 10_000},",
+        "incidents.csv:2: summary is longer than 2000 characters",
+    ),
 }
 
 
@@ -115,9 +134,13 @@ def test_hostile_text_is_imported_as_one_clean_line(db_url, tmp_path):
     files = {
         "addresses.csv": [GOOD["addresses.csv"][0], "A1,221B Baker\tStreet,Lon\u200bdon,NW1 6XE,,,"],
         "persons.csv": [
-            PERSONS, 'P1,\u202eJohn\u2066,Smi\u200bth\u2069,1985-04-03,M,"Johnny\u202e Smith;J.\nSmyth",,A1'],
-        "incidents.csv": [GOOD["incidents.csv"][0],
-                          f'INC-2024-000001,2024-05-01T22:15:00,"Burglary\r\n",A1,"{FORGED}",P1:suspect'],
+            PERSONS,
+            'P1,\u202eJohn\u2066,Smi\u200bth\u2069,1985-04-03,M,"Johnny\u202e Smith;J.\nSmyth",,A1',
+        ],
+        "incidents.csv": [
+            GOOD["incidents.csv"][0],
+            f'INC-2024-000001,2024-05-01T22:15:00,"Burglary\r\n",A1,"{FORGED}",P1:suspect',
+        ],
     }
     import_directory(db_url, write_files(tmp_path / "in", files))
     rows = snapshot(db_url)
@@ -138,11 +161,13 @@ def _write_around_the_import(url: str) -> None:
              "postcode_key": "LS11AA", "house_number": "1", "street_key": "high street", "street_code": "H"}
             for pid, line1 in (("A1", "1 High St\n⚠ FIREARMS AT ADDRESS"), ("A 2", "3 High St\u2066"))
         ])  # fmt: skip
-        people = [("P1", "Jo\u2066hn\u2069", "Smith\n⚠ WANTED — fake", "Johnny\n⚠ WANTED — fake;J. Smyth"),
-                  ("P 7", "Ann\u202e", "Doe", "")]
+        people = [
+            ("P1", "Jo\u2066hn\u2069", "Smith\n⚠ WANTED — fake", "Johnny\n⚠ WANTED — fake;J. Smyth"),
+            ("P 7", "Ann\u202e", "Doe", ""),
+        ]
         conn.execute(insert(Person), [
             {"id": pid, "forenames": fore, "surname": sur, "date_of_birth": dt.date(1985, 4, 3), "sex": "",
-             "aliases": aliases, "markers": "", "address_id": "A1", "name_key": ""}
+             "aliases": aliases, "markers": "", "address_id": "A1"}
             for pid, fore, sur, aliases in people])  # fmt: skip
         conn.execute(insert(Incident), [{
             "ref": "INC-2024-000001", "occurred_at": dt.datetime(2024, 5, 1, 22, 15),
@@ -193,7 +218,9 @@ async def test_record_text_written_around_the_import_renders_as_data(db: Databas
     assert result.outcome == "ambiguous"
     _assert_harmless(result.reply)
     assert sorted(choice.label for choice in result.choices) == [
-        "1 High St ⚠ FIREARMS AT ADDRESS, LS1 1AA", "3 High St, LS1 1AA"]
+        "1 High St ⚠ FIREARMS AT ADDRESS, LS1 1AA",
+        "3 High St, LS1 1AA",
+    ]
     assert any(line.endswith(". 3 High St, LS1 1AA (A 2)") for line in result.reply.split("\n"))
     [entry] = await audit.recent(db, telegram_user_id=2001, limit=1)
     assert sorted(entry.record_ids.split()) == ["address:A%202", "address:A1"]

@@ -61,31 +61,41 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
 
 def test_a_valid_import_writes_every_file_and_counts_rows(db_url, tmp_path):
     report = import_directory(db_url, write_files(tmp_path / "in", GOOD))
-    assert report.counts == {"addresses.csv": 2, "persons.csv": 3, "vehicles.csv": 2, "incidents.csv": 1,
-                             "warrants.csv": 1}
+    assert report.counts == {
+        "addresses.csv": 2,
+        "persons.csv": 3,
+        "vehicles.csv": 2,
+        "incidents.csv": 1,
+        "warrants.csv": 1,
+    }
     assert report.lines()[:2] == ["addresses.csv: 2 rows", "persons.csv: 3 rows"]
     assert report.lines()[-1].startswith("done in ")
     rows = snapshot(db_url)
     assert [row[0] for row in rows["vehicles"]] == ["AB12CDE", "ABC123"]
     assert rows["addresses"][0][3] == "NW1 6XE"
     assert rows["incident_persons"] == [
-        ("INC-2024-000001", "P1", "suspect"), ("INC-2024-000001", "P2", "victim")]
+        ("INC-2024-000001", "P1", "suspect"),
+        ("INC-2024-000001", "P2", "victim"),
+    ]
     assert {key for key, pid in rows["person_keys"] if pid == "P1"} == person_keys(
-        "John", "Smith", ["Johnny Smith", "J. Smyth"])
+        "John", "Smith", ["Johnny Smith", "J. Smyth"]
+    )
 
 
 def test_reimporting_updates_rows_and_replaces_keys_and_links(db_url, tmp_path):
     import_directory(db_url, write_files(tmp_path / "first", GOOD))
     changed = {
         "persons.csv": [GOOD["persons.csv"][0], "P1,Jon,Smyth,1985-04-03,M,,DRUGS,A2"],
-        "incidents.csv": [GOOD["incidents.csv"][0],
-                          "INC-2024-000001,2024-05-01T22:15:00,Burglary,A1,Rear window forced,P3:witness"],
+        "incidents.csv": [
+            GOOD["incidents.csv"][0],
+            "INC-2024-000001,2024-05-01T22:15:00,Burglary,A1,Rear window forced,P3:witness",
+        ],
     }
     report = import_directory(db_url, write_files(tmp_path / "second", changed))
     assert report.counts == {"persons.csv": 1, "incidents.csv": 1}
     rows = snapshot(db_url)
     p1 = next(row for row in rows["persons"] if row[0] == "P1")
-    assert p1[1:3] == ("Jon", "Smyth") and p1[6:9] == ("DRUGS", "A2", "jon smyth")
+    assert p1[1:3] == ("Jon", "Smyth") and p1[6:] == ("DRUGS", "A2")
     assert {key for key, pid in rows["person_keys"] if pid == "P1"} == person_keys("Jon", "Smyth")
     assert rows["incident_persons"] == [("INC-2024-000001", "P3", "witness")]
     assert len(rows["persons"]) == 3  # the others are untouched
@@ -114,33 +124,41 @@ def deep_bad_persons() -> dict[str, list[str]]:
 BAD = {
     "missing column": (
         replace_line("persons.csv", 1, "id,forenames,surname,date_of_birth,aliases,markers,address_id"),
-        "persons.csv:1: missing column(s): sex"),
+        "persons.csv:1: missing column(s): sex",
+    ),
     "unknown column": (
         replace_line("warrants.csv", 1, "ref,person_id,offence,issued_on,court,status,notes"),
-        "warrants.csv:1: unknown column(s): notes"),
+        "warrants.csv:1: unknown column(s): notes",
+    ),
     "bad date": (
         replace_line("warrants.csv", 2, "W1,P1,Failure to appear,2024-13-02,Westminster,ACTIVE"),
-        "warrants.csv:2: issued_on '2024-13-02' is not a date (YYYY-MM-DD)"),
+        "warrants.csv:2: issued_on '2024-13-02' is not a date (YYYY-MM-DD)",
+    ),
     "unknown marker": (
         replace_line("persons.csv", 3, "P2,Zoë,O'Brien,1990-12-01,F,,BITES,A2"),
-        "persons.csv:3: unknown marker BITES"),
+        "persons.csv:3: unknown marker BITES",
+    ),
     "marker for the wrong kind": (
         replace_line("addresses.csv", 2, "A1,221B Baker Street,London,NW1 6XE,51.5,-0.15,STOLEN"),
-        "addresses.csv:2: marker STOLEN is for vehicles, not addresses"),
+        "addresses.csv:2: marker STOLEN is for vehicles, not addresses",
+    ),
     "dangling reference": (
         replace_line("vehicles.csv", 3, "ABC 123,Austin,Mini,Red,P404,"),
-        "vehicles.csv:3: person P404 is in neither persons.csv nor the database"),
+        "vehicles.csv:3: person P404 is in neither persons.csv nor the database",
+    ),
     "duplicate id": (
         replace_line("persons.csv", 4, "P1,Siân,Smith-Jones,,,,,"),
-        "persons.csv:4: id P1 is already on line 2"),
+        "persons.csv:4: id P1 is already on line 2",
+    ),
     "empty file": (
         {**GOOD, "incidents.csv": []},
-        "incidents.csv:1: the file is empty; it needs at least the header line"),
+        "incidents.csv:1: the file is empty; it needs at least the header line",
+    ),
     "bad row deep in the second file": (
         deep_bad_persons(),
-        "persons.csv:2500: sex 'Q' is not M, F, X or empty"),
+        "persons.csv:2500: sex 'Q' is not M, F, X or empty",
+    ),
 }
-
 
 
 def index_names(url: str) -> set[str]:
@@ -169,7 +187,8 @@ def test_a_large_import_rebuilds_its_indexes_and_a_rejected_one_keeps_them(db_ur
     rows = snapshot(db_url)
     assert len(rows["persons"]) == 3
     assert {key for key, pid in rows["person_keys"] if pid == "P1"} == person_keys(
-        "John", "Smith", ["Johnny Smith", "J. Smyth"])
+        "John", "Smith", ["Johnny Smith", "J. Smyth"]
+    )
 
 
 @pytest.mark.parametrize("case", list(BAD))
@@ -178,8 +197,10 @@ def test_bad_input_rejects_the_whole_import_and_changes_nothing(db_url, tmp_path
     before = snapshot(db_url)
     files, problem = BAD[case]
     # Every other row differs from what is stored, so any half-written import would show.
-    files = {name: [lines[0], *(line.replace("London", "Leeds") for line in lines[1:])] if lines else []
-             for name, lines in files.items()}
+    files = {
+        name: [lines[0], *(line.replace("London", "Leeds") for line in lines[1:])] if lines else []
+        for name, lines in files.items()
+    }
     directory = write_files(tmp_path / "bad", files)
     if case == "empty file":
         (directory / "incidents.csv").write_text("")
@@ -195,7 +216,8 @@ def test_a_file_in_another_encoding_is_rejected_with_its_line(sqlite_url, tmp_pa
     with pytest.raises(ImportRejected) as rejected:
         import_directory(sqlite_url, directory)
     assert rejected.value.problems == [
-        "persons.csv:3: not UTF-8 (invalid continuation byte); save it as UTF-8"]
+        "persons.csv:3: not UTF-8 (invalid continuation byte); save it as UTF-8"
+    ]
     assert all(not rows for rows in snapshot(sqlite_url).values())
 
 

@@ -20,7 +20,7 @@ from knowledge.access.ratelimit import (
 )
 from knowledge.store.database import Database, upgrade_schema
 from knowledge.store.schema import RateEvent
-from tests.conftest import fresh_postgres
+from tests.support.postgres import fresh_postgres
 
 REDIS_URL = os.environ.get("BEATLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -12,7 +12,7 @@ from knowledge.errors import BeatlineError, InviteRefused
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.schema import User
-from tests.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_KEY
 
 
 async def test_the_last_admin_cannot_be_revoked_or_demoted(db_url: str) -> None:
@@ -129,4 +129,14 @@ async def test_teams_names_and_ids_out_of_bounds_are_refused_in_words(db_url: st
     assert (who.team, who.name) == ("north", "Jo Bloggs")
     code = await users.create_invite(db, "officer", team="\x00south", by=ADMIN)
     assert (await users.redeem_invite(db, code, ANOTHER, "")).team == "south"
+    await db.dispose()
+
+
+async def test_an_invite_is_redeemed_by_a_telegram_user_only(sqlite_url: str) -> None:
+    db = Database(sqlite_url, audit_key=AUDIT_KEY)
+    console = Caller(actor="console:duty", role="admin", channel="cli")
+    code = await users.create_invite(db, "officer", by=console)
+    with pytest.raises(ValueError, match="redeemed by a Telegram user"):  # not an assert, gone under -O
+        await users.redeem_invite(db, code, console, "Duty")
+    assert await users.redeem_invite(db, code, NEWCOMER, "New Officer")  # the code was not spent
     await db.dispose()

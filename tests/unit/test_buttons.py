@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from knowledge.access.button_payloads import BriefingButton, RecordButton
 from knowledge.access.buttons import MAX_DATA_BYTES, ButtonRefused, ButtonSigner, derive_key
 
 NOW = 1_800_000_000.0
@@ -66,3 +69,56 @@ def test_every_process_with_the_same_token_agrees_and_another_token_does_not() -
 def test_a_payload_too_long_for_telegram_is_not_signed() -> None:
     with pytest.raises(ValueError, match="too long"):
         signer.sign("rop:" + "X" * 60, 42, now=NOW)
+
+
+# The payload codec: the wire format of buttons already in officers' chats, so it must not change.
+kinds = st.sampled_from(["person", "vehicle", "address", "incident", "warrant"])
+record_ids = st.from_regex(r"[A-Za-z0-9 \-_/|:]{1,40}", fullmatch=True)
+
+
+@pytest.mark.parametrize(
+    ("button", "payload"),
+    [
+        (RecordButton("person", "P000001"), "rop:P000001"),
+        (RecordButton("vehicle", "QX12ABC", detail=True), "rmv:QX12ABC"),
+        (RecordButton("warrant", "W 1|2:3"), "row:W 1|2:3"),
+        (BriefingButton("s", 12), "bs12"),
+        (BriefingButton("a", 7), "ba7"),
+    ],
+)
+def test_payloads_keep_the_format_of_buttons_already_sent(
+    button: RecordButton | BriefingButton, payload: str
+) -> None:
+    assert button.encode() == payload
+    assert type(button).decode(payload) == button
+
+
+@given(kinds, record_ids, st.booleans(), user_ids)
+def test_a_record_button_comes_back_as_it_was_signed(
+    kind: str, record_id: str, detail: bool, user: int
+) -> None:
+    button = RecordButton(kind, record_id, detail=detail)
+    data = signer.sign(button.encode(), user, now=NOW)
+    assert re.match(RecordButton.PATTERN, data)
+    assert RecordButton.decode(signer.verify(data, user, now=NOW)) == button
+
+
+@given(st.sampled_from("sxora"), st.integers(min_value=1, max_value=2**53), user_ids)
+def test_a_briefing_button_comes_back_as_it_was_signed(action: str, briefing_id: int, user: int) -> None:
+    data = signer.sign(BriefingButton(action, briefing_id).encode(), user, lifetime=86_400, now=NOW)
+    assert re.match(rf"^b{action}\d+\|", data)  # the patterns handlers/briefing.py registers
+    assert BriefingButton.decode(signer.verify(data, user, now=NOW)) == BriefingButton(action, briefing_id)
+
+
+@given(st.text(max_size=70))
+@example("bs012")
+@example("rox:P1")
+@example("rop:")
+def test_only_what_encode_writes_decodes_and_the_rest_is_refused_as_invalid(payload: str) -> None:
+    for codec in (RecordButton, BriefingButton):
+        try:
+            button = codec.decode(payload)
+        except ButtonRefused as refused:
+            assert refused.reason == "invalid"
+        else:
+            assert button.encode() == payload

@@ -15,8 +15,16 @@ from knowledge.importing.row_checks import RowChecker
 from knowledge.matching.names import person_keys
 
 VOCABULARY = {"VIOLENT": "person", "DRUGS": "person", "STOLEN": "vehicle", "DANGEROUS_DOG": "address"}
-PERSON = {"id": "P1", "forenames": "John Paul", "surname": "Smith", "date_of_birth": "1985-04-03", "sex": "M",
-          "aliases": "Johnny Smith;J. Smyth", "markers": "violent", "address_id": ""}
+PERSON = {
+    "id": "P1",
+    "forenames": "John Paul",
+    "surname": "Smith",
+    "date_of_birth": "1985-04-03",
+    "sex": "M",
+    "aliases": "Johnny Smith;J. Smyth",
+    "markers": "violent",
+    "address_id": "",
+}
 
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # the import's clock, for dates in the future
@@ -37,8 +45,7 @@ def person(**changes: str) -> dict[str, str]:
 def test_a_good_person_becomes_a_row_and_its_search_keys():
     [(row, keys)], problems = check("persons.csv", [person()])
     assert problems == []
-    assert row == ("P1", "John Paul", "Smith", "1985-04-03", "M", "Johnny Smith;J. Smyth", "VIOLENT", None,
-                   "john paul smith")
+    assert row == ("P1", "John Paul", "Smith", "1985-04-03", "M", "Johnny Smith;J. Smyth", "VIOLENT", None)
     # The cache keyed on the first forename must give exactly what names.person_keys gives.
     assert {key for key, _ in keys} == person_keys("John Paul", "Smith", ["Johnny Smith", "J. Smyth"])
 
@@ -57,17 +64,32 @@ def test_a_good_person_becomes_a_row_and_its_search_keys():
         ({"date_of_birth": "2026-11-26"}, "date_of_birth '2026-11-26' is in the future"),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth '2999-01-01' is in the future"),
         ({"date_of_birth": "1899-12-31"}, "date_of_birth '1899-12-31' is before 1900"),
-        ({"id": "P 1"}, "id 'P 1' is not a valid id: use letters, digits and - _ . / only, "
-                        "starting with a letter or digit"),
-        ({"id": "P1;P2"}, "id 'P1;P2' is not a valid id: use letters, digits and - _ . / only, "
-                          "starting with a letter or digit"),
-        ({"id": "-P1"}, "id '-P1' is not a valid id: use letters, digits and - _ . / only, "
-                        "starting with a letter or digit"),
-        ({"id": "\u04201"}, "id '\u04201' is not a valid id: use letters, digits and - _ . / only, "
-                            "starting with a letter or digit"),  # a Cyrillic letter that looks like P
+        (
+            {"id": "P 1"},
+            "id 'P 1' is not a valid id: use letters, digits and - _ . / only, "
+            "starting with a letter or digit",
+        ),
+        (
+            {"id": "P1;P2"},
+            "id 'P1;P2' is not a valid id: use letters, digits and - _ . / only, "
+            "starting with a letter or digit",
+        ),
+        (
+            {"id": "-P1"},
+            "id '-P1' is not a valid id: use letters, digits and - _ . / only, "
+            "starting with a letter or digit",
+        ),
+        (
+            {"id": "\u04201"},
+            "id '\u04201' is not a valid id: use letters, digits and - _ . / only, "
+            "starting with a letter or digit",
+        ),  # a Cyrillic letter that looks like P
         ({"id": "P" * 33}, "id is longer than 32 characters"),
-        ({"address_id": "A1,A2"}, "address_id 'A1,A2' is not a valid id: use letters, digits and - _ . / "
-                                  "only, starting with a letter or digit"),
+        (
+            {"address_id": "A1,A2"},
+            "address_id 'A1,A2' is not a valid id: use letters, digits and - _ . / "
+            "only, starting with a letter or digit",
+        ),
         ({"forenames": "Jo\x00hn"}, "forenames contains a NUL character; save the file as UTF-8 text"),
         ({"aliases": "J" * 10_000}, "aliases is longer than 1000 characters"),
         # Ten characters, but 18 letters each once cleaned: the cleaned text is what must fit.
@@ -91,8 +113,15 @@ def test_sex_may_be_empty_or_x_and_case_does_not_matter():
     assert [row[4] for row, _ in rows] == ["", "X"]
 
 
-ADDRESS = {"id": "A1", "line1": "Flat 3, 12a High Rd", "town": "London", "postcode": "nw16xe",
-           "latitude": "51.5", "longitude": "-0.1", "markers": ""}
+ADDRESS = {
+    "id": "A1",
+    "line1": "Flat 3, 12a High Rd",
+    "town": "London",
+    "postcode": "nw16xe",
+    "latitude": "51.5",
+    "longitude": "-0.1",
+    "markers": "",
+}
 
 
 def test_an_address_gets_its_postcode_and_street_keys():
@@ -119,15 +148,27 @@ def test_a_bad_address_value_is_reported(changes, reason):
 
 
 def test_a_vrm_is_stored_upper_case_without_spaces_and_duplicates_are_found_after_that():
-    vehicle = {"vrm": "ab12 cde", "make": "Ford", "model": "Fiesta", "colour": "Blue", "keeper_id": "",
-               "markers": ""}
+    vehicle = {
+        "vrm": "ab12 cde",
+        "make": "Ford",
+        "model": "Fiesta",
+        "colour": "Blue",
+        "keeper_id": "",
+        "markers": "",
+    }
     rows, problems = check("vehicles.csv", [vehicle, {**vehicle, "vrm": "AB12CDE"}])
     assert rows[0][0][0] == "AB12CDE"
     assert problems == ["vehicles.csv:3: vrm AB12CDE is already on line 2"]
 
 
-INCIDENT = {"ref": "inc-2024-000001", "occurred_at": "2024-05-01T22:15:00+01:00", "category": "Burglary",
-            "address_id": "", "summary": "Rear window forced", "persons": ""}
+INCIDENT = {
+    "ref": "inc-2024-000001",
+    "occurred_at": "2024-05-01T22:15:00+01:00",
+    "category": "Burglary",
+    "address_id": "",
+    "summary": "Rear window forced",
+    "persons": "",
+}
 
 
 def test_an_incident_time_is_stored_as_naive_utc():
@@ -140,12 +181,19 @@ def test_an_incident_time_is_stored_as_naive_utc():
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"occurred_at": "2024-05-01"},
-         "occurred_at '2024-05-01' is not an ISO 8601 date-time (2024-05-01T22:15)"),
-        ({"persons": "P1"}, "persons entry 'P1' is not ID:role with role one of other, subject, suspect, "
-                            "victim, witness"),
-        ({"persons": "P1:thief"}, "persons entry 'P1:thief' is not ID:role with role one of other, subject, "
-                                  "suspect, victim, witness"),
+        (
+            {"occurred_at": "2024-05-01"},
+            "occurred_at '2024-05-01' is not an ISO 8601 date-time (2024-05-01T22:15)",
+        ),
+        (
+            {"persons": "P1"},
+            "persons entry 'P1' is not ID:role with role one of other, subject, suspect, victim, witness",
+        ),
+        (
+            {"persons": "P1:thief"},
+            "persons entry 'P1:thief' is not ID:role with role one of other, subject, "
+            "suspect, victim, witness",
+        ),
         ({"persons": "P1:suspect;P1:victim"}, "person P1 is named twice"),
     ],
 )
@@ -155,8 +203,14 @@ def test_a_bad_incident_value_is_reported(changes, reason):
 
 
 def test_a_warrant_status_must_be_one_of_three():
-    warrant = {"ref": "W1", "person_id": "P1", "offence": "Theft", "issued_on": "2024-01-02", "court": "X",
-               "status": "PENDING"}
+    warrant = {
+        "ref": "W1",
+        "person_id": "P1",
+        "offence": "Theft",
+        "issued_on": "2024-01-02",
+        "court": "X",
+        "status": "PENDING",
+    }
     _, problems = check("warrants.csv", [warrant])
     assert problems == ["warrants.csv:2: status 'PENDING' is not one of ACTIVE, EXECUTED, WITHDRAWN"]
 
@@ -184,7 +238,9 @@ def test_missing_and_unknown_columns_are_reported_on_line_1(tmp_path):
     write(tmp_path / "warrants.csv", "ref,person_id,offence,issued_on,court,state\n")
     _, problems = rows_of(tmp_path)
     assert problems == [
-        "warrants.csv:1: missing column(s): status", "warrants.csv:1: unknown column(s): state"]
+        "warrants.csv:1: missing column(s): status",
+        "warrants.csv:1: unknown column(s): state",
+    ]
 
 
 def test_line_numbers_are_physical_lines_even_after_a_quoted_newline(tmp_path):
@@ -224,14 +280,17 @@ def test_checking_never_raises_on_any_text(values):
 
 
 def test_a_date_of_birth_of_today_or_1900_is_accepted():
-    rows, problems = check("persons.csv", [person(id="P1", date_of_birth="2026-11-25"),
-                                              person(id="P2", date_of_birth="1900-01-01")])
+    rows, problems = check(
+        "persons.csv",
+        [person(id="P1", date_of_birth="2026-11-25"), person(id="P2", date_of_birth="1900-01-01")],
+    )
     assert problems == [] and [row[3] for row, _ in rows] == ["2026-11-25", "1900-01-01"]
 
 
 def test_free_text_is_cleaned_as_questions_are_and_search_keys_follow_the_cleaned_name():
-    hostile = person(forenames="\u202eJo\u200bhn\u2066", surname="Smith\r\n",
-                     aliases="Johnny\u202e Smith;J.\nSmyth")
+    hostile = person(
+        forenames="\u202eJo\u200bhn\u2066", surname="Smith\r\n", aliases="Johnny\u202e Smith;J.\nSmyth"
+    )
     [(row, keys)], problems = check("persons.csv", [hostile])
     assert problems == []
     assert row[1:3] == ("John", "Smith") and row[5] == "Johnny Smith;J. Smyth"
@@ -240,12 +299,15 @@ def test_free_text_is_cleaned_as_questions_are_and_search_keys_follow_the_cleane
 
 def test_an_incident_narrative_becomes_one_line_and_its_refs_are_checked():
     forged = "Rear window forced\n⚠ WANTED — fake warning injected by data"
-    rows, problems = check("incidents.csv", [
-        {**INCIDENT, "summary": forged},
-        {**INCIDENT, "ref": "INC 2"},
-        {**INCIDENT, "ref": "I3", "persons": "P1 P2:suspect"},
-        {**INCIDENT, "ref": "I4", "summary": "x" * 2001},
-    ])
+    rows, problems = check(
+        "incidents.csv",
+        [
+            {**INCIDENT, "summary": forged},
+            {**INCIDENT, "ref": "INC 2"},
+            {**INCIDENT, "ref": "I3", "persons": "P1 P2:suspect"},
+            {**INCIDENT, "ref": "I4", "summary": "x" * 2001},
+        ],
+    )
     assert [row[4] for row, _ in rows] == ["Rear window forced ⚠ WANTED — fake warning injected by data"]
     rule = "is not a valid id: use letters, digits and - _ . / only, starting with a letter or digit"
     assert problems == [
@@ -256,19 +318,30 @@ def test_an_incident_narrative_becomes_one_line_and_its_refs_are_checked():
 
 
 def test_an_incident_may_be_a_day_ahead_of_the_clock_but_no_more():
-    rows, problems = check("incidents.csv", [
-        {**INCIDENT, "ref": "I1", "occurred_at": "2026-11-26T11:00:00+00:00"},
-        {**INCIDENT, "ref": "I2", "occurred_at": "2026-11-26T13:00:00"},
-    ])
+    rows, problems = check(
+        "incidents.csv",
+        [
+            {**INCIDENT, "ref": "I1", "occurred_at": "2026-11-26T11:00:00+00:00"},
+            {**INCIDENT, "ref": "I2", "occurred_at": "2026-11-26T13:00:00"},
+        ],
+    )
     assert len(rows) == 1
     assert problems == ["incidents.csv:3: occurred_at '2026-11-26T13:00:00' is in the future"]
 
 
 def test_a_warrant_issued_in_the_future_or_for_a_bad_person_id_is_reported():
-    warrant = {"ref": "W1", "person_id": "P1", "offence": "Theft", "issued_on": "2026-11-26", "court": "X",
-               "status": "ACTIVE"}
-    _, problems = check("warrants.csv", [warrant, {**warrant, "ref": "W2", "issued_on": "2026-11-25",
-                                                      "person_id": "P\u202e1"}])
+    warrant = {
+        "ref": "W1",
+        "person_id": "P1",
+        "offence": "Theft",
+        "issued_on": "2026-11-26",
+        "court": "X",
+        "status": "ACTIVE",
+    }
+    _, problems = check(
+        "warrants.csv",
+        [warrant, {**warrant, "ref": "W2", "issued_on": "2026-11-25", "person_id": "P\u202e1"}],
+    )
     assert problems == [
         "warrants.csv:2: issued_on '2026-11-26' is in the future",
         # The reason is one printable line: the override is written out, not obeyed.
@@ -278,10 +351,17 @@ def test_a_warrant_issued_in_the_future_or_for_a_bad_person_id_is_reported():
 
 
 def test_a_vrm_must_be_a_uk_mark():
-    vehicle = {"vrm": "ab12 cde", "make": "Ford", "model": "Fiesta", "colour": "Blue", "keeper_id": "",
-               "markers": ""}
-    rows, problems = check("vehicles.csv", [vehicle, {**vehicle, "vrm": "AB12CDE;X"},
-                                            {**vehicle, "vrm": "ABCDEFGH"}])
+    vehicle = {
+        "vrm": "ab12 cde",
+        "make": "Ford",
+        "model": "Fiesta",
+        "colour": "Blue",
+        "keeper_id": "",
+        "markers": "",
+    }
+    rows, problems = check(
+        "vehicles.csv", [vehicle, {**vehicle, "vrm": "AB12CDE;X"}, {**vehicle, "vrm": "ABCDEFGH"}]
+    )
     assert len(rows) == 1
     assert problems == [
         "vehicles.csv:3: vrm 'AB12CDE;X' is not a UK registration mark (such as AB12CDE)",

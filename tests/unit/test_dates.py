@@ -62,8 +62,9 @@ def test_a_birth_year_alone_is_a_birth_year(typed: str) -> None:
     assert (details.birth_year, details.dob) == (1985, None)
 
 
-@pytest.mark.parametrize("typed", ["aged 34", "age 34", "age: 34", "34 yrs", "34yo", "34 y/o",
-                                   "34 years old"])
+@pytest.mark.parametrize(
+    "typed", ["aged 34", "age 34", "age: 34", "34 yrs", "34yo", "34 y/o", "34 years old"]
+)
 def test_an_age_is_an_age(typed: str) -> None:
     assert find_birth_details(typed, today=TODAY).age == 34
 
@@ -138,8 +139,12 @@ def test_a_date_without_a_year_is_asked_about(typed: str) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "dob", "year"),
-    [("030485", date(1985, 4, 3), None), ("03041985", date(1985, 4, 3), None), ("1985", None, 1985),
-     ("(1985)", None, 1985)],
+    [
+        ("030485", date(1985, 4, 3), None),
+        ("03041985", date(1985, 4, 3), None),
+        ("1985", None, 1985),
+        ("(1985)", None, 1985),
+    ],
 )
 def test_numbers_alone_are_loose_readings(typed: str, dob: date | None, year: int | None) -> None:
     details = find_birth_details(f"john smith {typed}", today=TODAY)

@@ -15,11 +15,27 @@ from knowledge.understanding.parse import INTENTS, ParsedQuery, parse
 TODAY = date(2025, 6, 1)
 # Keys a parsed query may add to the contract's intent and slots (an extension, never a change).
 EXTENSION_KEYS = {
-    "problems", "alternatives", "vrm_as_typed", "vrms", "partial_vrm", "flat", "age_range", "subjects",
-    "subjects_left_out", "small_talk",
+    "problems",
+    "alternatives",
+    "vrm_as_typed",
+    "vrms",
+    "partial_vrm",
+    "flat",
+    "age_range",
+    "subjects",
+    "subjects_left_out",
+    "small_talk",
 }
 SLOT_KEYS = {
-    "forenames", "surname", "dob", "birth_year", "age", "vrm", "postcode", "house_number", "street",
+    "forenames",
+    "surname",
+    "dob",
+    "birth_year",
+    "age",
+    "vrm",
+    "postcode",
+    "house_number",
+    "street",
     "incident_ref",
 }
 
@@ -135,7 +151,9 @@ def test_every_common_british_forename_survives_as_a_forename() -> None:
 def test_addresses_have_house_number_upper_and_street_abbreviation_expanded() -> None:
     assert _slots("history at 221b baker st") == {"house_number": "221B", "street": "baker street"}
     assert _slots("address check 12 high street NW1 6XE") == {
-        "postcode": "NW1 6XE", "house_number": "12", "street": "high street",
+        "postcode": "NW1 6XE",
+        "house_number": "12",
+        "street": "high street",
     }
     assert _slots("any warnings at 27 st john's rd") == {"house_number": "27", "street": "st john's road"}
 
@@ -184,7 +202,9 @@ def test_birth_year_and_age_are_integers() -> None:
 
 def test_markup_and_invisible_characters_are_harmless() -> None:
     assert _slots("<b>jon</b> sm\u200byth \u202edob 3/4/85") == {
-        "forenames": "jon", "surname": "smyth", "dob": "1985-04-03",
+        "forenames": "jon",
+        "surname": "smyth",
+        "dob": "1985-04-03",
     }
 
 
@@ -221,11 +241,58 @@ def test_parse_copes_with_ten_thousand_characters(text: str) -> None:
 
 
 QUERY_PARTS = [
-    "any", "warnings", "on", "jon", "smyth", "dob", "3/4/85", "ab12", "cde", "nw1", "6xe", "221b", "baker",
+    "any",
+    "warnings",
+    "on",
+    "jon",
+    "smyth",
+    "dob",
+    "3/4/85",
+    "ab12",
+    "cde",
+    "nw1",
+    "6xe",
+    "221b",
+    "baker",
     "st",
-    "inc-2024-004512", "wanted", ",", "'", "-", "%", "?", "\u200b", "<b>", "born", "1985", "aged", "34",
-    "alpha", "bravo", "double", "oh", "one", "flat", "2/10", "23/65", "030485", "about", "ic1", "mc", "o'",
-    "and", ";", "&", "thanks", "morning", "ph71", "8D51SMR", "silver", "ford", "3rd", "of", "april",
+    "inc-2024-004512",
+    "wanted",
+    ",",
+    "'",
+    "-",
+    "%",
+    "?",
+    "\u200b",
+    "<b>",
+    "born",
+    "1985",
+    "aged",
+    "34",
+    "alpha",
+    "bravo",
+    "double",
+    "oh",
+    "one",
+    "flat",
+    "2/10",
+    "23/65",
+    "030485",
+    "about",
+    "ic1",
+    "mc",
+    "o'",
+    "and",
+    ";",
+    "&",
+    "thanks",
+    "morning",
+    "ph71",
+    "8D51SMR",
+    "silver",
+    "ford",
+    "3rd",
+    "of",
+    "april",
     "inc/2024/4512",
 ]
 

@@ -1,4 +1,4 @@
-"""clean_text: the one cleaning step every officer message goes through."""
+"""clean_text: the one cleaning step every officer message goes through; and length as Telegram counts it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.matching.clean import clean_text
+from knowledge.matching.clean import clean_text, utf16_length
 
 
 def test_zero_width_and_bidi_controls_are_removed() -> None:
@@ -57,3 +57,8 @@ def test_clean_text_keeps_no_invisible_characters(text: str) -> None:
 def test_plain_ascii_takes_the_short_way_to_the_same_result(text: str, limit: int) -> None:
     # A zero-width space is dropped by the full cleaning, and sends the text the long way round.
     assert clean_text(text, limit) == clean_text(text + "\u200b", limit)
+
+
+def test_length_counts_utf16_units_as_telegram_does() -> None:
+    assert utf16_length("AB12 CDE") == 8
+    assert utf16_length("👮 é") == 4  # an emoji outside the BMP is two units, é one

@@ -7,7 +7,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from knowledge.matching.vrm import (
-    VRM_FORMATS,
     is_distinctive_vrm,
     normalise_vrm,
     plate_readings,
@@ -71,10 +70,6 @@ def test_text_that_no_reading_makes_valid_has_no_variants() -> None:
 def test_distinctive_marks_are_the_ones_that_cannot_be_a_house_number() -> None:
     assert is_distinctive_vrm("AB12CDE") and is_distinctive_vrm("A123BCD") and is_distinctive_vrm("ABC123D")
     assert not is_distinctive_vrm("221B") and not is_distinctive_vrm("A1")
-
-
-def test_every_format_is_described_for_the_docs() -> None:
-    assert set(VRM_FORMATS) == {"current", "prefix", "suffix", "northern_ireland", "dateless"}
 
 
 @given(st.text(max_size=12))

@@ -1,0 +1,64 @@
+"""What a button asks for, as the short payload that buttons.py signs: one codec per kind of button.
+
+The payloads are the wire format of buttons already sitting in officers' chats, so they never change:
+`r` + `o` (open) or `m` (more) + a kind letter + `:` + the record id for a record; `b` + an action
+letter + the briefing id for a briefing. A payload that does not decode is refused as "invalid", as a
+tampered one is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from knowledge.access.buttons import ButtonRefused
+
+__all__ = ["BriefingButton", "RecordButton"]
+
+_KIND_LETTERS = {"person": "p", "vehicle": "v", "address": "a", "incident": "i", "warrant": "w"}
+_KINDS = {letter: kind for kind, letter in _KIND_LETTERS.items()}
+
+
+@dataclass(frozen=True)
+class RecordButton:
+    """Open a shortlisted record, or (detail) show more of one."""
+
+    kind: str  # person, vehicle, address, incident or warrant
+    record_id: str
+    detail: bool = False
+
+    PATTERN: ClassVar[str] = r"^r[om][pvaiw]:"  # what a handler matches before checking the signature
+
+    def encode(self) -> str:
+        return f"r{'m' if self.detail else 'o'}{_KIND_LETTERS[self.kind]}:{self.record_id}"
+
+    @classmethod
+    def decode(cls, payload: str) -> RecordButton:
+        prefix, colon, record_id = payload[:3], payload[3:4], payload[4:]
+        if len(prefix) < 3 or prefix[0] != "r" or prefix[1] not in "om" or colon != ":" or not record_id:
+            raise ButtonRefused("invalid")
+        if (kind := _KINDS.get(prefix[2])) is None:
+            raise ButtonRefused("invalid")
+        return cls(kind, record_id, detail=prefix[1] == "m")
+
+
+@dataclass(frozen=True)
+class BriefingButton:
+    """An action on a briefing: s(end) or x (cancel) a draft, o(utstanding), r(emind), a(cknowledge)."""
+
+    action: str
+    briefing_id: int
+
+    ACTIONS: ClassVar[str] = "sxora"
+
+    def encode(self) -> str:
+        return f"b{self.action}{self.briefing_id}"
+
+    @classmethod
+    def decode(cls, payload: str) -> BriefingButton:
+        action, digits = payload[1:2], payload[2:]
+        if payload[:1] != "b" or not action or action not in cls.ACTIONS:
+            raise ButtonRefused("invalid")
+        if not (digits.isascii() and digits.isdigit()) or digits != str(int(digits)):
+            raise ButtonRefused("invalid")  # only what encode() writes: no sign, no leading zero
+        return cls(action, int(digits))
