@@ -270,6 +270,12 @@ async def create_invite(db: Database, role: str, *, team: str = "", by: Caller) 
     code_hash, expires = _hash(code), dt.datetime.now(dt.UTC) + INVITE_LIFETIME
     key = _key(code_hash)
     async with db.sessions() as session, session.begin():
+        if by.telegram_user_id is not None:
+            # The role the gate read may be stale by now: the issuer's row, locked, decides, so an
+            # invite minted while its issuer is demoted is never written after the withdrawal.
+            issuer = await session.get(User, by.telegram_user_id, with_for_update=True)
+            if issuer is None or issuer.status != "active" or not may_grant(issuer.role, role):
+                raise BeatlineError(f"You may not invite someone as {role}.")
         invite = Invite(code_hash=code_hash, role=role, team=team, created_by=by.actor, expires_at=expires)
         session.add(invite)
         await audit.record(

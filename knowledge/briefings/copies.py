@@ -165,20 +165,30 @@ async def _take(session: AsyncSession, briefing_id: int, *, fresh: bool) -> Clai
         # A revoked sergeant's scheduled briefing does not go out in their name.
         briefing.status, briefing.claimed_by, briefing.claimed_until = BriefingStatus.CANCELLED, None, None
         return None
+    try:
+        # The rules /brief applied when it was drafted, applied again to the author as they are now,
+        # whether the briefing is due, resumed after a crash or reminded: a sergeant demoted or moved
+        # to another team since does not brief the old one.
+        choose_team(author, briefing.team)
+    except BeatlineError as refused:
+        if not fresh:  # what was in flight is settled; what had not gone yet does not go
+            await _strand(session, briefing_id, briefing.sender_id, author.role)
+            await session.execute(
+                update(BriefingDelivery)
+                .where(
+                    BriefingDelivery.briefing_id == briefing_id, BriefingDelivery.status == CopyStatus.PENDING
+                )
+                .values(status=CopyStatus.SKIPPED)
+            )
+        briefing.status = BriefingStatus.CANCELLED
+        briefing.claimed_by, briefing.claimed_until = None, None
+        await audit.record(
+            session, _caller(briefing.sender_id, author.role),
+            query=f"briefing {briefing_id} not sent: {refused}", intent="briefing", outcome="cancelled",
+            record_ids=[f"briefing:{briefing_id}"],
+        )  # fmt: skip
+        return Withdrawn(briefing_id, briefing.sender_id, briefing.team, str(refused))
     if fresh:
-        try:
-            # The rules /brief applied when it was drafted, applied again to the author as they are now:
-            # a sergeant demoted or moved to another team since does not brief the old one.
-            choose_team(author, briefing.team)
-        except BeatlineError as refused:
-            briefing.status = BriefingStatus.CANCELLED
-            briefing.claimed_by, briefing.claimed_until = None, None
-            await audit.record(
-                session, _caller(briefing.sender_id, author.role),
-                query=f"briefing {briefing_id} not sent: {refused}", intent="briefing", outcome="cancelled",
-                record_ids=[f"briefing:{briefing_id}"],
-            )  # fmt: skip
-            return Withdrawn(briefing_id, briefing.sender_id, briefing.team, str(refused))
         pending = literal(CopyStatus.PENDING)
         members = select(literal(briefing_id), User.telegram_id, pending, literal(0)).where(
             User.status == "active", User.telegram_id != briefing.sender_id

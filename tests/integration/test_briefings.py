@@ -343,3 +343,16 @@ async def test_a_copy_refused_with_a_5xx_is_retried_after_a_back_off(db: Databas
     assert [e.outcome for e in await briefing_entries(db) if e.chat_id == 22] == [
         "sending", "requeued", "sending", "requeued", "sending"
     ]  # fmt: skip
+
+
+async def test_an_interrupted_briefing_of_a_sergeant_demoted_since_is_not_resumed(db: Database) -> None:
+    briefing_id = await brief(db, SERGEANT)
+    [claim], _ = await copies.claim_due(db, "dead", dt.timedelta(seconds=-1))  # its worker died at once
+    assert await copies.claim_copies(db, claim, [21]) == [21]
+    await copies.record_outcomes(db, claim, [copies.Outcome(21, "sent", 7)])
+    await enrol(db, SERGEANT, "officer", by="test")  # demoted after the worker died
+    fake = FakeTelegram()
+    await DeliveryEngine(db, fake.send, pacer=fast_pacer()).run_due()
+    assert fake.copies() == Counter()
+    assert set((await statuses(db, briefing_id)).values()) == {"sent", "skipped"}
+    assert [e.outcome for e in await briefing_entries(db)][-1] == "cancelled"

@@ -140,3 +140,17 @@ async def test_an_invite_is_redeemed_by_a_telegram_user_only(sqlite_url: str) ->
         await users.redeem_invite(db, code, console, "Duty")
     assert await users.redeem_invite(db, code, NEWCOMER, "New Officer")  # the code was not spent
     await db.dispose()
+
+
+async def test_an_invite_minted_while_its_issuer_is_being_demoted_is_refused(db_url: str) -> None:
+    db = Database(db_url, audit_key=AUDIT_KEY)
+    stale = Caller(actor="tg:2", role="admin", telegram_user_id=2)  # as the gate read them
+    await users.enrol(db, 1, "admin", by="test")
+    await users.enrol(db, 2, "admin", by="test")
+    await users.enrol(db, 2, "sergeant", by="test")  # demoted before /invite's insert
+    with pytest.raises(BeatlineError, match="You may not invite someone as admin"):
+        await users.create_invite(db, "admin", by=stale)
+    await users.enrol(db, 2, "admin", by="test")  # re-promoted: nothing was minted to revive
+    async with db.reads() as session:
+        assert (await session.execute(text("SELECT count(*) FROM invites"))).scalar() == 0
+    await db.dispose()
