@@ -1,4 +1,4 @@
 """Sergeants' briefings: drafts and rules, copies, the delivery engine, pacing, acknowledgements.
 
-Imports access/, store/.
+Imports access/, matching/, store/.
 """

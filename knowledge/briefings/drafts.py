@@ -22,6 +22,7 @@ from sqlalchemy import Select, String, Subquery, and_, case, func, or_, select, 
 from knowledge.access.users import Enrolment, team_members
 from knowledge.briefings.statuses import BriefingStatus, CopyStatus
 from knowledge.errors import BeatlineError, NotAllowed
+from knowledge.matching.clean import utf16_length
 from knowledge.store.database import Database, utc
 from knowledge.store.schema import Briefing, BriefingDelivery
 
@@ -99,7 +100,8 @@ def parse_request(args: str, *, role: str) -> Request:
 
 
 def _has_controls(text: str, *, allowed: str = "") -> bool:
-    return any(unicodedata.category(char) == "Cc" and char not in allowed for char in text)
+    # Cs: a lone surrogate cannot be stored or sent; it is refused like a control character.
+    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in allowed for char in text)
 
 
 def check_text(text: str) -> str:
@@ -114,7 +116,7 @@ def check_text(text: str) -> str:
         raise BeatlineError(
             "A briefing cannot contain control characters (a NUL, for example); type the text again."
         )
-    length = len(text.encode("utf-16-le")) // 2  # as Telegram counts
+    length = utf16_length(text)  # as Telegram counts
     if length > MAX_LENGTH:
         raise BeatlineError(
             f"A briefing can be at most {MAX_LENGTH:,} characters and this one is {length:,}; "

@@ -56,4 +56,6 @@ def clean_text(text: str, max_chars: int = 500) -> str:
 
 def utf16_length(text: str) -> int:
     """The length Telegram counts and limits: UTF-16 code units, so an emoji counts two."""
-    return len(text.encode("utf-16-le")) // 2
+    # surrogatepass: a lone surrogate (never valid text, but a forged update can carry one) counts as
+    # the one unit it is instead of raising.
+    return len(text.encode("utf-16-le", errors="surrogatepass")) // 2

@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "records": {"matching", "store"},
     "access": {"matching", "store"},
     "importing": {"matching", "store"},
-    "briefings": {"access", "store"},
+    "briefings": {"access", "matching", "store"},
     "answers": {"understanding", "matching", "records", "access", "store"},
     "demo": {"importing"},
 }

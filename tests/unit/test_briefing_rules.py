@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from knowledge.access.users import Enrolment
+from knowledge.briefings import drafts
 from knowledge.briefings.drafts import (
     ALL_TEAMS,
     LONDON,
@@ -19,6 +20,7 @@ from knowledge.briefings.drafts import (
     parse_request,
 )
 from knowledge.errors import BeatlineError, NotAllowed
+from knowledge.matching.clean import utf16_length
 
 NOW = dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.UTC)  # the night before the clocks go forward
 
@@ -94,3 +96,10 @@ def test_sergeants_brief_their_own_team_and_admins_choose() -> None:
         choose_team(person("admin", team=""), None)
     with pytest.raises(NotAllowed):
         choose_team(person("officer"), None)
+
+
+def test_a_lone_surrogate_in_a_briefing_is_refused_in_words() -> None:
+    # Telegram never sends one, but a forged update can; it once reached the generic apology.
+    with pytest.raises(BeatlineError, match="cannot contain control characters"):
+        drafts.check_text("hello \ud800 there")
+    assert utf16_length("a\ud800") == 2
