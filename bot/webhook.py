@@ -65,6 +65,22 @@ def update_json(body: bytes) -> dict[str, Any] | None:
     return data
 
 
+def plausible(update: Update) -> bool:
+    """Whether the fields Beatline reads have the types Telegram gives them.
+
+    PTB builds an update from any JSON without checking types, so a forged delivery with a number
+    for text or a 70-bit user id would otherwise fail deep inside a handler, after a 200.
+    """
+    ids = [who.id for who in (update.effective_user, update.effective_chat) if who is not None]
+    if any(type(i) is not int or not -_MAX_UPDATE_ID <= i <= _MAX_UPDATE_ID for i in ids):
+        return False
+    message = update.message or update.edited_message or update.channel_post
+    texts = [message.text, message.caption] if message is not None else []
+    if update.callback_query is not None:
+        texts.append(update.callback_query.data)
+    return all(text is None or isinstance(text, str) for text in texts)
+
+
 def webhook_app(
     application: Application[Any, Any, Any, Any, BotData, Any], settings: Settings
 ) -> web.Application:
@@ -86,7 +102,7 @@ def webhook_app(
         except Exception as exc:  # whatever PTB cannot read is not an update; the kind goes to the log
             log.warning("webhook request refused: PTB cannot read it as an update (%s)", type(exc).__name__)
             return web.Response(status=400)
-        if update is None:
+        if update is None or not plausible(update):
             log.warning("webhook request refused: it is not an update")
             return web.Response(status=400)
         await application.update_queue.put(update)

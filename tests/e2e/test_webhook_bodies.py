@@ -39,6 +39,14 @@ NOT_UPDATES = {
     "not an object": b"[1, 2, 3]",
     "a message PTB cannot read": b'{"update_id": 7, "message": "not a message"}',
     "not UTF-8": b"\xff\xfe not utf-8",
+    "text that is a number: raised in the gate after a 200": (
+        b'{"update_id": 8, "message": {"message_id": 1, "date": 0, "chat": {"id": 9003, "type": "private"},'
+        b' "from": {"id": 9003, "is_bot": false, "first_name": "X"}, "text": 123}}'
+    ),
+    "a 70-bit user id: overflowed in the database after a 200": (
+        b'{"update_id": 9, "message": {"message_id": 1, "date": 0, "chat": {"id": 9003, "type": "private"},'
+        b' "from": {"id": 1180591620717411303424, "is_bot": false, "first_name": "X"}, "text": "hi"}}'
+    ),
 }
 
 
