@@ -15,6 +15,8 @@ from knowledge.access.users import Enrolment
 from knowledge.briefings.drafts import managed
 from knowledge.briefings.statuses import BriefingStatus, CopyStatus
 from knowledge.errors import BeatlineError, NotAllowed
+from knowledge.store import audit
+from knowledge.store.audit import Caller
 from knowledge.store.database import Database, utc
 from knowledge.store.schema import Briefing, BriefingDelivery, User
 
@@ -120,7 +122,18 @@ async def remind(
             )
             .values(status=CopyStatus.PENDING)
         )
-        if not queued.rowcount:  # type: ignore[attr-defined]
+        count = int(queued.rowcount)  # type: ignore[attr-defined]
+        if not count:
             # Raising inside the transaction rolls the status change back as well.
             raise BeatlineError("Everyone has acknowledged that briefing; there is nobody to remind.")
-    return int(queued.rowcount)  # type: ignore[attr-defined]
+        # Who pressed Remind, in the same transaction as the re-queue: the copies go out in the
+        # author's name, but the decision to send them again was the presser's.
+        presser = Caller(
+            actor=f"tg:{viewer.telegram_id}", role=viewer.role, channel="telegram",
+            telegram_user_id=viewer.telegram_id,
+        )  # fmt: skip
+        await audit.record(
+            session, presser, query=f"remind briefing {briefing_id}: {count} not acknowledged",
+            intent="briefing_remind", outcome="queued", record_ids=[f"briefing:{briefing_id}"],
+        )  # fmt: skip
+    return count

@@ -356,3 +356,18 @@ async def test_an_interrupted_briefing_of_a_sergeant_demoted_since_is_not_resume
     assert fake.copies() == Counter()
     assert set((await statuses(db, briefing_id)).values()) == {"sent", "skipped"}
     assert [e.outcome for e in await briefing_entries(db)][-1] == "cancelled"
+
+
+async def test_a_reminder_is_audited_as_the_one_who_pressed_remind(db: Database) -> None:
+    briefing_id = await brief(db, SERGEANT)
+    await DeliveryEngine(db, FakeTelegram().send, pacer=fast_pacer()).run_due()
+    await enrol(db, ADMIN, "admin", by="test")
+    admin = await who(db, ADMIN)
+    await acknowledgements.remind(db, briefing_id, admin, progress_chat_id=11, progress_message_id=2)
+    async with db.reads() as session:
+        [entry] = await session.scalars(select(AuditEntry).where(AuditEntry.intent == "briefing_remind"))
+    assert (entry.actor, entry.outcome, entry.record_ids) == (
+        f"tg:{ADMIN}",
+        "queued",
+        f"briefing:{briefing_id}",
+    )
