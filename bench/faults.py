@@ -35,7 +35,7 @@ from pipeline import FIRST_OFFICER, SECRET, machine, prepare, start_bots, stop_b
 from sqlalchemy import create_engine, text
 
 from handlers import errors
-from knowledge.answers import answer
+from knowledge.answers import persons as answer
 from knowledge.store.database import sync_url
 from tests.conftest import fresh_postgres
 from tests.e2e.conftest import free_port

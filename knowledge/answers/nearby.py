@@ -12,7 +12,7 @@ import math
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.answers.answer import Answer, Choice, Disclosed, Draft, audited
+from knowledge.answers.persons import Answer, Choice, Disclosed, Draft, audited
 from knowledge.answers.render import field
 from knowledge.records.loaders import MarkerInfo, marker_vocabulary
 from knowledge.store.audit import Caller
