@@ -19,7 +19,8 @@ from handlers.format import html
 from handlers.gate import what_was_sent
 from knowledge.access import users
 from knowledge.access.buttons import ButtonRefused, ButtonSigner
-from knowledge.answers.persons import Answer, answer, answer_record
+from knowledge.answers.disclosure import Answer
+from knowledge.answers.dispatch import answer, answer_record
 
 __all__ = ["RECORD_BUTTON", "keyboard", "register", "send_answer", "within_limit"]
 

@@ -12,12 +12,14 @@ import math
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.answers.persons import Answer, Choice, Disclosed, Draft, audited
+from knowledge.answers.disclosure import Answer, Choice, Disclosed, Draft, audited
 from knowledge.answers.render import field
 from knowledge.records.loaders import MarkerInfo, marker_vocabulary
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.schema import Address, Incident
+from knowledge.store.vocabulary import Outcome, RecordKind
+from knowledge.understanding.intents import Intent
 
 __all__ = ["RADIUS_M", "answer_location", "distance_m"]
 
@@ -25,7 +27,7 @@ RADIUS_M = 250.0
 EARTH_RADIUS_M = 6_371_000.0
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 SHOWN = 6  # flagged addresses and incidents each: a phone screen, nearest or newest first
-INTENT = "address_check"
+INTENT = Intent.ADDRESS_CHECK
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -64,7 +66,7 @@ async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
             .order_by(Incident.occurred_at.desc(), Incident.ref).limit(SHOWN)
         ))  # fmt: skip
     if not flagged and not incidents:
-        return Draft("not_found", f"Nothing flagged and no incidents recorded within {RADIUS_M:.0f} m.")
+        return Draft(Outcome.NOT_FOUND, f"Nothing flagged and no incidents recorded within {RADIUS_M:.0f} m.")
     lines = [f"Within {RADIUS_M:.0f} m of you:"]
     lines += [field(f"⚠ {labels} — {a.line1}, {a.postcode} ({a.id}), {d:.0f} m") for d, a, labels in flagged]
     if not flagged:
@@ -72,16 +74,16 @@ async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
     if incidents:
         lines.append("Recent incidents:")
         lines += [field(f"• {i.occurred_at:%d/%m/%Y} {i.category} ({i.ref})") for i in incidents]
-    disclosed = [Disclosed("address", a.id) for _, a, _ in flagged] + [
-        Disclosed("incident", i.ref) for i in incidents
+    disclosed = [Disclosed(RecordKind.ADDRESS, a.id) for _, a, _ in flagged] + [
+        Disclosed(RecordKind.INCIDENT, i.ref) for i in incidents
     ]
-    choices = [Choice(field(f"{a.line1}, {a.postcode}"), "address", a.id) for _, a, _ in flagged]
-    return Draft("answered", "\n".join(lines), disclosed, choices)
+    choices = [Choice(field(f"{a.line1}, {a.postcode}"), RecordKind.ADDRESS, a.id) for _, a, _ in flagged]
+    return Draft(Outcome.ANSWERED, "\n".join(lines), disclosed, choices)
 
 
 async def answer_location(db: Database, caller: Caller, lat: float, lon: float) -> Answer:
     """Flagged addresses (nearest first) and the newest incidents within RADIUS_M, audited."""
     query = f"location {lat:.5f},{lon:.5f}"
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return Answer(INTENT, "needs_more", "That location is not on the map; share it again.")
+        return Answer(INTENT, Outcome.NEEDS_MORE, "That location is not on the map; share it again.")
     return await audited(db, caller, query, INTENT, "", lambda session: _look_around(session, lat, lon))

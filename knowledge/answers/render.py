@@ -34,6 +34,7 @@ __all__ = [
     "person_line",
     "person_summary",
     "shortlist",
+    "surname_first",
     "uk_date",
     "vehicle_summary",
 ]
@@ -80,8 +81,13 @@ def _address_line(address: AddressRecord) -> str:
     return f"{address.line1}, {address.town} {address.postcode}"
 
 
+def surname_first(forenames: str, surname: str) -> str:
+    """A name as records and officers write it: "QUENNELL, Tobias"."""
+    return f"{surname.upper()}, {forenames}"
+
+
 def person_line(forenames: str, surname: str, dob: dt.date | None) -> str:
-    return f"{surname.upper()}, {forenames} — born {uk_date(dob)}"
+    return f"{surname_first(forenames, surname)} — born {uk_date(dob)}"
 
 
 def _fit(lines: list[str], limit: int = SCREEN) -> str:
