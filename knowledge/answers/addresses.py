@@ -45,12 +45,7 @@ async def open_address(session: AsyncSession, address_id: str, detail: bool) -> 
     rows = DETAIL_ROWS if detail else SUMMARY_ROWS
     incidents = await loaders.incidents_at(session, [address.id], limit=rows)
     people = await loaders.residents(session, address.id, limit=rows)
-    reply = render.address_summary(
-        address,
-        [(i.occurred_at, i.category, i.summary) for i in incidents],
-        [(p.id, p.forenames, p.surname, p.date_of_birth) for p in people],
-        detail=detail,
-    )
+    reply = render.address_summary(address, incidents, people, detail=detail)
     disclosed = [Disclosed(RecordKind.ADDRESS, address.id)]
     disclosed += [Disclosed(RecordKind.INCIDENT, i.ref) for i in incidents]
     disclosed += [Disclosed(RecordKind.PERSON, p.id) for p in people]

@@ -26,7 +26,7 @@ async def open_incident(session: AsyncSession, ref: str, detail: bool) -> Draft:
     disclosed = [Disclosed(RecordKind.INCIDENT, incident.ref)]
     if incident.address:
         disclosed.append(Disclosed(RecordKind.ADDRESS, incident.address.id))
-    disclosed += [Disclosed(RecordKind.PERSON, pid) for pid, _, _ in incident.people]
+    disclosed += [Disclosed(RecordKind.PERSON, person.id) for person in incident.people]
     reply = render.incident_summary(incident, detail=detail)
     more = None if detail else Disclosed(RecordKind.INCIDENT, incident.ref)
     return Draft(Outcome.ANSWERED, reply, disclosed, more=more)

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.answers.disclosure import Answer, Choice, Disclosed, Draft, audited
-from knowledge.answers.render import field
-from knowledge.records.loaders import MarkerInfo, marker_vocabulary
+from knowledge.answers.render import field, marker_labels
+from knowledge.records.loaders import marker_vocabulary, markers_of
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.schema import Address, Incident
@@ -49,15 +49,10 @@ async def _within(session: AsyncSession, lat: float, lon: float) -> list[tuple[f
     return sorted(((d, a) for d, a in near if d <= RADIUS_M), key=lambda pair: (pair[0], pair[1].id))
 
 
-def _labels(codes: str, vocabulary: dict[str, MarkerInfo]) -> str:
-    found = sorted((vocabulary[c] for c in codes.split(";") if c in vocabulary), key=lambda m: -m.severity)
-    return " · ".join(m.label.upper() for m in found)
-
-
 async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
     near = await _within(session, lat, lon)
     vocabulary = await marker_vocabulary(session)
-    labelled = ((d, a, _labels(a.markers, vocabulary)) for d, a in near)
+    labelled = ((d, a, marker_labels(markers_of(a.markers, vocabulary))) for d, a in near)
     flagged = [(d, a, labels) for d, a, labels in labelled if labels][:SHOWN]
     incidents = []
     if near:

@@ -64,9 +64,8 @@ async def _vehicle_list(session: AsyncSession, vehicles: list[Vehicle], heading:
     vocabulary = await loaders.marker_vocabulary(session)
     shown, lines, choices = vehicles[:SHORTLIST], [], []
     for n, vehicle in enumerate(shown, start=1):
-        codes = [c for c in vehicle.markers.split(";") if c in vocabulary]
-        markers = sorted((vocabulary[c] for c in codes), key=lambda m: -m.severity)
-        warning = f"⚠ {' · '.join(m.label.upper() for m in markers)} — " if markers else ""
+        labels = render.marker_labels(loaders.markers_of(vehicle.markers, vocabulary))
+        warning = f"⚠ {labels} — " if labels else ""
         label = f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}"
         lines.append(f"{n}. {warning}{label}")
         choices.append(Choice(label, RecordKind.VEHICLE, vehicle.vrm))

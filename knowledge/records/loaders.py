@@ -17,10 +17,13 @@ from knowledge.store.schema import Address, Incident, IncidentPerson, Marker, Pe
 
 __all__ = [
     "AddressRecord",
+    "IncidentAt",
     "IncidentRecord",
+    "Involved",
     "Involvement",
     "MarkerInfo",
     "PersonRecord",
+    "Resident",
     "ShortlistEntry",
     "VehicleRecord",
     "WarrantInfo",
@@ -30,6 +33,7 @@ __all__ = [
     "load_person",
     "load_vehicle",
     "marker_vocabulary",
+    "markers_of",
     "residents",
     "shortlist_entries",
 ]
@@ -101,13 +105,43 @@ class VehicleRecord:
 
 
 @dataclass(frozen=True)
+class Involved:
+    """One person as an incident involves them."""
+
+    id: str
+    forenames: str
+    surname: str
+    role: str
+
+
+@dataclass(frozen=True)
 class IncidentRecord:
     ref: str
     occurred_at: dt.datetime
     category: str
     summary: str
     address: AddressRecord | None
-    people: tuple[tuple[str, str, str], ...]  # (person id, "SURNAME, Forenames", role)
+    people: tuple[Involved, ...]  # by role, then surname
+
+
+@dataclass(frozen=True)
+class IncidentAt:
+    """One incident as an address's history lists it."""
+
+    ref: str
+    occurred_at: dt.datetime
+    category: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Resident:
+    """One person whose last known address is the one asked about."""
+
+    id: str
+    forenames: str
+    surname: str
+    date_of_birth: dt.date | None
 
 
 _VOCABULARY_TTL = 60.0  # seconds: a marker code a force adds shows on answers within a minute
@@ -126,7 +160,8 @@ async def marker_vocabulary(session: AsyncSession) -> dict[str, MarkerInfo]:
     return vocabulary
 
 
-def _markers(codes: str, vocabulary: dict[str, MarkerInfo]) -> tuple[MarkerInfo, ...]:
+def markers_of(codes: str, vocabulary: dict[str, MarkerInfo]) -> tuple[MarkerInfo, ...]:
+    """The markers a record's ';'-separated codes name, most severe first; unknown codes are left out."""
     found = [vocabulary[c] for c in codes.split(";") if c in vocabulary]
     return tuple(sorted(found, key=lambda m: (-m.severity, m.code)))
 
@@ -139,7 +174,7 @@ def _address(row: Address | None, vocabulary: dict[str, MarkerInfo]) -> AddressR
         row.line1,
         row.town,
         row.postcode,
-        _markers(row.markers, vocabulary),
+        markers_of(row.markers, vocabulary),
         row.latitude,
         row.longitude,
     )
@@ -179,7 +214,7 @@ async def load_person(session: AsyncSession, person_id: str, *, incidents: int =
         date_of_birth=person.date_of_birth,
         sex=person.sex,
         aliases=tuple(a for a in person.aliases.split(";") if a),
-        markers=_markers(person.markers, vocabulary),
+        markers=markers_of(person.markers, vocabulary),
         warrants=tuple(WarrantInfo(w.ref, w.offence, w.issued_on, w.court, w.status) for w in ordered),
         address=_address(address, vocabulary),
         incidents=tuple(Involvement(*row) for row in involvement),
@@ -197,7 +232,7 @@ async def load_vehicle(session: AsyncSession, vrm: str) -> VehicleRecord | None:
         vehicle.make,
         vehicle.model,
         vehicle.colour,
-        _markers(vehicle.markers, vocabulary),
+        markers_of(vehicle.markers, vocabulary),
         keeper,
     )
 
@@ -219,21 +254,21 @@ async def load_incident(session: AsyncSession, ref: str) -> IncidentRecord | Non
         incident.category,
         incident.summary,
         address,
-        tuple((pid, f"{surname.upper()}, {forenames}", role) for pid, surname, forenames, role in people),
+        tuple(Involved(pid, forenames, surname, role) for pid, surname, forenames, role in people),
     )
 
 
-async def incidents_at(session: AsyncSession, address_ids: Sequence[str], limit: int = 5) -> list[Incident]:
+async def incidents_at(session: AsyncSession, address_ids: Sequence[str], limit: int = 5) -> list[IncidentAt]:
     """The newest incidents at any of these addresses."""
     if not address_ids:
         return []
-    rows = await session.scalars(
-        select(Incident)
+    rows = await session.execute(
+        select(Incident.ref, Incident.occurred_at, Incident.category, Incident.summary)
         .where(Incident.address_id.in_(address_ids))
-        .order_by(Incident.occurred_at.desc())
+        .order_by(Incident.occurred_at.desc(), Incident.ref)
         .limit(limit)
     )
-    return list(rows)
+    return [IncidentAt(*row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -278,8 +313,11 @@ async def safety_flagged(session: AsyncSession, person_ids: Sequence[str]) -> se
     return flagged | set(wanted)
 
 
-async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Person]:
-    rows = await session.scalars(
-        select(Person).where(Person.address_id == address_id).order_by(Person.surname).limit(limit)
+async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Resident]:
+    rows = await session.execute(
+        select(Person.id, Person.forenames, Person.surname, Person.date_of_birth)
+        .where(Person.address_id == address_id)
+        .order_by(Person.surname, Person.id)
+        .limit(limit)
     )
-    return list(rows)
+    return [Resident(*row) for row in rows]
