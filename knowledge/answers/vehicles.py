@@ -10,7 +10,6 @@ from knowledge.answers import render
 from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft
 from knowledge.answers.persons import DETAIL_INCIDENTS, SHORTLIST, person_disclosures
 from knowledge.records import loaders, search
-from knowledge.store.schema import Vehicle
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.parse import ParsedQuery
 
@@ -40,11 +39,11 @@ async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
     if not likeliest and _PARTIAL_MARK.fullmatch(vrm):
         likeliest = await search.vehicles_starting(session, vrm, SHORTLIST + 1)
         if len(likeliest) > 1:
-            return await _vehicle_list(session, likeliest, f"Vehicles whose mark starts {vrm}")
+            return _vehicle_list(likeliest, f"Vehicles whose mark starts {vrm}")
     if not likeliest:
         return Draft(Outcome.NOT_FOUND, f"No vehicle found for {vrm}.")
     if len(likeliest) > 1:
-        return await _vehicle_list(session, likeliest, f"No exact match for {vrm}. It may be")
+        return _vehicle_list(likeliest, f"No exact match for {vrm}. It may be")
     record = await loaders.load_vehicle(session, likeliest[0].vrm)
     if record is None:  # found by search in this same snapshot, so only a broken store gets here
         return Draft(Outcome.NOT_FOUND, GONE)
@@ -59,12 +58,11 @@ async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
     return Draft(Outcome.ANSWERED, reply, disclosed, more=more)
 
 
-async def _vehicle_list(session: AsyncSession, vehicles: list[Vehicle], heading: str) -> Draft:
+def _vehicle_list(vehicles: list[search.VehicleHit], heading: str) -> Draft:
     """Marks to choose from, each with its own warnings: none is left unmarked because it is a list."""
-    vocabulary = await loaders.marker_vocabulary(session)
     shown, lines, choices = vehicles[:SHORTLIST], [], []
     for n, vehicle in enumerate(shown, start=1):
-        labels = render.marker_labels(loaders.markers_of(vehicle.markers, vocabulary))
+        labels = render.marker_labels(vehicle.markers)
         warning = f"⚠ {labels} — " if labels else ""
         label = f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}"
         lines.append(f"{n}. {warning}{label}")

@@ -27,6 +27,7 @@ __all__ = [
     "ShortlistEntry",
     "VehicleRecord",
     "WarrantInfo",
+    "address_record",
     "incidents_at",
     "load_address",
     "load_incident",
@@ -166,7 +167,8 @@ def markers_of(codes: str, vocabulary: dict[str, MarkerInfo]) -> tuple[MarkerInf
     return tuple(sorted(found, key=lambda m: (-m.severity, m.code)))
 
 
-def _address(row: Address | None, vocabulary: dict[str, MarkerInfo]) -> AddressRecord | None:
+def address_record(row: Address | None, vocabulary: dict[str, MarkerInfo]) -> AddressRecord | None:
+    """The frozen record of an address row (for records/ only: rows do not leave it)."""
     if row is None:
         return None
     return AddressRecord(
@@ -182,7 +184,7 @@ def _address(row: Address | None, vocabulary: dict[str, MarkerInfo]) -> AddressR
 
 async def load_address(session: AsyncSession, address_id: str) -> AddressRecord | None:
     vocabulary = await marker_vocabulary(session)
-    return _address(await session.get(Address, address_id), vocabulary)
+    return address_record(await session.get(Address, address_id), vocabulary)
 
 
 async def load_person(session: AsyncSession, person_id: str, *, incidents: int = 5) -> PersonRecord | None:
@@ -216,7 +218,7 @@ async def load_person(session: AsyncSession, person_id: str, *, incidents: int =
         aliases=tuple(a for a in person.aliases.split(";") if a),
         markers=markers_of(person.markers, vocabulary),
         warrants=tuple(WarrantInfo(w.ref, w.offence, w.issued_on, w.court, w.status) for w in ordered),
-        address=_address(address, vocabulary),
+        address=address_record(address, vocabulary),
         incidents=tuple(Involvement(*row) for row in involvement),
     )
 
