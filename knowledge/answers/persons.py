@@ -14,6 +14,7 @@ from knowledge.answers import render
 from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft
 from knowledge.matching.scoring import DobMatch, PersonQuery, ScoredPerson
 from knowledge.records import loaders, search
+from knowledge.records.read_model import PersonRecord
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.intents import Intent
 from knowledge.understanding.parse import ParsedQuery
@@ -124,7 +125,7 @@ async def open_person(session: AsyncSession, person_id: str, detail: bool) -> Dr
     return Draft(Outcome.ANSWERED, reply, disclosed, more=None if detail else _more_on(person))
 
 
-def _more_on(person: loaders.PersonRecord) -> Disclosed | None:
+def _more_on(person: PersonRecord) -> Disclosed | None:
     """A More button only if the detail would show something the summary did not."""
     may_have_more_incidents = len(person.incidents) >= SUMMARY_INCIDENTS  # only that many were loaded
     detail_adds = render.person_summary(person, detail=True) != render.person_summary(person)
@@ -132,7 +133,7 @@ def _more_on(person: loaders.PersonRecord) -> Disclosed | None:
 
 
 def person_disclosures(
-    person: loaders.PersonRecord, *, score: float = 100.0, detail: bool
+    person: PersonRecord, *, score: float = 100.0, detail: bool
 ) -> list[Disclosed]:
     """Every record a person summary shows, so that the audit lists exactly what the officer saw."""
     disclosed = [Disclosed(RecordKind.PERSON, person.id, score)]

@@ -18,7 +18,7 @@ from dataclasses import fields, is_dataclass, replace
 from typing import TypeVar, cast
 
 from knowledge.matching.clean import clean_text
-from knowledge.records.loaders import (
+from knowledge.records.read_model import (
     AddressRecord,
     IncidentAt,
     IncidentRecord,

@@ -1,32 +1,32 @@
-"""Read side of the records store: whole records as frozen dataclasses, ready to summarise.
+"""Read side of the records store: whole records as frozen dataclasses (`read_model`), ready to summarise.
 
-Sessions are owned by the caller (answer.py); these functions only read through the one they are given.
+Sessions are owned by the caller (answers/); these functions only read through the one they are given.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.records.read_model import (
+    AddressRecord,
+    IncidentAt,
+    IncidentRecord,
+    Involved,
+    Involvement,
+    MarkerInfo,
+    PersonRecord,
+    Resident,
+    ShortlistEntry,
+    VehicleRecord,
+    WarrantInfo,
+)
 from knowledge.store.schema import Address, Incident, IncidentPerson, Marker, Person, Vehicle, Warrant
 
 __all__ = [
-    "AddressRecord",
-    "IncidentAt",
-    "IncidentRecord",
-    "Involved",
-    "Involvement",
-    "MarkerInfo",
-    "PersonRecord",
-    "Resident",
-    "ShortlistEntry",
-    "VehicleRecord",
-    "WarrantInfo",
     "address_record",
     "incidents_at",
     "load_address",
@@ -38,112 +38,6 @@ __all__ = [
     "residents",
     "shortlist_entries",
 ]
-
-
-@dataclass(frozen=True)
-class MarkerInfo:
-    code: str
-    label: str
-    severity: int
-
-
-@dataclass(frozen=True)
-class WarrantInfo:
-    ref: str
-    offence: str
-    issued_on: dt.date
-    court: str
-    status: str
-
-
-@dataclass(frozen=True)
-class AddressRecord:
-    id: str
-    line1: str
-    town: str
-    postcode: str
-    markers: tuple[MarkerInfo, ...]
-    latitude: float | None = None
-    longitude: float | None = None
-
-
-@dataclass(frozen=True)
-class Involvement:
-    """One incident as it touches a person: when, what, and in which role."""
-
-    ref: str
-    occurred_at: dt.datetime
-    category: str
-    role: str
-
-
-@dataclass(frozen=True)
-class PersonRecord:
-    id: str
-    forenames: str
-    surname: str
-    date_of_birth: dt.date | None
-    sex: str
-    aliases: tuple[str, ...]
-    markers: tuple[MarkerInfo, ...]
-    warrants: tuple[WarrantInfo, ...]  # active ones first
-    address: AddressRecord | None
-    incidents: tuple[Involvement, ...]  # newest first
-
-    @property
-    def active_warrants(self) -> tuple[WarrantInfo, ...]:
-        return tuple(w for w in self.warrants if w.status == "ACTIVE")
-
-
-@dataclass(frozen=True)
-class VehicleRecord:
-    vrm: str
-    make: str
-    model: str
-    colour: str
-    markers: tuple[MarkerInfo, ...]
-    keeper: PersonRecord | None
-
-
-@dataclass(frozen=True)
-class Involved:
-    """One person as an incident involves them."""
-
-    id: str
-    forenames: str
-    surname: str
-    role: str
-
-
-@dataclass(frozen=True)
-class IncidentRecord:
-    ref: str
-    occurred_at: dt.datetime
-    category: str
-    summary: str
-    address: AddressRecord | None
-    people: tuple[Involved, ...]  # by role, then surname
-
-
-@dataclass(frozen=True)
-class IncidentAt:
-    """One incident as an address's history lists it."""
-
-    ref: str
-    occurred_at: dt.datetime
-    category: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class Resident:
-    """One person whose last known address is the one asked about."""
-
-    id: str
-    forenames: str
-    surname: str
-    date_of_birth: dt.date | None
-
 
 _VOCABULARY_TTL = 60.0  # seconds: a marker code a force adds shows on answers within a minute
 _vocabularies: dict[str, tuple[float, dict[str, MarkerInfo]]] = {}
@@ -271,17 +165,6 @@ async def incidents_at(session: AsyncSession, address_ids: Sequence[str], limit:
         .limit(limit)
     )
     return [IncidentAt(*row) for row in rows]
-
-
-@dataclass(frozen=True)
-class ShortlistEntry:
-    """Just enough to tell look-alikes apart: name, date of birth and town."""
-
-    id: str
-    forenames: str
-    surname: str
-    date_of_birth: dt.date | None
-    town: str
 
 
 async def shortlist_entries(session: AsyncSession, person_ids: Sequence[str]) -> dict[str, ShortlistEntry]:

@@ -10,7 +10,8 @@ import math
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.records.loaders import AddressRecord, address_record, marker_vocabulary
+from knowledge.records.loaders import address_record, marker_vocabulary
+from knowledge.records.read_model import AddressRecord
 from knowledge.store.schema import Address
 
 __all__ = ["addresses_within", "distance_m"]

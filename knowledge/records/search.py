@@ -22,7 +22,8 @@ from knowledge.matching.names import name_keys
 from knowledge.matching.scoring import PersonQuery, ScoredPerson, score_person
 from knowledge.matching.streets import expand_street, street_code
 from knowledge.matching.vrm import plate_readings
-from knowledge.records.loaders import MarkerInfo, marker_vocabulary, markers_of
+from knowledge.records.loaders import marker_vocabulary, markers_of
+from knowledge.records.read_model import MarkerInfo
 from knowledge.store.schema import Address, Person, PersonKey, Vehicle
 
 __all__ = [

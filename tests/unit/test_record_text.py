@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from knowledge.answers.render import field, incident_summary, person_summary
 from knowledge.matching.record_ids import audit_token, id_problem
-from knowledge.records.loaders import (
+from knowledge.records.read_model import (
     AddressRecord,
     IncidentRecord,
     Involved,

@@ -16,7 +16,7 @@ from knowledge.answers.render import (
     vehicle_detail,
     vehicle_summary,
 )
-from knowledge.records.loaders import (
+from knowledge.records.read_model import (
     AddressRecord,
     IncidentAt,
     IncidentRecord,
