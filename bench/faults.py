@@ -32,14 +32,14 @@ from sqlalchemy import create_engine, text
 
 from bench.pipeline import FIRST_OFFICER, SECRET, machine, prepare, start_bots, stop_bots
 from handlers import errors
-from knowledge.answers import answer
+from knowledge.answers import disclosure
 from knowledge.store.database import sync_url
 from tests.support.bot import free_port
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.postgres import fresh_postgres
 from tests.support.tcp_proxy import TcpProxy
 
-APOLOGIES = {errors.SORRY, errors.DATABASE_DOWN, answer.DATABASE_DOWN}
+APOLOGIES = {errors.SORRY, errors.DATABASE_DOWN, disclosure.DATABASE_DOWN}
 QUIET = 30.0  # seconds without a new reply after which the missing ones are counted lost
 
 Switch = Callable[[], Awaitable[None]]

@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, delete, func, insert, select
 from bot.cli import init_db
 from bot.settings import Settings
 from handlers.errors import SORRY
-from knowledge.answers.answer import DATABASE_DOWN
+from knowledge.answers.disclosure import DATABASE_DOWN
 from knowledge.demo.dataset import load_demo_data
 from knowledge.store.database import sync_url
 from knowledge.store.schema import Person, ProcessedUpdate, User, Vehicle

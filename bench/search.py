@@ -29,7 +29,8 @@ from sqlalchemy import create_engine, func, select, text
 
 from bot.cli import init_db
 from bot.settings import Settings
-from knowledge.answers.answer import Answer, answer
+from knowledge.answers.disclosure import Answer
+from knowledge.answers.dispatch import answer
 from knowledge.matching.nicknames import _GROUPS
 from knowledge.matching.scoring import PersonQuery
 from knowledge.records.search import find_persons

@@ -39,7 +39,8 @@ from bench.make_corpus import TODAY, key
 from bench.search import machine, settings_for
 from bot.cli import init_db
 from bot.operator import console_caller
-from knowledge.answers.answer import Answer, answer
+from knowledge.answers.disclosure import Answer
+from knowledge.answers.dispatch import answer
 from knowledge.demo.dataset import load_demo_data
 from knowledge.matching.streets import expand_street
 from knowledge.store.database import Database, sync_url

@@ -17,7 +17,8 @@ from bot.operator import console_caller
 from bot.settings import Settings
 from knowledge.access import users
 from knowledge.access.reasons import reason_code
-from knowledge.answers.answer import Answer, answer, answer_record
+from knowledge.answers.disclosure import Answer
+from knowledge.answers.dispatch import answer, answer_record
 from knowledge.matching.clean import clean_text
 from knowledge.store import audit
 from knowledge.store.audit import Caller

@@ -21,7 +21,8 @@ from handlers.guaranteed import guaranteed
 from knowledge.access import users
 from knowledge.access.button_payloads import RecordButton
 from knowledge.access.buttons import ButtonRefused, ButtonSigner
-from knowledge.answers.answer import Answer, answer, answer_record
+from knowledge.answers.disclosure import Answer
+from knowledge.answers.dispatch import answer, answer_record
 
 __all__ = ["RECORD_BUTTON", "keyboard", "register", "send_answer", "within_limit"]
 

@@ -18,11 +18,13 @@ from dataclasses import fields, is_dataclass, replace
 from typing import TypeVar, cast
 
 from knowledge.matching.clean import clean_text
-from knowledge.records.loaders import (
+from knowledge.records.read_model import (
     AddressRecord,
+    IncidentAt,
     IncidentRecord,
     MarkerInfo,
     PersonRecord,
+    Resident,
     VehicleRecord,
 )
 
@@ -31,9 +33,11 @@ __all__ = [
     "address_summary",
     "field",
     "incident_summary",
+    "marker_labels",
     "person_line",
     "person_summary",
     "shortlist",
+    "surname_first",
     "uk_date",
     "vehicle_summary",
 ]
@@ -70,7 +74,7 @@ def uk_date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "unknown"
 
 
-def _markers(markers: Sequence[MarkerInfo], *, first: str = "") -> str:
+def marker_labels(markers: Sequence[MarkerInfo], *, first: str = "") -> str:
     """Labels most severe first (the `first` code before all), whatever order the record holds them in."""
     ordered = sorted(markers, key=lambda m: (m.code != first, -m.severity))
     return " · ".join(m.label.upper() for m in ordered)
@@ -80,8 +84,13 @@ def _address_line(address: AddressRecord) -> str:
     return f"{address.line1}, {address.town} {address.postcode}"
 
 
+def surname_first(forenames: str, surname: str) -> str:
+    """A name as records and officers write it: "QUENNELL, Tobias"."""
+    return f"{surname.upper()}, {forenames}"
+
+
 def person_line(forenames: str, surname: str, dob: dt.date | None) -> str:
-    return f"{surname.upper()}, {forenames} — born {uk_date(dob)}"
+    return f"{surname_first(forenames, surname)} — born {uk_date(dob)}"
 
 
 def _fit(lines: list[str], limit: int = SCREEN) -> str:
@@ -103,7 +112,7 @@ def _warning_lines(person: PersonRecord) -> list[str]:
         lines.append(f"⚠ WANTED — {warrant.offence} ({warrant.court}, warrant {warrant.ref})")
     markers = [m for m in person.markers if m.code != "MISSING"]
     if markers:
-        lines.append(f"⚠ Warnings: {_markers(markers)}")
+        lines.append(f"⚠ Warnings: {marker_labels(markers)}")
     if any(m.code == "MISSING" for m in person.markers):
         lines.append("⚠ MISSING PERSON")
     return lines
@@ -121,7 +130,7 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
     if person.address:
         lines.append(f"Last known address: {_address_line(person.address)}")
         if person.address.markers:
-            lines.append(f"⚠ At that address: {_markers(person.address.markers)}")
+            lines.append(f"⚠ At that address: {marker_labels(person.address.markers)}")
     if person.incidents:
         shown = person.incidents if detail else person.incidents[:RECENT_INCIDENTS]
         recent = "; ".join(f"{uk_date(i.occurred_at.date())} {i.category} ({i.role})" for i in shown)
@@ -139,7 +148,7 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
 def _vehicle_lines(vehicle: VehicleRecord) -> list[str]:
     lines = []
     if vehicle.markers:
-        lines.append(f"⚠ {_markers(vehicle.markers, first='STOLEN')}")
+        lines.append(f"⚠ {marker_labels(vehicle.markers, first='STOLEN')}")
     lines.append(f"Vehicle {vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}")
     return lines
 
@@ -173,8 +182,8 @@ def vehicle_summary(vehicle: VehicleRecord) -> str:
 
 def address_summary(
     address: AddressRecord,
-    incidents: Sequence[tuple[dt.datetime, str, str]],
-    people: Sequence[tuple[str, str, str, dt.date | None]],
+    incidents: Sequence[IncidentAt],
+    people: Sequence[Resident],
     *,
     detail: bool = False,
 ) -> str:
@@ -182,17 +191,18 @@ def address_summary(
     address, incidents, people = _as_data(address), _as_data(incidents), _as_data(people)
     lines = []
     if address.markers:
-        lines.append(f"⚠ {_markers(address.markers)}")
+        lines.append(f"⚠ {marker_labels(address.markers)}")
     lines.append(f"Address: {_address_line(address)} ({address.id})")
     if incidents:
         lines.append("Last incidents:")
-        for occurred_at, category, summary in incidents:
+        for incident in incidents:
+            summary = incident.summary
             one_line = summary if detail or len(summary) <= 60 else summary[:57] + "…"
-            lines.append(f"• {uk_date(occurred_at.date())} {category}: {one_line}")
+            lines.append(f"• {uk_date(incident.occurred_at.date())} {incident.category}: {one_line}")
     else:
         lines.append("No incidents recorded here.")
     if people:
-        names = "; ".join(f"{person_line(fn, sn, dob)} ({pid})" for pid, fn, sn, dob in people)
+        names = "; ".join(f"{person_line(p.forenames, p.surname, p.date_of_birth)} ({p.id})" for p in people)
         lines.append(f"Linked people: {names}")
     return "\n".join(lines) if detail else _fit(lines)
 
@@ -204,10 +214,10 @@ def incident_summary(incident: IncidentRecord, *, detail: bool = False) -> str:
     if incident.address:
         lines.append(f"At: {_address_line(incident.address)}")
         if incident.address.markers:
-            lines.append(f"⚠ {_markers(incident.address.markers)}")
+            lines.append(f"⚠ {marker_labels(incident.address.markers)}")
     lines.append(f"Summary: {incident.summary}")
-    for pid, name, role in incident.people:
-        lines.append(f"• {role}: {name} ({pid})")
+    for person in incident.people:
+        lines.append(f"• {person.role}: {surname_first(person.forenames, person.surname)} ({person.id})")
     return "\n".join(lines) if detail else _fit(lines)
 
 

@@ -1,114 +1,43 @@
-"""Read side of the records store: whole records as frozen dataclasses, ready to summarise.
+"""Read side of the records store: whole records as frozen dataclasses (`read_model`), ready to summarise.
 
-Sessions are owned by the caller (answer.py); these functions only read through the one they are given.
+Sessions are owned by the caller (answers/); these functions only read through the one they are given.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.records.read_model import (
+    AddressRecord,
+    IncidentAt,
+    IncidentRecord,
+    Involved,
+    Involvement,
+    MarkerInfo,
+    PersonRecord,
+    Resident,
+    ShortlistEntry,
+    VehicleRecord,
+    WarrantInfo,
+)
 from knowledge.store.schema import Address, Incident, IncidentPerson, Marker, Person, Vehicle, Warrant
 
 __all__ = [
-    "AddressRecord",
-    "IncidentRecord",
-    "Involvement",
-    "MarkerInfo",
-    "PersonRecord",
-    "ShortlistEntry",
-    "VehicleRecord",
-    "WarrantInfo",
+    "address_record",
     "incidents_at",
     "load_address",
     "load_incident",
     "load_person",
     "load_vehicle",
     "marker_vocabulary",
+    "markers_of",
     "residents",
     "shortlist_entries",
 ]
-
-
-@dataclass(frozen=True)
-class MarkerInfo:
-    code: str
-    label: str
-    severity: int
-
-
-@dataclass(frozen=True)
-class WarrantInfo:
-    ref: str
-    offence: str
-    issued_on: dt.date
-    court: str
-    status: str
-
-
-@dataclass(frozen=True)
-class AddressRecord:
-    id: str
-    line1: str
-    town: str
-    postcode: str
-    markers: tuple[MarkerInfo, ...]
-    latitude: float | None = None
-    longitude: float | None = None
-
-
-@dataclass(frozen=True)
-class Involvement:
-    """One incident as it touches a person: when, what, and in which role."""
-
-    ref: str
-    occurred_at: dt.datetime
-    category: str
-    role: str
-
-
-@dataclass(frozen=True)
-class PersonRecord:
-    id: str
-    forenames: str
-    surname: str
-    date_of_birth: dt.date | None
-    sex: str
-    aliases: tuple[str, ...]
-    markers: tuple[MarkerInfo, ...]
-    warrants: tuple[WarrantInfo, ...]  # active ones first
-    address: AddressRecord | None
-    incidents: tuple[Involvement, ...]  # newest first
-
-    @property
-    def active_warrants(self) -> tuple[WarrantInfo, ...]:
-        return tuple(w for w in self.warrants if w.status == "ACTIVE")
-
-
-@dataclass(frozen=True)
-class VehicleRecord:
-    vrm: str
-    make: str
-    model: str
-    colour: str
-    markers: tuple[MarkerInfo, ...]
-    keeper: PersonRecord | None
-
-
-@dataclass(frozen=True)
-class IncidentRecord:
-    ref: str
-    occurred_at: dt.datetime
-    category: str
-    summary: str
-    address: AddressRecord | None
-    people: tuple[tuple[str, str, str], ...]  # (person id, "SURNAME, Forenames", role)
-
 
 _VOCABULARY_TTL = 60.0  # seconds: a marker code a force adds shows on answers within a minute
 _vocabularies: dict[str, tuple[float, dict[str, MarkerInfo]]] = {}
@@ -126,12 +55,14 @@ async def marker_vocabulary(session: AsyncSession) -> dict[str, MarkerInfo]:
     return vocabulary
 
 
-def _markers(codes: str, vocabulary: dict[str, MarkerInfo]) -> tuple[MarkerInfo, ...]:
+def markers_of(codes: str, vocabulary: dict[str, MarkerInfo]) -> tuple[MarkerInfo, ...]:
+    """The markers a record's ';'-separated codes name, most severe first; unknown codes are left out."""
     found = [vocabulary[c] for c in codes.split(";") if c in vocabulary]
     return tuple(sorted(found, key=lambda m: (-m.severity, m.code)))
 
 
-def _address(row: Address | None, vocabulary: dict[str, MarkerInfo]) -> AddressRecord | None:
+def address_record(row: Address | None, vocabulary: dict[str, MarkerInfo]) -> AddressRecord | None:
+    """The frozen record of an address row (for records/ only: rows do not leave it)."""
     if row is None:
         return None
     return AddressRecord(
@@ -139,7 +70,7 @@ def _address(row: Address | None, vocabulary: dict[str, MarkerInfo]) -> AddressR
         row.line1,
         row.town,
         row.postcode,
-        _markers(row.markers, vocabulary),
+        markers_of(row.markers, vocabulary),
         row.latitude,
         row.longitude,
     )
@@ -147,7 +78,7 @@ def _address(row: Address | None, vocabulary: dict[str, MarkerInfo]) -> AddressR
 
 async def load_address(session: AsyncSession, address_id: str) -> AddressRecord | None:
     vocabulary = await marker_vocabulary(session)
-    return _address(await session.get(Address, address_id), vocabulary)
+    return address_record(await session.get(Address, address_id), vocabulary)
 
 
 async def load_person(session: AsyncSession, person_id: str, *, incidents: int = 5) -> PersonRecord | None:
@@ -179,9 +110,9 @@ async def load_person(session: AsyncSession, person_id: str, *, incidents: int =
         date_of_birth=person.date_of_birth,
         sex=person.sex,
         aliases=tuple(a for a in person.aliases.split(";") if a),
-        markers=_markers(person.markers, vocabulary),
+        markers=markers_of(person.markers, vocabulary),
         warrants=tuple(WarrantInfo(w.ref, w.offence, w.issued_on, w.court, w.status) for w in ordered),
-        address=_address(address, vocabulary),
+        address=address_record(address, vocabulary),
         incidents=tuple(Involvement(*row) for row in involvement),
     )
 
@@ -197,7 +128,7 @@ async def load_vehicle(session: AsyncSession, vrm: str) -> VehicleRecord | None:
         vehicle.make,
         vehicle.model,
         vehicle.colour,
-        _markers(vehicle.markers, vocabulary),
+        markers_of(vehicle.markers, vocabulary),
         keeper,
     )
 
@@ -219,32 +150,21 @@ async def load_incident(session: AsyncSession, ref: str) -> IncidentRecord | Non
         incident.category,
         incident.summary,
         address,
-        tuple((pid, f"{surname.upper()}, {forenames}", role) for pid, surname, forenames, role in people),
+        tuple(Involved(pid, forenames, surname, role) for pid, surname, forenames, role in people),
     )
 
 
-async def incidents_at(session: AsyncSession, address_ids: Sequence[str], limit: int = 5) -> list[Incident]:
+async def incidents_at(session: AsyncSession, address_ids: Sequence[str], limit: int = 5) -> list[IncidentAt]:
     """The newest incidents at any of these addresses."""
     if not address_ids:
         return []
-    rows = await session.scalars(
-        select(Incident)
+    rows = await session.execute(
+        select(Incident.ref, Incident.occurred_at, Incident.category, Incident.summary)
         .where(Incident.address_id.in_(address_ids))
-        .order_by(Incident.occurred_at.desc())
+        .order_by(Incident.occurred_at.desc(), Incident.ref)
         .limit(limit)
     )
-    return list(rows)
-
-
-@dataclass(frozen=True)
-class ShortlistEntry:
-    """Just enough to tell look-alikes apart: name, date of birth and town."""
-
-    id: str
-    forenames: str
-    surname: str
-    date_of_birth: dt.date | None
-    town: str
+    return [IncidentAt(*row) for row in rows]
 
 
 async def shortlist_entries(session: AsyncSession, person_ids: Sequence[str]) -> dict[str, ShortlistEntry]:
@@ -278,8 +198,11 @@ async def safety_flagged(session: AsyncSession, person_ids: Sequence[str]) -> se
     return flagged | set(wanted)
 
 
-async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Person]:
-    rows = await session.scalars(
-        select(Person).where(Person.address_id == address_id).order_by(Person.surname).limit(limit)
+async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Resident]:
+    rows = await session.execute(
+        select(Person.id, Person.forenames, Person.surname, Person.date_of_birth)
+        .where(Person.address_id == address_id)
+        .order_by(Person.surname, Person.id)
+        .limit(limit)
     )
-    return list(rows)
+    return [Resident(*row) for row in rows]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +23,19 @@ from knowledge.matching.names import name_keys
 from knowledge.matching.scoring import PersonQuery, ScoredPerson, score_person
 from knowledge.matching.streets import expand_street, street_code
 from knowledge.matching.vrm import plate_readings
+from knowledge.records.loaders import marker_vocabulary, markers_of
+from knowledge.records.read_model import MarkerInfo
 from knowledge.store.schema import Address, Person, PersonKey, Vehicle
 
 __all__ = [
-    "CONVINCING", "AddressQuery", "dob_variants", "find_addresses", "find_persons", "find_vehicles",
+    "CONVINCING",
+    "AddressHit",
+    "AddressQuery",
+    "VehicleHit",
+    "dob_variants",
+    "find_addresses",
+    "find_persons",
+    "find_vehicles",
     "vehicles_starting",
 ]
 
@@ -114,7 +124,23 @@ async def find_persons(session: AsyncSession, query: PersonQuery, today: dt.date
     return ranked
 
 
-async def find_vehicles(session: AsyncSession, vrm: str) -> list[tuple[Vehicle, int]]:
+@dataclass(frozen=True)
+class VehicleHit:
+    """A vehicle as a list of marks to choose from shows it: the mark, what it is, its warnings."""
+
+    vrm: str
+    make: str
+    model: str
+    colour: str
+    markers: tuple[MarkerInfo, ...]
+
+
+async def _vehicle_hits(session: AsyncSession, rows: Sequence[Vehicle]) -> list[VehicleHit]:
+    vocabulary = await marker_vocabulary(session) if rows else {}
+    return [VehicleHit(v.vrm, v.make, v.model, v.colour, markers_of(v.markers, vocabulary)) for v in rows]
+
+
+async def find_vehicles(session: AsyncSession, vrm: str) -> list[tuple[VehicleHit, int]]:
     """The vehicles a mark may be, as (vehicle, confusions it took), the likeliest first.
 
     The mark itself, then its readings with up to two of the confusions ANPR systems allow (0/O/D/Q,
@@ -123,15 +149,25 @@ async def find_vehicles(session: AsyncSession, vrm: str) -> list[tuple[Vehicle, 
     readings = dict(plate_readings(vrm))
     readings.setdefault(vrm, 0)
     rank = {reading: n for n, reading in enumerate(sorted(readings, key=lambda r: (readings[r], r != vrm)))}
-    found = await session.scalars(select(Vehicle).where(Vehicle.vrm.in_(readings)))
+    rows = await session.scalars(select(Vehicle).where(Vehicle.vrm.in_(readings)))
+    found = await _vehicle_hits(session, list(rows))
     return sorted(((v, readings[v.vrm]) for v in found), key=lambda hit: rank[hit[0].vrm])
 
 
-async def vehicles_starting(session: AsyncSession, start: str, limit: int) -> list[Vehicle]:
+async def vehicles_starting(session: AsyncSession, start: str, limit: int) -> list[VehicleHit]:
     """Vehicles whose mark starts with what the officer caught ("PH71"): a range on the primary key."""
     end = start[:-1] + chr(ord(start[-1]) + 1)
     stmt = select(Vehicle).where(Vehicle.vrm >= start, Vehicle.vrm < end).order_by(Vehicle.vrm).limit(limit)
-    return list(await session.scalars(stmt))
+    return await _vehicle_hits(session, list(await session.scalars(stmt)))
+
+
+@dataclass(frozen=True)
+class AddressHit:
+    """An address as a list to choose from shows it."""
+
+    id: str
+    line1: str
+    postcode: str
 
 
 @dataclass(frozen=True)
@@ -142,7 +178,7 @@ class AddressQuery:
     flat: str | None = None
 
 
-async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int = 8) -> list[Address]:
+async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int = 8) -> list[AddressHit]:
     """Addresses by postcode, house number and fuzzy street, best first."""
     street = expand_street(query.street) if query.street else ""
     stmt = select(Address)
@@ -166,4 +202,4 @@ async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int 
         rows.sort(key=lambda a: (-fuzz.ratio(a.street_key, street), a.id))
     else:
         rows.sort(key=lambda a: (a.street_key, a.house_number, a.id))
-    return rows[:limit]
+    return [AddressHit(a.id, a.line1, a.postcode) for a in rows[:limit]]

@@ -27,21 +27,14 @@ from knowledge.understanding.find_addresses import find_flat, find_street, numbe
 from knowledge.understanding.find_names import find_names, read_name_position
 from knowledge.understanding.find_plates import find_partial_vrm, find_vrms, set_aside_descriptions
 from knowledge.understanding.find_refs import find_incident_ref
+from knowledge.understanding.intents import Intent
 from knowledge.understanding.smalltalk import small_talk
 from knowledge.understanding.spoken import read_out
 from knowledge.understanding.tokens import Token, consume, mask, tokenise
 
 __all__ = ["INTENTS", "MAX_SUBJECTS", "ParsedQuery", "parse"]
 
-INTENTS = (
-    "person_check",
-    "vehicle_check",
-    "address_check",
-    "incident_lookup",
-    "warrant_check",
-    "help",
-    "unknown",
-)
+INTENTS = tuple(Intent)  # the contract's intents, as `beatline parse` writes them
 MAX_SUBJECTS = 5
 
 _CODE = re.compile(
@@ -76,7 +69,7 @@ _ONE_SUBJECT = ({"dob"}, {"vrm"}, {"incident_ref"}, {"postcode"}, {"house_number
 class ParsedQuery:
     """One understood query: what the officer wants and the details given for it."""
 
-    intent: str
+    intent: Intent
     slots: Mapping[str, str | int] = field(default_factory=lambda: MappingProxyType({}))
     problems: tuple[str, ...] = ()
     alternatives: tuple[Mapping[str, str], ...] = ()  # other readings of the name, likeliest first
@@ -105,25 +98,26 @@ class ParsedQuery:
         return data | {key: value for key, value in extras.items() if value}
 
 
-def _intent(keywords: set[str], slots: dict[str, str | int], has_name: bool, help_phrase: bool) -> str:
+def _intent(keywords: set[str], slots: dict[str, str | int], has_name: bool, help_phrase: bool) -> Intent:
     """What the officer wants: a word that says so beats what the slots suggest."""
     address = {"postcode", "street", "house_number"} & slots.keys()
     person = has_name or {"dob", "birth_year", "age"} & slots.keys()
     # "incidents at 5 high st", "calls to ...": an address's history is an address check.
-    if "incident_ref" in slots or ("incident_lookup" in keywords and not address):
-        return "incident_lookup"
+    if "incident_ref" in slots or (Intent.INCIDENT_LOOKUP in keywords and not address):
+        return Intent.INCIDENT_LOOKUP
     # "how does this work" is a question about the bot; "help with john smith" is a query.
-    if not slots.keys() - {"forenames", "surname"} and (help_phrase or ("help" in keywords and not has_name)):
-        return "help"
+    asks_help = help_phrase or (Intent.HELP in keywords and not has_name)
+    if not slots.keys() - {"forenames", "surname"} and asks_help:
+        return Intent.HELP
     for intent, found in (
-        ("warrant_check", "warrant_check" in keywords),
-        ("vehicle_check", "vrm" in slots or "vehicle_check" in keywords),
-        ("address_check", "address_check" in keywords or (address and not has_name)),
-        ("person_check", person or "person_check" in keywords),
+        (Intent.WARRANT_CHECK, Intent.WARRANT_CHECK in keywords),
+        (Intent.VEHICLE_CHECK, "vrm" in slots or Intent.VEHICLE_CHECK in keywords),
+        (Intent.ADDRESS_CHECK, Intent.ADDRESS_CHECK in keywords or (address and not has_name)),
+        (Intent.PERSON_CHECK, person or Intent.PERSON_CHECK in keywords),
     ):
         if found:
             return intent
-    return "unknown"
+    return Intent.UNKNOWN
 
 
 def _one(text: str, today: date) -> ParsedQuery:
@@ -151,7 +145,7 @@ def _one(text: str, today: date) -> ParsedQuery:
     address, used = find_street(tokens)
     slots.update(address)
     consume(used)
-    vehicle_context = bool(spoken_marks) or any(t.intent == "vehicle_check" for t in tokens)
+    vehicle_context = bool(spoken_marks) or any(t.intent == Intent.VEHICLE_CHECK for t in tokens)
     marks = find_vrms(tokens, vehicle_context)
     partial = None if marks else find_partial_vrm(tokens)
     if marks or partial:
@@ -175,10 +169,10 @@ def _one(text: str, today: date) -> ParsedQuery:
             slots["birth_year"] = birth.loose_year
     keywords = {t.intent for t in tokens if t.kind == "keyword"}
     if partial:
-        keywords.add("vehicle_check")
+        keywords.add(Intent.VEHICLE_CHECK)
     intent = _intent(keywords, slots, bool(readings), bool(_HELP_PHRASE.search(text.lower())))
-    if intent == "help":
-        return ParsedQuery("help")
+    if intent is Intent.HELP:
+        return ParsedQuery(Intent.HELP)
     return ParsedQuery(
         intent,
         MappingProxyType({key: slots[key] for key in _SLOT_ORDER if key in slots}),
@@ -241,19 +235,19 @@ def parse(text: str, *, today: date | None = None) -> ParsedQuery:
     today = today or date.today()
     text = _MARKUP.sub(" ", clean_text(text)).replace("’", "'").replace("‘", "'")
     if not text.strip() or _CODE.search(text):
-        return ParsedQuery("unknown")
+        return ParsedQuery(Intent.UNKNOWN)
     if not _HELP_PHRASE.search(text.lower()) and (kind := small_talk(text)):
-        return ParsedQuery("help") if kind == "help" else ParsedQuery("unknown", small_talk=kind)
+        return ParsedQuery(Intent.HELP) if kind == "help" else ParsedQuery(Intent.UNKNOWN, small_talk=kind)
     whole = _one(text, today)
     if whole.vrms:  # "ab12 cde and nl72 byd", "plates ab12cde nl72byd": each mark is a subject
-        marks = [ParsedQuery("vehicle_check", MappingProxyType({"vrm": vrm})) for vrm in whole.vrms]
+        marks = [ParsedQuery(Intent.VEHICLE_CHECK, MappingProxyType({"vrm": vrm})) for vrm in whole.vrms]
         return replace(whole, subjects=_listed(marks), subjects_left_out=max(0, len(marks) - MAX_SUBJECTS))
     subjects = _subjects(text, today) if _JOINERS.search(text) else []
     if len(subjects) < 2:
         return whole
     first = subjects[0]
-    if first.intent == "person_check" and whole.intent == "warrant_check":
-        first = replace(first, intent="warrant_check")  # "is X 3/4/85 and Y 5/6/90 wanted"
+    if first.intent is Intent.PERSON_CHECK and whole.intent is Intent.WARRANT_CHECK:
+        first = replace(first, intent=Intent.WARRANT_CHECK)  # "is X 3/4/85 and Y 5/6/90 wanted"
     return replace(first, subjects=_listed(subjects), subjects_left_out=max(0, len(subjects) - MAX_SUBJECTS))
 
 

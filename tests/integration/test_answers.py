@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from knowledge.answers.answer import answer, answer_record
+from knowledge.answers.dispatch import answer, answer_record
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from knowledge.answers.answer import answer
+from knowledge.answers.dispatch import answer
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from tests.support.keys import AUDIT_KEY

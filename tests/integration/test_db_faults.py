@@ -18,7 +18,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from knowledge.answers.answer import DATABASE_DOWN, Answer, answer
+from knowledge.answers.disclosure import DATABASE_DOWN, Answer
+from knowledge.answers.dispatch import answer
 from knowledge.importing.importer import import_rows
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database

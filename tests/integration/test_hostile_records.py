@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import create_engine, insert
 
-from knowledge.answers.answer import answer, answer_record
+from knowledge.answers.dispatch import answer, answer_record
 from knowledge.errors import ImportRejected
 from knowledge.importing.importer import import_directory
 from knowledge.matching.names import person_keys

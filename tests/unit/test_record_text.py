@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from knowledge.answers.render import field, incident_summary, person_summary
 from knowledge.matching.record_ids import audit_token, id_problem
-from knowledge.records.loaders import (
+from knowledge.records.read_model import (
     AddressRecord,
     IncidentRecord,
+    Involved,
     Involvement,
     MarkerInfo,
     PersonRecord,
@@ -54,13 +55,13 @@ def test_no_person_text_can_start_a_line_or_forge_a_warning(texts: list[str]) ->
     assert not any(_is_control(char) for char in "".join(lines))
 
 
-@given(st.lists(HOSTILE, min_size=8, max_size=8))
+@given(st.lists(HOSTILE, min_size=9, max_size=9))
 def test_no_incident_text_can_start_a_line_or_forge_a_warning(texts: list[str]) -> None:
-    ref, category, summary, line1, label, pid, name, role = texts
+    ref, category, summary, line1, label, pid, forenames, surname, role = texts
     incident = IncidentRecord(
         ref, dt.datetime(2024, 5, 1, 22, 15), category, summary,
         AddressRecord("A1", line1, "Leeds", "LS1 1AA", (MarkerInfo("DANGEROUS_DOG", label, 3),)),
-        ((pid, name, role),),
+        (Involved(pid, forenames, surname, role),),
     )  # fmt: skip
     lines = incident_summary(incident, detail=True).split("\n")
     leads = ["Incident ", "At: ", "⚠ ", "Summary: ", "• "]

@@ -16,12 +16,15 @@ from knowledge.answers.render import (
     vehicle_detail,
     vehicle_summary,
 )
-from knowledge.records.loaders import (
+from knowledge.records.read_model import (
     AddressRecord,
+    IncidentAt,
     IncidentRecord,
+    Involved,
     Involvement,
     MarkerInfo,
     PersonRecord,
+    Resident,
     VehicleRecord,
     WarrantInfo,
 )
@@ -203,8 +206,9 @@ def test_more_on_a_vehicle_is_its_keeper_in_full_warnings_still_first() -> None:
     assert _lines(vehicle_detail(_vehicle((), None), None))[-1] == "Keeper: none recorded."
 
 
-def _incidents(count: int, summary: str = "Neighbours report shouting") -> list[tuple[dt.datetime, str, str]]:
-    return [(dt.datetime(2025, 5, 30 - n, 21, 0), "Domestic", summary) for n in range(count)]
+def _incidents(count: int, summary: str = "Neighbours report shouting") -> list[IncidentAt]:
+    start = dt.datetime(2025, 5, 30, 21, 0)
+    return [IncidentAt(f"INC-{n}", start - dt.timedelta(days=n), "Domestic", summary) for n in range(count)]
 
 
 def test_an_address_lists_each_incident_it_is_given_on_one_line() -> None:
@@ -220,7 +224,10 @@ def test_an_address_lists_each_incident_it_is_given_on_one_line() -> None:
 
 
 def test_an_address_with_no_incidents_says_so_and_lists_who_is_linked() -> None:
-    people = [("P1", "Tobias", "Quennell", dt.date(1987, 5, 14)), ("P2", "Ada", "Quennell", None)]
+    people = [
+        Resident("P1", "Tobias", "Quennell", dt.date(1987, 5, 14)),
+        Resident("P2", "Ada", "Quennell", None),
+    ]
     lines = _lines(address_summary(_address(), [], people))
     assert "No incidents recorded here." in lines
     assert lines[-1] == (
@@ -241,7 +248,7 @@ def test_an_incident_gives_its_place_warnings_narrative_and_people() -> None:
         "Burglary",
         "Rear window forced, two males seen leaving.",
         _address(markers=(DOG,)),
-        (("P1", "QUENNELL, Tobias", "SUSPECT"),),
+        (Involved("P1", "Tobias", "Quennell", "SUSPECT"),),
     )
     assert _lines(incident_summary(incident)) == [
         "Incident INC-2025-000412 — Burglary, 02/04/2025 23:40",

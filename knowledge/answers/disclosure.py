@@ -1,0 +1,135 @@
+"""The one audited path of every disclosure: reads in a snapshot, then the audit entry, then the reply.
+
+An answer is built as a `Draft` (the reply and the records it shows) by reading only; `audited` then
+commits one audit entry naming those records before the `Answer` is returned, so nothing is disclosed
+unaudited.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.access.roles import ROLES
+from knowledge.matching.record_ids import audit_token
+from knowledge.store import audit
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database
+from knowledge.store.vocabulary import Outcome, RecordKind
+from knowledge.understanding.intents import Intent
+
+__all__ = [
+    "DATABASE_DOWN",
+    "GONE",
+    "NOT_ENROLLED",
+    "Answer",
+    "Choice",
+    "Disclosed",
+    "Draft",
+    "audited",
+    "drafted",
+]
+
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN = "The records system is not answering right now. Try again in a minute; nothing was looked up."
+NOT_ENROLLED = "Sorry, you are not enrolled to use Beatline."
+GONE = "That record is no longer available."
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    kind: RecordKind
+    id: str
+    score: float = 100.0
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a shortlist: what to show on a button and which record it opens."""
+
+    label: str
+    kind: RecordKind
+    id: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    intent: Intent
+    outcome: Outcome
+    reply: str
+    records: tuple[Disclosed, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    more: Disclosed | None = None  # the record a "More" follow-up would detail
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "intent": self.intent,
+            "outcome": self.outcome,
+            "reply": self.reply,
+            "records": [{"kind": r.kind, "id": r.id, "score": r.score} for r in self.records],
+        }
+
+
+@dataclass
+class Draft:
+    """An answer being built, before its audit entry is written.
+
+    `counted` are records the reply does not show but whose flags it counts ("2 not shown are
+    wanted"): not disclosed records, but the audit names them as counted:person:ID all the same.
+    """
+
+    outcome: Outcome
+    reply: str
+    records: list[Disclosed] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+    more: Disclosed | None = None
+    counted: list[Disclosed] = field(default_factory=list)
+
+
+async def audited(
+    db: Database,
+    caller: Caller,
+    text: str,
+    intent: Intent,
+    reason: str,
+    work: Callable[[AsyncSession], Awaitable[Draft]],
+) -> Answer:
+    """Run `work`, then write its audit entry: the single path of every disclosure.
+
+    `work` only reads, in a snapshot that holds no write lock; the audit entry is a short transaction of
+    its own, committed before the answer is returned, so nothing is disclosed unaudited. Strangers are
+    refused here, before any record is read; a database that went away is one sentence.
+    """
+    try:
+        if caller.role not in ROLES:
+            draft = Draft(Outcome.DENIED, NOT_ENROLLED)
+        else:
+            async with db.reads() as session, session.begin():
+                draft = await work(session)
+        async with db.sessions() as session, session.begin():
+            await audit.record(
+                session,
+                caller,
+                query=text,
+                intent=intent,
+                outcome=draft.outcome,
+                record_ids=[f"{r.kind}:{audit_token(r.id)}" for r in draft.records]
+                + [f"counted:{r.kind}:{audit_token(r.id)}" for r in draft.counted],
+                reason=reason,
+            )
+    except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
+        log.warning("database unavailable while answering: %s", type(exc).__name__)
+        return Answer(intent, Outcome.ERROR, DATABASE_DOWN)
+    return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)
+
+
+async def drafted(draft: Draft) -> Draft:
+    """A draft decided before any record is read."""
+    return draft

@@ -1,0 +1,111 @@
+"""The answer function: officer's words in, the reply and the records it disclosed out.
+
+Every channel (Telegram, `beatline ask`, `beatline chat`) calls `answer` or `answer_record`; both go
+through the one audited path (`knowledge.answers.disclosure.audited`), so one audit entry listing what
+the reply shows is committed before the reply is returned. Which module answers is a table from
+intent (a question) or record kind (a record opened from a button) to its handler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.access.reasons import reason_code
+from knowledge.access.roles import help_text
+from knowledge.answers import addresses, incidents, persons, vehicles
+from knowledge.answers.disclosure import GONE, Answer, Draft, audited, drafted
+from knowledge.errors import BeatlineError
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database
+from knowledge.store.vocabulary import Outcome, RecordKind
+from knowledge.understanding.intents import Intent
+from knowledge.understanding.parse import ParsedQuery, parse
+
+__all__ = ["SMALL_TALK_REPLIES", "answer", "answer_record"]
+
+_ASK = "a name with a date of birth, a number plate, an address or an incident reference"
+SMALL_TALK_REPLIES = {
+    "greeting": f"Hello. Send me {_ASK} to check.",
+    "thanks": "You're welcome. Stay safe.",
+    "farewell": "Bye. Stay safe.",
+    "acknowledged": "OK.",
+    "chat": f"I can only help with checks: {_ASK}. Send 'help' for examples.",
+}
+NOT_UNDERSTOOD = (
+    "Sorry, I did not understand that. Try a name with a date of birth, a number plate, an address "
+    "or an incident reference — or send 'help'."
+)
+
+
+@dataclass(frozen=True)
+class _Question:
+    caller: Caller
+    parsed: ParsedQuery
+    today: dt.date
+
+
+async def _help(_: AsyncSession, question: _Question) -> Draft:
+    return Draft(Outcome.ANSWERED, help_text(question.caller.role))
+
+
+async def _unknown(_: AsyncSession, question: _Question) -> Draft:
+    if question.parsed.small_talk:
+        return Draft(Outcome.ANSWERED, SMALL_TALK_REPLIES[question.parsed.small_talk])
+    return Draft(Outcome.NOT_FOUND, NOT_UNDERSTOOD)
+
+
+_BY_INTENT: dict[Intent, Callable[[AsyncSession, _Question], Awaitable[Draft]]] = {
+    Intent.PERSON_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
+    Intent.WARRANT_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
+    Intent.VEHICLE_CHECK: lambda s, q: vehicles.check_vehicle(s, q.parsed),
+    Intent.ADDRESS_CHECK: lambda s, q: addresses.check_address(s, q.parsed),
+    Intent.INCIDENT_LOOKUP: lambda s, q: incidents.check_incident(s, q.parsed),
+    Intent.HELP: _help,
+    Intent.UNKNOWN: _unknown,
+}
+_Open = Callable[[AsyncSession, str, bool], Awaitable[Draft]]
+_BY_KIND: dict[str, tuple[Intent, _Open]] = {
+    RecordKind.PERSON: (Intent.PERSON_CHECK, persons.open_person),
+    RecordKind.VEHICLE: (Intent.VEHICLE_CHECK, vehicles.open_vehicle),
+    RecordKind.ADDRESS: (Intent.ADDRESS_CHECK, addresses.open_address),
+    RecordKind.INCIDENT: (Intent.INCIDENT_LOOKUP, incidents.open_incident),
+}
+
+
+async def answer(
+    db: Database, caller: Caller, text: str, *, reason: str = "", today: dt.date | None = None
+) -> Answer:
+    """Understand the question, look it up, summarise, and audit what was disclosed."""
+    today = today or dt.date.today()
+    parsed = parse(text, today=today)
+    try:
+        code = reason_code(reason)
+    except BeatlineError as unknown:
+        refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
+        return await audited(db, caller, text, parsed.intent, "", lambda _: drafted(refusal))
+    question = _Question(caller, parsed, today)
+    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question))
+
+
+async def _route(session: AsyncSession, question: _Question) -> Draft:
+    if question.parsed.problems:
+        return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
+    return await _BY_INTENT[question.parsed.intent](session, question)
+
+
+async def answer_record(
+    db: Database, caller: Caller, kind: str, record_id: str, *, detail: bool, query: str = ""
+) -> Answer:
+    """Open one record chosen from a shortlist, or its detail ("More")."""
+    intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
+    label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
+    return await audited(db, caller, label, intent, "", lambda s: open_record(s, record_id, detail))
+
+
+async def _gone(_: AsyncSession, record_id: str, detail: bool) -> Draft:
+    """A kind of record no button opens (a warrant is shown on its person)."""
+    return Draft(Outcome.NOT_FOUND, GONE)
