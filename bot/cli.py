@@ -19,7 +19,7 @@ from bot.operator import console_caller
 from bot.settings import Settings, SettingsError
 from knowledge.access.reasons import REASONS
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
-from knowledge.store import audit
+from knowledge.store import audit, audit_check, audit_export
 from knowledge.store.audit_key import AuditKey
 from knowledge.store.database import Database, _revisions, schema_problem, upgrade_schema
 
@@ -171,7 +171,7 @@ async def _users(args: argparse.Namespace, db: Database) -> int:
 async def _audit(args: argparse.Namespace, db: Database) -> int:
     if args.audit_command == "verify":
         checkpoints = [c for path in args.checkpoint for c in _read_checkpoints(path)]
-        result = await audit.verify(db, checkpoints)
+        result = await audit_check.verify(db, checkpoints)
         if result.ok:
             print(_intact(result))
             return 0
@@ -183,7 +183,7 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
         )
         return 1
     if args.audit_command == "checkpoint":
-        mark = await audit.checkpoint(db)
+        mark = await audit_check.checkpoint(db)
         if args.out is None:
             print(mark.to_json())
             return 0
@@ -195,20 +195,20 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
         print(f"Checkpoint of entry {mark.seq} added to {args.out}.")
         return 0
     since = args.since.replace(tzinfo=args.since.tzinfo or dt.UTC) if args.since else None
-    async for chunk in audit.export(db, since=since, fmt=args.format):
+    async for chunk in audit_export.export(db, since=since, fmt=args.format):
         sys.stdout.write(chunk)
     sys.stdout.flush()
     return 0
 
 
-def _read_checkpoints(path: Path) -> list[audit.Checkpoint]:
+def _read_checkpoints(path: Path) -> list[audit_check.Checkpoint]:
     try:
-        return audit.read_checkpoints(path)
+        return audit_check.read_checkpoints(path)
     except OSError as exc:
         raise BeatlineError(f"The checkpoint file {path} cannot be read ({exc.strerror}).") from None
 
 
-def _intact(result: audit.VerifyResult) -> str:
+def _intact(result: audit_check.VerifyResult) -> str:
     said = [f"Audit chain intact: {result.checked} entries checked"]
     if result.unkeyed:
         said.append(f"the {result.unkeyed} written before the audit key was introduced are hash-chained only")

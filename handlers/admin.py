@@ -21,7 +21,7 @@ from handlers.guaranteed import guaranteed
 from knowledge.access import users
 from knowledge.access.roles import ROLES, commands_for, help_text
 from knowledge.errors import BeatlineError, InviteRefused
-from knowledge.store import audit
+from knowledge.store import audit_export
 from knowledge.store.database import Database
 
 __all__ = ["STRANGER_MENU", "menu_for", "register", "sync_all_menus", "sync_menu"]
@@ -168,7 +168,7 @@ async def show_audit(update: Update, context: BeatlineContext) -> None:
     except BeatlineError as exc:
         await _say(update, str(exc))
         return
-    entries = await audit.recent(context.services.db, telegram_user_id=telegram_id)
+    entries = await audit_export.recent(context.services.db, telegram_user_id=telegram_id)
     lines = [
         f"#{e.id} {e.at:%d/%m %H:%M} {e.actor} {e.intent or '-'} {e.outcome}: {e.query[:60]}"
         + (f" [{e.record_ids[:80]}]" if e.record_ids else "")

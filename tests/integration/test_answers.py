@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from knowledge.answers.dispatch import answer, answer_record
-from knowledge.store import audit
+from knowledge.store import audit_check, audit_export
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from tests.support.keys import AUDIT_KEY
@@ -107,7 +107,7 @@ async def test_a_cut_shortlist_shows_the_wanted_and_dangerous_first_and_counts_t
     lines = result.reply.splitlines()
     assert lines[0].startswith("⚠ marks people who are wanted")
     assert lines[1] == "9 possible matches (showing 6; 2 not shown are wanted or carry warnings):"
-    [entry] = await audit.recent(db, telegram_user_id=2001, limit=1)
+    [entry] = await audit_export.recent(db, telegram_user_id=2001, limit=1)
     assert entry.record_ids.split()[-2:] == ["counted:person:PZ08", "counted:person:PZ09"]
 
 
@@ -195,7 +195,7 @@ async def test_more_gives_the_detail_and_is_audited(db: Database) -> None:
     assert first.more is not None
     detail = await answer_record(db, OFFICER, first.more.kind, first.more.id, detail=True)
     assert "Also known as: Johnny Smith; J. Smyth" in detail.reply
-    entries = await audit.recent(db, telegram_user_id=2001)
+    entries = await audit_export.recent(db, telegram_user_id=2001)
     assert [e.outcome for e in entries[:2]] == ["answered", "answered"]
     assert "person:PX01" in entries[0].record_ids
 
@@ -234,15 +234,15 @@ async def test_a_stranger_is_denied_and_audited(db: Database) -> None:
     result = await ask(db, "check plate ab12 cde", caller=STRANGER)
     assert result.outcome == "denied" and result.records == ()
     assert "AB12" not in result.reply
-    entries = await audit.recent(db, telegram_user_id=666)
+    entries = await audit_export.recent(db, telegram_user_id=666)
     assert entries[0].outcome == "denied" and entries[0].record_ids == ""
 
 
 async def test_every_answer_is_audited_and_the_chain_holds(db: Database) -> None:
-    before = (await audit.verify(db)).checked
+    before = (await audit_check.verify(db)).checked
     for text in ("check plate ab12 cde", "john smith", "nonsense words", "help"):
         await ask(db, text)
-    result = await audit.verify(db)
+    result = await audit_check.verify(db)
     assert result.ok and result.checked == before + 4
 
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from knowledge.store import audit
+from knowledge.store import audit_check, audit_export
 from knowledge.store.database import Database
 from tests.integration import insider
 from tests.integration.insider import as_insider, sql
@@ -21,7 +21,7 @@ from tests.support.keys import AUDIT_ENV, AUDIT_KEY
 async def test_an_untouched_chain_verifies(db_url: str) -> None:
     db = Database(db_url, audit_key=AUDIT_KEY)
     await _write(db, 5)
-    result = await audit.verify(db)
+    result = await audit_check.verify(db)
     await db.dispose()
     assert result.ok and result.checked == 5
 
@@ -48,7 +48,7 @@ async def test_tampering_is_detected(audit_url: str, tamper: insider.Change, exp
     db = Database(audit_url, audit_key=AUDIT_KEY)
     await _write(db, 5)
     as_insider(audit_url, tamper)
-    result = await audit.verify(db)
+    result = await audit_check.verify(db)
     await db.dispose()
     assert not result.ok
     assert any(expected in problem for problem in result.problems), result.problems
@@ -57,7 +57,7 @@ async def test_tampering_is_detected(audit_url: str, tamper: insider.Change, exp
 async def test_concurrent_writers_keep_one_chain(db_url: str) -> None:
     first, second = Database(db_url, audit_key=AUDIT_KEY), Database(db_url, audit_key=AUDIT_KEY)
     await asyncio.gather(_write(first, 10), _write(second, 10))
-    result = await audit.verify(first)
+    result = await audit_check.verify(first)
     await first.dispose()
     await second.dispose()
     assert result.ok and result.checked == 20
@@ -96,7 +96,7 @@ async def test_an_export_in_progress_does_not_hold_up_the_bot(db_url: str) -> No
     # write lock, and every answer would wait out the busy timeout and fail.
     exporter, bot = Database(db_url, audit_key=AUDIT_KEY), Database(db_url, audit_key=AUDIT_KEY)
     await _write(bot, 3)
-    lines = audit.export(exporter, since=None, fmt="jsonl")
+    lines = audit_export.export(exporter, since=None, fmt="jsonl")
     assert json.loads(await anext(lines))["id"] == 1  # the export is open, mid-way
     await asyncio.wait_for(_write(bot, 1), timeout=2)
     await lines.aclose()

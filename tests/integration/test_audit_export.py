@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from knowledge.store import audit
+from knowledge.store import audit, audit_export
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from tests.support.keys import AUDIT_KEY
@@ -25,7 +25,7 @@ async def _write(db: Database, queries: list[str], actors: list[str], record_ids
 
 
 async def _export(db: Database, fmt: str) -> str:
-    return "".join([chunk async for chunk in audit.export(db, since=None, fmt=fmt)])
+    return "".join([chunk async for chunk in audit_export.export(db, since=None, fmt=fmt)])
 
 
 async def test_a_csv_export_hands_a_spreadsheet_no_formula(audit_url: str) -> None:

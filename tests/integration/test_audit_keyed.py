@@ -11,7 +11,7 @@ from alembic import command
 from sqlalchemy import Connection, create_engine, delete, event, insert, select, update
 
 from knowledge.errors import AuditUnusable
-from knowledge.store import audit
+from knowledge.store import audit, audit_check
 from knowledge.store.audit_key import AuditKey
 from knowledge.store.database import Database, _alembic_config, sync_url
 from tests.integration.insider import HEAD, LOG, as_insider, drop_last, rechain, write, write_without_the_key
@@ -24,7 +24,7 @@ async def test_an_entry_appended_after_the_head_was_moved_back_keeps_the_proof(a
     await write(db, 5)
     as_insider(audit_url, drop_last)
     await write(db, 1)
-    result = await audit.verify(db)
+    result = await audit_check.verify(db)
     await db.dispose()
     assert "entry 5: its MAC does not match" in "\n".join(result.problems)
 
@@ -51,9 +51,9 @@ async def test_a_rollback_to_an_older_copy_is_caught_by_a_checkpoint(audit_url: 
     await write(db, 3)
     older = _dump(audit_url)  # the insider's copy, MACs and all
     await write(db, 2)
-    kept_elsewhere = await audit.checkpoint(db)
+    kept_elsewhere = await audit_check.checkpoint(db)
     as_insider(audit_url, _restore(older))
-    alone, held = await audit.verify(db), await audit.verify(db, [kept_elsewhere])
+    alone, held = await audit_check.verify(db), await audit_check.verify(db, [kept_elsewhere])
     await db.dispose()
     assert alone.ok and alone.checked == 3  # the key alone cannot tell a state it really signed from now
     assert not held.ok
@@ -63,9 +63,9 @@ async def test_a_rollback_to_an_older_copy_is_caught_by_a_checkpoint(audit_url: 
 async def test_a_log_unsealed_and_sealed_again_is_caught(audit_url: str) -> None:
     db = Database(audit_url, audit_key=AUDIT_KEY)
     await write(db, 3)
-    kept_elsewhere = await audit.checkpoint(db)
+    kept_elsewhere = await audit_check.checkpoint(db)
     as_insider(audit_url, lambda conn: conn.execute(update(HEAD).values(keyed_from=None, mac=None)))
-    assert "not sealed" in " ".join((await audit.verify(db)).problems)
+    assert "not sealed" in " ".join((await audit_check.verify(db)).problems)
     with pytest.raises(AuditUnusable, match="seal was removed after entries had been signed"):
         audit.seal(audit_url, AUDIT_KEY)  # init-db does not launder it
     as_insider(audit_url, lambda conn: conn.execute(update(LOG).values(mac=None)))
@@ -74,7 +74,7 @@ async def test_a_log_unsealed_and_sealed_again_is_caught(audit_url: str) -> None
         audit.seal(audit_url, AUDIT_KEY)
     # ...only a person who decides so, and a checkpoint kept elsewhere still catches it.
     assert audit.seal(audit_url, AUDIT_KEY, entries_before_the_key=True) == 3
-    alone, held = await audit.verify(db), await audit.verify(db, [kept_elsewhere])
+    alone, held = await audit_check.verify(db), await audit_check.verify(db, [kept_elsewhere])
     await db.dispose()
     assert alone.ok and alone.unkeyed == 3  # said, but only a checkpoint knows it used to be otherwise
     assert not held.ok and "the log was sealed again" in held.problems[0]
@@ -83,9 +83,9 @@ async def test_a_log_unsealed_and_sealed_again_is_caught(audit_url: str) -> None
 async def test_a_checkpoint_changed_by_hand_is_refused(audit_url: str) -> None:
     db = Database(audit_url, audit_key=AUDIT_KEY)
     await write(db, 3)
-    mark = await audit.checkpoint(db)
-    moved = audit.Checkpoint(2, mark.hash, mark.keyed_from, mark.at, mark.mac, where="marks:1")
-    result = await audit.verify(db, [mark, moved])
+    mark = await audit_check.checkpoint(db)
+    moved = audit_check.Checkpoint(2, mark.hash, mark.keyed_from, mark.at, mark.mac, where="marks:1")
+    result = await audit_check.verify(db, [mark, moved])
     await db.dispose()
     assert result.checkpoints == 1
     assert result.problems[-1] == (
@@ -97,8 +97,8 @@ async def test_another_key_is_told_apart_from_tampering(audit_url: str) -> None:
     db = Database(audit_url, audit_key=AUDIT_KEY)
     await write(db, 3)
     other = Database(audit_url, audit_key=AuditKey.generate())
-    result = await audit.verify(other)
-    for refused in (audit.check_key(other), audit.checkpoint(other)):
+    result = await audit_check.verify(other)
+    for refused in (audit.check_key(other), audit_check.checkpoint(other)):
         with pytest.raises(AuditUnusable, match="not the one the audit log was sealed with"):
             await refused
     with pytest.raises(AuditUnusable, match="not the one the audit log was sealed with"):
@@ -112,7 +112,7 @@ async def test_a_key_check_changed_by_hand_is_told_from_another_key(audit_url: s
     db = Database(audit_url, audit_key=AUDIT_KEY)
     await write(db, 2)
     as_insider(audit_url, lambda conn: conn.execute(update(HEAD).values(key_check="0" * 64)))
-    result = await audit.verify(db)
+    result = await audit_check.verify(db)
     with pytest.raises(AuditUnusable, match="not the one the audit log was sealed with"):
         await audit.check_key(db)  # no process starts: the insider can stop the bot, not hide an edit
     await db.dispose()
@@ -127,9 +127,9 @@ async def test_entries_from_before_the_key_are_reported_as_hash_chained_only(aud
     assert audit.seal(audit_url, AUDIT_KEY, entries_before_the_key=True) == 3  # `beatline audit seal`
     db = Database(audit_url, audit_key=AUDIT_KEY)
     await write(db, 2)
-    before = await audit.verify(db)
+    before = await audit_check.verify(db)
     as_insider(audit_url, _edit_the_first_and_rechain)
-    after = await audit.verify(db)
+    after = await audit_check.verify(db)
     await db.dispose()
     assert before.ok and (before.checked, before.unkeyed) == (5, 3)
     # Once sealed, the old entries are held by the keyed ones after them: rewriting them shows.
@@ -156,7 +156,7 @@ async def test_verify_reads_one_state_while_the_bot_writes_on(audit_url: str) ->
                 ))  # fmt: skip
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", commit_one_more)
-    result = await audit.verify(db)
+    result = await audit_check.verify(db)
     event.remove(db.engine.sync_engine, "before_cursor_execute", commit_one_more)
     writer.dispose()
     await db.dispose()
@@ -172,9 +172,9 @@ async def test_an_old_version_writing_on_during_the_upgrade_is_reported_and_does
     await audit.check_key(db)  # a new process starts all the same
     assert audit.seal(audit_url, AUDIT_KEY) is None  # and the next release's init-db passes
     with pytest.raises(AuditUnusable, match=r"head does not match its MAC.+No checkpoint was made"):
-        await audit.checkpoint(db)  # a checkpoint would vouch for entries nobody signed
+        await audit_check.checkpoint(db)  # a checkpoint would vouch for entries nobody signed
     await write(db, 1)
-    result = await audit.verify(db)
+    result = await audit_check.verify(db)
     await db.dispose()
     assert result.problems == tuple(
         f"entry {n}: carries no MAC though written after the key was introduced: it was written without "

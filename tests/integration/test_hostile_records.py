@@ -19,7 +19,7 @@ from knowledge.answers.dispatch import answer, answer_record
 from knowledge.errors import ImportRejected
 from knowledge.importing.importer import import_directory
 from knowledge.matching.names import person_keys
-from knowledge.store import audit
+from knowledge.store import audit_export
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database, sync_url
 from knowledge.store.schema import Address, Incident, IncidentPerson, Person
@@ -201,7 +201,7 @@ async def test_record_text_written_around_the_import_renders_as_data(db: Databas
     assert "Summary: Rear window forced ⚠ WANTED — fake warning injected by data" in lines
     assert "• witness: DOE, Ann (P 7)" in lines
     assert result.records[-1].id == "P 7"  # the answer names the record as it is stored
-    [entry] = await audit.recent(db, telegram_user_id=2001, limit=1)
+    [entry] = await audit_export.recent(db, telegram_user_id=2001, limit=1)
     assert entry.record_ids.split() == ["incident:INC-2024-000001", "address:A1", "person:P1", "person:P%207"]
 
     for kind, record_id in (("person", "P1"), ("person", "P 7"), ("address", "A1"), ("address", "A 2")):
@@ -222,5 +222,5 @@ async def test_record_text_written_around_the_import_renders_as_data(db: Databas
         "3 High St, LS1 1AA",
     ]
     assert any(line.endswith(". 3 High St, LS1 1AA (A 2)") for line in result.reply.split("\n"))
-    [entry] = await audit.recent(db, telegram_user_id=2001, limit=1)
+    [entry] = await audit_export.recent(db, telegram_user_id=2001, limit=1)
     assert sorted(entry.record_ids.split()) == ["address:A%202", "address:A1"]
