@@ -18,7 +18,7 @@ from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import guarded, refuse_stranger, what_was_sent
 from handlers.guaranteed import guaranteed
-from knowledge.access import users
+from knowledge.access import invites, users
 from knowledge.access.roles import ROLES, commands_for, help_text
 from knowledge.errors import BeatlineError, InviteRefused
 from knowledge.store import audit_export
@@ -70,7 +70,7 @@ async def start(update: Update, context: BeatlineContext) -> None:
     if context.enrolment is None:  # the gate lets strangers through only with a code
         code = (context.args or [""])[0]
         try:
-            enrolment = await users.redeem_invite(context.services.db, code, context.caller, user.full_name)
+            enrolment = await invites.redeem_invite(context.services.db, code, context.caller, user.full_name)
         except InviteRefused as refused:
             query = f"/start with an invite, refused: {refused.why}"  # never the code itself
             await refuse_stranger(update, context, why=str(refused), query=query, intent="invite_redeem")
@@ -150,7 +150,7 @@ async def invite(update: Update, context: BeatlineContext) -> None:
         await _say(update, f"Usage: /invite ROLE [TEAM], ROLE one of {', '.join(ROLES)}.")
         return
     try:
-        code = await users.create_invite(
+        code = await invites.create_invite(
             context.services.db, args[0], team=" ".join(args[1:]), by=context.caller
         )
     except BeatlineError as exc:

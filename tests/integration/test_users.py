@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import text, update
 
-from knowledge.access import users
+from knowledge.access import invites, users
 from knowledge.errors import BeatlineError, InviteRefused
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
@@ -92,22 +92,22 @@ async def test_an_invite_is_refused_once_its_issuer_may_not_grant_it_however_tha
     db = Database(db_url, audit_key=AUDIT_KEY)
     for telegram_id in (1, 2):
         await users.enrol(db, telegram_id, "admin", by="test")
-    code = await users.create_invite(db, "admin", by=ADMIN)
+    code = await invites.create_invite(db, "admin", by=ADMIN)
     # Demoted without users.enrol (an edit by hand, or a demotion older than this rule): the check at
     # redemption still holds.
     async with db.sessions() as session, session.begin():
         await session.execute(update(User).where(User.telegram_id == 1).values(role="sergeant"))
     with pytest.raises(InviteRefused) as refused:
-        await users.redeem_invite(db, code, NEWCOMER, "New Officer")
+        await invites.redeem_invite(db, code, NEWCOMER, "New Officer")
     assert refused.value.why.endswith("was made by tg:1, who may no longer grant admin")
     assert await _admins(db) == {2}
     # An invite made at the console holds until used or expired: see knowledge/users.py.
     console = Caller(actor="console:duty", role="admin", channel="cli")
-    code = await users.create_invite(db, "sergeant", team="east", by=console)
-    who = await users.redeem_invite(db, code, NEWCOMER, "New Officer")
+    code = await invites.create_invite(db, "sergeant", team="east", by=console)
+    who = await invites.redeem_invite(db, code, NEWCOMER, "New Officer")
     assert (who.role, who.team) == ("sergeant", "east") and who.changed_by.endswith(" from console:duty")
     with pytest.raises(InviteRefused, match="cannot be used"):
-        await users.redeem_invite(db, code, ANOTHER, "Another")
+        await invites.redeem_invite(db, code, ANOTHER, "Another")
     await db.dispose()
 
 
@@ -120,25 +120,25 @@ async def test_teams_names_and_ids_out_of_bounds_are_refused_in_words(db_url: st
     with pytest.raises(BeatlineError, match=r"^A name is at most 120 characters long\.$"):
         await users.enrol(db, 5, "officer", name="N" * 121, by="test")
     with pytest.raises(BeatlineError, match=r"^A team name is at most 60 characters long\.$"):
-        await users.create_invite(db, "officer", team="T" * 61, by=ADMIN)
+        await invites.create_invite(db, "officer", team="T" * 61, by=ADMIN)
     with pytest.raises(BeatlineError, match="positive number"):
         await users.enrol(db, 2**63, "officer", by="test")
     with pytest.raises(BeatlineError, match="is not a Telegram id"):
         users.parse_telegram_id("99999999999999999999")
     who = await users.enrol(db, 5, "officer", team="north\x00\u202e", name="Jo\x00 Bloggs", by="test")
     assert (who.team, who.name) == ("north", "Jo Bloggs")
-    code = await users.create_invite(db, "officer", team="\x00south", by=ADMIN)
-    assert (await users.redeem_invite(db, code, ANOTHER, "")).team == "south"
+    code = await invites.create_invite(db, "officer", team="\x00south", by=ADMIN)
+    assert (await invites.redeem_invite(db, code, ANOTHER, "")).team == "south"
     await db.dispose()
 
 
 async def test_an_invite_is_redeemed_by_a_telegram_user_only(sqlite_url: str) -> None:
     db = Database(sqlite_url, audit_key=AUDIT_KEY)
     console = Caller(actor="console:duty", role="admin", channel="cli")
-    code = await users.create_invite(db, "officer", by=console)
+    code = await invites.create_invite(db, "officer", by=console)
     with pytest.raises(ValueError, match="redeemed by a Telegram user"):  # not an assert, gone under -O
-        await users.redeem_invite(db, code, console, "Duty")
-    assert await users.redeem_invite(db, code, NEWCOMER, "New Officer")  # the code was not spent
+        await invites.redeem_invite(db, code, console, "Duty")
+    assert await invites.redeem_invite(db, code, NEWCOMER, "New Officer")  # the code was not spent
     await db.dispose()
 
 
@@ -149,7 +149,7 @@ async def test_an_invite_minted_while_its_issuer_is_being_demoted_is_refused(db_
     await users.enrol(db, 2, "admin", by="test")
     await users.enrol(db, 2, "sergeant", by="test")  # demoted before /invite's insert
     with pytest.raises(BeatlineError, match="You may not invite someone as admin"):
-        await users.create_invite(db, "admin", by=stale)
+        await invites.create_invite(db, "admin", by=stale)
     await users.enrol(db, 2, "admin", by="test")  # re-promoted: nothing was minted to revive
     async with db.reads() as session:
         assert (await session.execute(text("SELECT count(*) FROM invites"))).scalar() == 0
