@@ -202,8 +202,16 @@ def address_summary(
     else:
         lines.append("No incidents recorded here.")
     if people:
-        names = "; ".join(f"{person_line(p.forenames, p.surname, p.date_of_birth)} ({p.id})" for p in people)
-        lines.append(f"Linked people: {names}")
+        # Danger first wherever a person appears: each linked person on a line of their own, with
+        # their WANTED and markers, and a count of the flagged before the address itself.
+        flagged = [p for p in people if p.wanted or p.markers]
+        if flagged:
+            lines.insert(1 if address.markers else 0, f"⚠ Linked people with warnings: {len(flagged)}")
+        lines.append("Linked people:")
+        for p in people:
+            warnings = " · ".join(["WANTED"] * p.wanted + ([marker_labels(p.markers)] if p.markers else []))
+            said = f"{person_line(p.forenames, p.surname, p.date_of_birth)} ({p.id})"
+            lines.append(f"  ⚠ {said}: {warnings}" if warnings else f"  {said}")
     return "\n".join(lines) if detail else _fit(lines)
 
 

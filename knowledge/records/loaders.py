@@ -199,10 +199,23 @@ async def safety_flagged(session: AsyncSession, person_ids: Sequence[str]) -> se
 
 
 async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Resident]:
+    """Who lives there, the wanted and the marked first, so that the few shown are never the harmless."""
+    wanted = (
+        select(Warrant.person_id)
+        .where(Warrant.person_id == Person.id, Warrant.status == "ACTIVE")
+        .exists()
+        .label("wanted")
+    )
     rows = await session.execute(
-        select(Person.id, Person.forenames, Person.surname, Person.date_of_birth)
+        select(Person.id, Person.forenames, Person.surname, Person.date_of_birth, Person.markers, wanted)
         .where(Person.address_id == address_id)
-        .order_by(Person.surname, Person.id)
+        .order_by(wanted.desc(), (Person.markers != "").desc(), Person.surname, Person.id)
         .limit(limit)
     )
-    return [Resident(*row) for row in rows]
+    vocabulary = await marker_vocabulary(session)
+    return [
+        Resident(
+            r.id, r.forenames, r.surname, r.date_of_birth, bool(r.wanted), markers_of(r.markers, vocabulary)
+        )
+        for r in rows
+    ]

@@ -120,12 +120,14 @@ class IncidentAt:
 
 @dataclass(frozen=True)
 class Resident:
-    """One person whose last known address is the one asked about."""
+    """One person whose last known address is the one asked about, with what an officer must know."""
 
     id: str
     forenames: str
     surname: str
     date_of_birth: dt.date | None
+    wanted: bool = False  # an active warrant
+    markers: tuple[MarkerInfo, ...] = ()
 
 
 @dataclass(frozen=True)

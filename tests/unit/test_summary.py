@@ -230,9 +230,22 @@ def test_an_address_with_no_incidents_says_so_and_lists_who_is_linked() -> None:
     ]
     lines = _lines(address_summary(_address(), [], people))
     assert "No incidents recorded here." in lines
-    assert lines[-1] == (
-        "Linked people: QUENNELL, Tobias — born 14/05/1987 (P1); QUENNELL, Ada — born unknown (P2)"
-    )
+    assert lines[-3:] == [
+        "Linked people:",
+        "  QUENNELL, Tobias — born 14/05/1987 (P1)",
+        "  QUENNELL, Ada — born unknown (P2)",
+    ]
+
+
+def test_a_linked_person_who_is_wanted_or_marked_is_flagged_on_their_line_and_counted_first() -> None:
+    people = [
+        Resident("P1", "Tobias", "Quennell", dt.date(1987, 5, 14), wanted=True, markers=(VIOLENT,)),
+        Resident("P2", "Ada", "Quennell", None),
+    ]
+    lines = _lines(address_summary(_address(), [], people))
+    assert lines[0] == "⚠ Linked people with warnings: 1"
+    assert "  ⚠ QUENNELL, Tobias — born 14/05/1987 (P1): WANTED · VIOLENT" in lines
+    assert "  QUENNELL, Ada — born unknown (P2)" in lines
 
 
 def test_an_address_in_detail_keeps_each_incident_summary_whole() -> None:
