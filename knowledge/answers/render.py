@@ -84,6 +84,11 @@ def _address_line(address: AddressRecord) -> str:
     return f"{address.line1}, {address.town} {address.postcode}"
 
 
+def _person_warnings(wanted: bool, markers: Sequence[MarkerInfo]) -> str:
+    """WANTED, then the markers by severity: what a person named inside another answer carries."""
+    return " · ".join(["WANTED"] * wanted + ([marker_labels(markers)] if markers else []))
+
+
 def surname_first(forenames: str, surname: str) -> str:
     """A name as records and officers write it: "QUENNELL, Tobias"."""
     return f"{surname.upper()}, {forenames}"
@@ -209,7 +214,7 @@ def address_summary(
             lines.insert(1 if address.markers else 0, f"⚠ Linked people with warnings: {len(flagged)}")
         lines.append("Linked people:")
         for p in people:
-            warnings = " · ".join(["WANTED"] * p.wanted + ([marker_labels(p.markers)] if p.markers else []))
+            warnings = _person_warnings(p.wanted, p.markers)
             said = f"{person_line(p.forenames, p.surname, p.date_of_birth)} ({p.id})"
             lines.append(f"  ⚠ {said}: {warnings}" if warnings else f"  {said}")
     return "\n".join(lines) if detail else _fit(lines)
@@ -225,7 +230,9 @@ def incident_summary(incident: IncidentRecord, *, detail: bool = False) -> str:
             lines.append(f"⚠ {marker_labels(incident.address.markers)}")
     lines.append(f"Summary: {incident.summary}")
     for person in incident.people:
-        lines.append(f"• {person.role}: {surname_first(person.forenames, person.surname)} ({person.id})")
+        said = f"{person.role}: {surname_first(person.forenames, person.surname)} ({person.id})"
+        warnings = _person_warnings(person.wanted, person.markers)
+        lines.append(f"⚠ {said}: {warnings}" if warnings else f"• {said}")
     return "\n".join(lines) if detail else _fit(lines)
 
 

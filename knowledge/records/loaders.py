@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -137,12 +138,14 @@ async def load_incident(session: AsyncSession, ref: str) -> IncidentRecord | Non
     incident = await session.get(Incident, ref)
     if incident is None:
         return None
+    wanted = _wanted()
     people = await session.execute(
-        select(Person.id, Person.surname, Person.forenames, IncidentPerson.role)
+        select(Person.id, Person.surname, Person.forenames, IncidentPerson.role, Person.markers, wanted)
         .join(IncidentPerson, IncidentPerson.person_id == Person.id)
         .where(IncidentPerson.incident_ref == ref)
         .order_by(IncidentPerson.role, Person.surname)
     )
+    vocabulary = await marker_vocabulary(session)
     address = await load_address(session, incident.address_id) if incident.address_id else None
     return IncidentRecord(
         incident.ref,
@@ -150,7 +153,10 @@ async def load_incident(session: AsyncSession, ref: str) -> IncidentRecord | Non
         incident.category,
         incident.summary,
         address,
-        tuple(Involved(pid, forenames, surname, role) for pid, surname, forenames, role in people),
+        tuple(
+            Involved(pid, forenames, surname, role, bool(is_wanted), markers_of(codes, vocabulary))
+            for pid, surname, forenames, role, codes, is_wanted in people
+        ),
     )
 
 
@@ -198,14 +204,19 @@ async def safety_flagged(session: AsyncSession, person_ids: Sequence[str]) -> se
     return flagged | set(wanted)
 
 
-async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Resident]:
-    """Who lives there, the wanted and the marked first, so that the few shown are never the harmless."""
-    wanted = (
+def _wanted() -> Any:
+    """A column saying whether the person of the row has an active warrant."""
+    return (
         select(Warrant.person_id)
         .where(Warrant.person_id == Person.id, Warrant.status == "ACTIVE")
         .exists()
         .label("wanted")
     )
+
+
+async def residents(session: AsyncSession, address_id: str, limit: int = 5) -> list[Resident]:
+    """Who lives there, the wanted and the marked first, so that the few shown are never the harmless."""
+    wanted = _wanted()
     rows = await session.execute(
         select(Person.id, Person.forenames, Person.surname, Person.date_of_birth, Person.markers, wanted)
         .where(Person.address_id == address_id)

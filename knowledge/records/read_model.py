@@ -90,12 +90,14 @@ class VehicleRecord:
 
 @dataclass(frozen=True)
 class Involved:
-    """One person as an incident involves them."""
+    """One person as an incident involves them, with what an officer must know of them now."""
 
     id: str
     forenames: str
     surname: str
     role: str
+    wanted: bool = False  # an active warrant
+    markers: tuple[MarkerInfo, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -283,3 +283,16 @@ def test_a_shortlist_is_numbered_with_name_birth_date_and_town() -> None:
         "2. QUENNELL, Tobiah — born unknown (P7)",
         "Choose one of them, or ask again with a date of birth.",
     ]
+
+
+def test_an_incident_names_each_party_with_their_warrant_and_markers() -> None:
+    incident = IncidentRecord(
+        "INC-1", dt.datetime(2025, 5, 30, 21, 5), "Assault", "A fight outside", None,
+        (
+            Involved("P1", "Tobias", "Quennell", "suspect", wanted=True, markers=(VIOLENT,)),
+            Involved("P2", "Ada", "Quennell", "victim"),
+        ),
+    )  # fmt: skip
+    lines = _lines(incident_summary(incident))
+    assert "⚠ suspect: QUENNELL, Tobias (P1): WANTED · VIOLENT" in lines
+    assert "• victim: QUENNELL, Ada (P2)" in lines
