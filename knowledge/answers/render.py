@@ -182,6 +182,8 @@ def vehicle_summary(vehicle: VehicleRecord) -> str:
         lines.extend(f"  {w}" for w in warnings) if warnings else lines.append("  Keeper: no warnings.")
         if keeper.address:
             lines.append(f"  Address: {_address_line(keeper.address)}")
+            if keeper.address.markers:  # where the officer may go next: its dangers under it
+                lines.append(f"  ⚠ At that address: {marker_labels(keeper.address.markers)}")
     return _fit(lines)
 
 

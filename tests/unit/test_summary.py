@@ -296,3 +296,10 @@ def test_an_incident_names_each_party_with_their_warrant_and_markers() -> None:
     lines = _lines(incident_summary(incident))
     assert "⚠ suspect: QUENNELL, Tobias (P1): WANTED · VIOLENT" in lines
     assert "• victim: QUENNELL, Ada (P2)" in lines
+
+
+def test_a_vehicle_answer_shows_the_keepers_address_and_its_dangers() -> None:
+    dog = MarkerInfo("DANGEROUS_DOG", "Dangerous dog", 2)
+    keeper = _person(address=_address(markers=(dog,)))
+    text = vehicle_summary(VehicleRecord("QX12ABC", "Ford", "Focus", "Red", (), keeper))
+    assert "  ⚠ At that address: DANGEROUS DOG" in _lines(text)
