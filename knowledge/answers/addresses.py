@@ -31,7 +31,10 @@ async def check_address(session: AsyncSession, parsed: ParsedQuery) -> Draft:
     if len(found) > 1:
         options = [Choice(render.field(f"{a.line1}, {a.postcode}"), RecordKind.ADDRESS, a.id) for a in found]
         reply = "Which address?\n" + "\n".join(
-            f"{n}. {c.label} ({render.field(c.id)})" for n, c in enumerate(options, 1)
+            f"{n}. ⚠ {c.label} ({render.field(c.id)}): {render.marker_labels(a.markers)}"
+            if a.markers
+            else f"{n}. {c.label} ({render.field(c.id)})"
+            for n, (c, a) in enumerate(zip(options, found, strict=True), 1)
         )
         return Draft(Outcome.AMBIGUOUS, reply, [Disclosed(RecordKind.ADDRESS, a.id) for a in found], options)
     return await open_address(session, found[0].id, detail=False)

@@ -163,11 +163,12 @@ async def vehicles_starting(session: AsyncSession, start: str, limit: int) -> li
 
 @dataclass(frozen=True)
 class AddressHit:
-    """An address as a list to choose from shows it."""
+    """An address as a list to choose from shows it, with its warnings: a list is an answer too."""
 
     id: str
     line1: str
     postcode: str
+    markers: tuple[MarkerInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,4 +203,5 @@ async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int 
         rows.sort(key=lambda a: (-fuzz.ratio(a.street_key, street), a.id))
     else:
         rows.sort(key=lambda a: (a.street_key, a.house_number, a.id))
-    return [AddressHit(a.id, a.line1, a.postcode) for a in rows[:limit]]
+    vocabulary = await marker_vocabulary(session) if rows else {}
+    return [AddressHit(a.id, a.line1, a.postcode, markers_of(a.markers, vocabulary)) for a in rows[:limit]]

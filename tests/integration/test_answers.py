@@ -28,6 +28,8 @@ KNOWN = {
          "latitude": "51.5238", "longitude": "-0.1586", "markers": "DANGEROUS_DOG"},
         {"id": "AX02", "line1": "Flat 3, 12 Acacia Avenue", "town": "Croydon", "postcode": "CR2 6XH",
          "latitude": "51.3700", "longitude": "-0.0900", "markers": ""},
+        {"id": "AX03", "line1": "19 Acre Lane", "town": "London", "postcode": "SW2 5SS",
+         "latitude": "51.5239", "longitude": "-0.1587", "markers": ""},
     ],
     "persons.csv": [
         {"id": "PX01", "forenames": "Jonathan", "surname": "Smythe-Okafor", "date_of_birth": "1986-05-09",
@@ -176,6 +178,14 @@ async def test_address_history(db: Database) -> None:
     assert result.reply.startswith("⚠ DANGEROUS DOG")
     assert "Assault" in result.reply and "SMYTHE-OKAFOR" in result.reply
     assert result.records[0].id == "AX01"
+
+
+async def test_a_list_of_addresses_marks_the_dangerous_one(db: Database) -> None:
+    result = await ask(db, "anything at SW2 5SS")
+    assert result.outcome == "ambiguous"
+    lines = result.reply.splitlines()
+    assert "⚠ 17A Acre Lane, SW2 5SS (AX01): DANGEROUS DOG" in lines[1] + lines[2]
+    assert any(line.endswith("19 Acre Lane, SW2 5SS (AX03)") for line in lines)
 
 
 async def test_address_by_postcode(db: Database) -> None:
