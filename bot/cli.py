@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bot import logs
+from bot.arguments import UsageError, build_parser
 from bot.operator import console_caller
 from bot.settings import Settings, SettingsError
-from knowledge.access.reasons import REASONS
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 from knowledge.store import audit, audit_check, audit_export
 from knowledge.store.audit_key import AuditKey
@@ -26,106 +26,6 @@ from knowledge.store.database import Database, _revisions, schema_problem, upgra
 __all__ = ["init_db", "main"]
 
 log = logging.getLogger("beatline")
-
-
-class UsageError(Exception):
-    """Bad arguments: exit 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
-
-
-_IMPORT_EPILOG = (
-    "Reads whichever of persons.csv, addresses.csv, vehicles.csv, incidents.csv and warrants.csv are in "
-    "the folder; the columns and value rules are in docs/import.md."
-)
-
-_REASONS_EPILOG = "reason codes:\n" + "\n".join(f"  {code:<8}  {why}" for code, why in REASONS.items())
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="beatline", description="Background checks for front-line officers.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    question = "the question; without it, one question a line from stdin"
-    telegram_id = "the user's numeric Telegram id"
-    sub.add_parser("init-db", help="create or upgrade the schema")
-    demo = sub.add_parser("demo-data", help="fill the database with synthetic records")
-    demo.add_argument("--persons", type=int, default=5000, help="how many persons (default 5000)")
-    demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same records (default 1)")
-    imp = sub.add_parser("import", help="import CSV files from a directory", epilog=_IMPORT_EPILOG)
-    imp.add_argument("directory", type=Path, help="the folder that holds the CSV files")
-    parse = sub.add_parser("parse", help="print the parsed query as JSON")
-    parse.add_argument("text", nargs="?", help=question)
-    ask = sub.add_parser(
-        "ask",
-        help="answer as the bot would",
-        epilog=_REASONS_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ask.add_argument(
-        "--as",
-        dest="as_id",
-        type=int,
-        metavar="TELEGRAM_ID",
-        help="answer as this enrolled Telegram user is answered (default: the console operator, an admin)",
-    )
-    ask.add_argument(
-        "--reason", default="", metavar="CODE", help="why the check is made, for the audit log: a code below"
-    )
-    ask.add_argument(
-        "--json", action="store_true", help="print each answer as JSON: intent, outcome, reply, records"
-    )
-    ask.add_argument("text", nargs="?", help=question)
-    sub.add_parser("chat", help="interactive chat in the terminal")
-    run = sub.add_parser("run", help="run the Telegram bot")
-    run.add_argument(
-        "--webhook", action="store_true", help="serve a webhook (BEATLINE_WEBHOOK_URL), not long polling"
-    )
-    run.add_argument("--port", type=int, help="the webhook server's port (default: PORT, else 8080)")
-    users = sub.add_parser("users", help="manage the allowlist").add_subparsers(
-        dest="users_command", required=True, parser_class=_Parser
-    )
-    add = users.add_parser("add", help="enrol a user, or change an enrolled user's role, team or name")
-    add.add_argument("telegram_id", type=int, help=telegram_id)
-    add.add_argument(
-        "--role",
-        required=True,
-        choices=("officer", "sergeant", "admin"),
-        help="officer: checks; sergeant: also briefings; admin: also users and audit",
-    )
-    add.add_argument("--team", default="", help="the team whose briefings they get")
-    add.add_argument("--name", default="", help="a name to know them by in lists and the audit log")
-    revoke = users.add_parser("revoke", help="end a user's access")
-    revoke.add_argument("telegram_id", type=int, help=telegram_id)
-    users.add_parser("list", help="list the users, active and revoked")
-    audit = sub.add_parser("audit", help="check or export the audit log").add_subparsers(
-        dest="audit_command", required=True, parser_class=_Parser
-    )
-    verify = audit.add_parser("verify", help="check the chain, and that it still holds each checkpoint")
-    verify.add_argument(
-        "--checkpoint", type=Path, action="append", default=[], metavar="FILE",
-        help="a file of checkpoints from 'audit checkpoint' (repeatable): the log must still hold each",
-    )  # fmt: skip
-    audit.add_parser(
-        "seal",
-        help="seal a log from before the audit key, once; its entries so far stay hash-chained only",
-    )
-    audit.add_parser("checkpoint", help="print a signed checkpoint of the head").add_argument(
-        "--out", type=Path, metavar="FILE", help="append it to FILE instead"
-    )
-    export = audit.add_parser("export", help="write the audit log to stdout")
-    export.add_argument(
-        "--since",
-        type=dt.datetime.fromisoformat,
-        metavar="ISO",
-        help="only entries from this moment on, e.g. 2024-05-01T06:00 (UTC unless it has an offset)",
-    )
-    export.add_argument(
-        "--format", choices=("csv", "jsonl"), default="jsonl", help="the output format (default jsonl)"
-    )
-    return parser
 
 
 async def _with_db(
@@ -309,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logs.configure(settings)
     try:
-        args = _parser().parse_args(argv)
+        args = build_parser().parse_args(argv)
         return _dispatch(args, settings)
     except UsageError as exc:
         print(f"beatline: {exc}. See 'beatline --help'.", file=sys.stderr)

@@ -17,7 +17,8 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from bot.cli import _parser, main
+from bot.arguments import build_parser
+from bot.cli import main
 from knowledge.access.reasons import REASONS
 from knowledge.store.database import _alembic_config
 from tests.support.keys import AUDIT_ENV
@@ -82,7 +83,7 @@ def _commands(parser: argparse.ArgumentParser, path: str = "beatline") -> Iterat
 
 
 def test_every_command_and_option_has_help() -> None:
-    silent = [f"{path} {action.dest}" for path, action in _commands(_parser()) if not action.help]
+    silent = [f"{path} {action.dest}" for path, action in _commands(build_parser()) if not action.help]
     assert silent == []
 
 
