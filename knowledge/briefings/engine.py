@@ -16,7 +16,7 @@ import os
 import secrets
 import socket
 
-from knowledge.briefings import copies
+from knowledge.briefings import claims
 from knowledge.briefings.copies import Claim, Withdrawn
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import OnProgress, OnWithdrawn, Send
@@ -67,9 +67,9 @@ class DeliveryEngine:
 
     async def run_due(self) -> int:
         """Claim every due briefing and send it to the end; how many were claimed."""
-        claims, withdrawn = await copies.claim_due(self.db, self.worker, self.lease)
-        await asyncio.gather(*(self._launch(claim) for claim in claims), *map(self._tell, withdrawn))
-        return len(claims)
+        taken, withdrawn = await claims.claim_due(self.db, self.worker, self.lease)
+        await asyncio.gather(*(self._launch(claim) for claim in taken), *map(self._tell, withdrawn))
+        return len(taken)
 
     def start(self) -> None:
         """Poll for due, reminded and interrupted briefings until stop()."""
@@ -117,8 +117,8 @@ class DeliveryEngine:
     async def _poll(self) -> None:
         while not self._stopping:
             try:
-                claims, withdrawn = await copies.claim_due(self.db, self.worker, self.lease)
-                for claim in claims:
+                taken, withdrawn = await claims.claim_due(self.db, self.worker, self.lease)
+                for claim in taken:
                     self._launch(claim)
                 for notice in withdrawn:
                     await self._tell(notice)

@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from knowledge.briefings import copies
+from knowledge.briefings import claims, copies
 from knowledge.briefings.copies import Claim, Copy, Outcome
 from knowledge.briefings.pacing import Pacer, Slot
 from knowledge.briefings.port import OnProgress, Outgoing, Progress, Send, SendResult
@@ -92,16 +92,16 @@ class Run:
             await self._settle(recorder)
             self.done.set()  # the hold is let go of next: no more renewals
             if complete:
-                await self.write(copies.finish, self.claim, worker)
+                await self.write(claims.finish, self.claim, worker)
                 await self._progress(finished=True)
             elif not self.lost:
-                await self.write(copies.release, bid, worker)
+                await self.write(claims.release, bid, worker)
         except Exception:
             log.exception("briefing %s stopped part-way; it will be resumed", bid)
             with contextlib.suppress(Exception):
                 await self._settle(recorder)
                 self.done.set()
-                await self.write(copies.release, bid, worker)
+                await self.write(claims.release, bid, worker)
         finally:
             self.done.set()
             await keeper
@@ -265,7 +265,7 @@ class Run:
                 await asyncio.wait_for(self.done.wait(), shared.renew_every)
                 return
             try:
-                held = await self.write(copies.renew, bid, shared.worker, shared.lease)
+                held = await self.write(claims.renew, bid, shared.worker, shared.lease)
             except Exception:  # the database may answer next time, well within the lease
                 log.exception("could not renew the hold on briefing %s", bid)
                 continue

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from knowledge.access.users import Enrolment, active_user, enrol, revoke
-from knowledge.briefings import acknowledgements, copies, drafts
+from knowledge.briefings import acknowledgements, claims, copies, drafts
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Outgoing, Progress, SendResult
@@ -244,7 +244,7 @@ async def test_a_429_pauses_everyone_then_retries_that_officer(db: Database) -> 
 async def test_a_crash_part_way_resumes_the_rest_without_repeats(db: Database) -> None:
     briefing_id = await brief(db, SERGEANT)
     # A worker that died: it sent to 21, had handed 22 to Telegram, and never heard back.
-    [claim], _ = await copies.claim_due(db, "dead", dt.timedelta(seconds=-1))
+    [claim], _ = await claims.claim_due(db, "dead", dt.timedelta(seconds=-1))
     assert await copies.claim_copies(db, claim, [21, 22]) == [21, 22]
     await copies.record_outcomes(db, claim, [copies.Outcome(21, "sent", 7)])
     fake = FakeTelegram()
@@ -322,13 +322,13 @@ async def test_a_copy_is_in_the_audit_log_before_telegram_can_deliver_it(db: Dat
 
 async def test_a_worker_late_to_renew_keeps_its_briefing_and_another_takes_it_over(db: Database) -> None:
     await brief(db, SERGEANT)
-    [claim], _ = await copies.claim_due(db, "slow", dt.timedelta(seconds=-1))  # its lease has lapsed
+    [claim], _ = await claims.claim_due(db, "slow", dt.timedelta(seconds=-1))  # its lease has lapsed
     # The same worker looking again is alive, only late (a stalled event loop): it must not run the
     # briefing a second time beside itself. Another worker may take it over.
-    assert await copies.claim_due(db, "slow", dt.timedelta(seconds=6)) == ([], [])
-    [taken], _ = await copies.claim_due(db, "other", dt.timedelta(seconds=6))
+    assert await claims.claim_due(db, "slow", dt.timedelta(seconds=6)) == ([], [])
+    [taken], _ = await claims.claim_due(db, "other", dt.timedelta(seconds=6))
     assert taken.briefing_id == claim.briefing_id
-    assert not await copies.renew(db, claim.briefing_id, "slow", dt.timedelta(seconds=6))
+    assert not await claims.renew(db, claim.briefing_id, "slow", dt.timedelta(seconds=6))
 
 
 async def test_a_copy_refused_with_a_5xx_is_retried_after_a_back_off(db: Database) -> None:
@@ -347,7 +347,7 @@ async def test_a_copy_refused_with_a_5xx_is_retried_after_a_back_off(db: Databas
 
 async def test_an_interrupted_briefing_of_a_sergeant_demoted_since_is_not_resumed(db: Database) -> None:
     briefing_id = await brief(db, SERGEANT)
-    [claim], _ = await copies.claim_due(db, "dead", dt.timedelta(seconds=-1))  # its worker died at once
+    [claim], _ = await claims.claim_due(db, "dead", dt.timedelta(seconds=-1))  # its worker died at once
     assert await copies.claim_copies(db, claim, [21]) == [21]
     await copies.record_outcomes(db, claim, [copies.Outcome(21, "sent", 7)])
     await enrol(db, SERGEANT, "officer", by="test")  # demoted after the worker died
