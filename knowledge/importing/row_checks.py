@@ -21,6 +21,16 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from knowledge.importing.csv_files import COLUMNS, Problems
+from knowledge.importing.value_checks import (
+    _NO_LIMIT,
+    Bad,
+    _coordinate,
+    _date,
+    _length,
+    _limit,
+    _moment,
+    _required,
+)
 from knowledge.matching.clean import clean_text
 from knowledge.matching.names import normalise_name, person_keys
 from knowledge.matching.postcodes import normalise_postcode
@@ -43,7 +53,6 @@ Rows = Iterable[tuple[int, tuple[str, ...]]]
 Checked = tuple[tuple[Any, ...], list[tuple[Any, ...]]]
 _KIND = {"person": "persons", "vehicle": "vehicles", "address": "addresses"}
 _TABLE_OF: dict[str, type[Address] | type[Person]] = {"address": Address, "person": Person}
-_NO_LIMIT = 1 << 30
 # Files whose ids later files refer to, and the kind of record each id names.
 _REGISTERS = {"addresses.csv": "address", "persons.csv": "person"}
 # How a row's identifier is written in the database: VRMs and references upper case, VRMs unspaced.
@@ -65,15 +74,10 @@ _FREE_TEXT = {
 }
 # Bounds for the TEXT columns, which the schema does not limit: an incident's narrative fits a
 # reply with room to spare, and aliases (joined by ';') a few dozen names.
-_TEXT_LIMITS = {"aliases": 1000, "summary": 2000}
 _EARLIEST_BIRTH = dt.date(1900, 1, 1)
 # Incident times without a zone are stored as written, in whatever zone the force keeps them: a
 # day ahead of this machine's UTC clock covers every zone and any clock skew.
 _CLOCK_SKEW = dt.timedelta(days=1)
-
-
-class Bad(Exception):
-    """One row's first problem; the row is skipped and the reason reported."""
 
 
 def _cleaned(values: tuple[str, ...], free: tuple[int, ...], pick: Callable[..., Any]) -> tuple[str, ...]:
@@ -97,23 +101,8 @@ def _cleaned(values: tuple[str, ...], free: tuple[int, ...], pick: Callable[...,
     return tuple(cleaned)
 
 
-def _length(model: type[Base], column: str) -> int:
-    length = getattr(Base.metadata.tables[model.__tablename__].columns[column].type, "length", None)
-    return length or _NO_LIMIT
-
-
 # A reference holds to the grammar and length of the id it refers to.
 _ID_LIMITS = {kind: _length(model, "id") for kind, model in _TABLE_OF.items()}
-
-
-def _limit(model: type[Base], column: str) -> int:
-    # The schema's VARCHAR lengths, which PostgreSQL enforces; checked up front so that a long
-    # value is a line-numbered problem rather than a failed transaction. `sex` has its own check.
-    if column in _TEXT_LIMITS:
-        return _TEXT_LIMITS[column]
-    if column == "sex" or column not in Base.metadata.tables[model.__tablename__].columns:
-        return _NO_LIMIT
-    return _length(model, column)
 
 
 def _key_check(name: str, model: type[Base]) -> Callable[[str], str | None]:
@@ -123,54 +112,6 @@ def _key_check(name: str, model: type[Base]) -> Callable[[str], str | None]:
     limit = _length(model, column)
     good = id_matcher(limit)
     return lambda key: None if good(key) else id_problem(key, column, limit)
-
-
-def _date(value: str, column: str, latest: dt.date, earliest: dt.date = dt.date.min) -> str | None:
-    if not value:
-        return None
-    try:
-        if len(value) != 10 or value[4] != "-" or value[7] != "-":
-            raise ValueError
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise Bad(f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
-    if day > latest:
-        raise Bad(f"{column} {value!r} is in the future")
-    if day < earliest:
-        raise Bad(f"{column} {value!r} is before {earliest.year}")
-    return value
-
-
-def _moment(value: str, latest: dt.datetime) -> str:
-    try:
-        if len(value) <= 10:  # a bare date: an incident needs its time
-            raise ValueError
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise Bad(f"occurred_at {value!r} is not an ISO 8601 date-time (2024-05-01T22:15)") from None
-    moment = utc(moment).replace(tzinfo=None)  # stored as naive UTC
-    if moment > latest:
-        raise Bad(f"occurred_at {value!r} is in the future")
-    return moment.isoformat(" ", "microseconds")
-
-
-def _coordinate(value: str, column: str, bound: float) -> float | None:
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise Bad(f"{column} {value!r} is not a number") from None
-    if not -bound <= number <= bound:  # also refuses nan and inf
-        raise Bad(f"{column} {value} is out of range (-{bound:g} to {bound:g})")
-    return number
-
-
-def _required(value: str, column: str) -> str:
-    value = value.strip()
-    if not value:
-        raise Bad(f"{column} is empty")
-    return value
 
 
 # Real records repeat names (and one person appears in several systems): caching the name work
