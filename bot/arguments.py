@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--webhook", action="store_true", help="serve a webhook (BEATLINE_WEBHOOK_URL), not long polling"
     )
     run.add_argument("--port", type=int, help="the webhook server's port (default: PORT, else 8080)")
+    api = sub.add_parser("records-api", help="serve the reference records API over this database's records")
+    api.add_argument(
+        "--port", type=int, default=8090, help="the port to listen on (default 8090; 0: any free)"
+    )
+    api.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; 0.0.0.0 for all)"
+    )
     users = sub.add_parser("users", help="manage the allowlist").add_subparsers(
         dest="users_command", required=True, parser_class=_Parser
     )

@@ -141,18 +141,26 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         for line in lines:
             print(json.dumps(parse(line).to_json(), ensure_ascii=False), flush=True)
         return 0
-    if command in ("ask", "chat", "users", "audit") and (problem := schema_problem(settings.database_url)):
+    if command in ("ask", "chat", "users", "audit", "records-api") and (
+        problem := schema_problem(settings.database_url)
+    ):
         raise BeatlineError(problem)
     if command == "ask":
         from bot import console
 
         return asyncio.run(
-            _with_db(settings, lambda db: console.ask(db, args), key=settings.load_audit_key(), writes=True)
+            _with_db(
+                settings, lambda db: _ask(args, settings, db), key=settings.load_audit_key(), writes=True
+            )
         )
     if command == "chat":
         from bot import console
 
         return console.chat(settings)
+    if command == "records-api":
+        from bot.records_server import serve
+
+        return serve(settings, host=args.host, port=args.port)
     if command == "run":
         from bot.run import run
 
@@ -166,6 +174,17 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     # An export shows the log as it is and needs no key; checking or vouching for it does.
     key = None if args.audit_command == "export" else settings.load_audit_key()
     return asyncio.run(_with_db(settings, lambda db: _audit(args, db), key=key))
+
+
+async def _ask(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from bot import console
+    from bot.services import records_source
+
+    records = records_source(settings, db)
+    try:
+        return await console.ask(db, args, records)
+    finally:
+        await records.close()
 
 
 def _seal(settings: Settings) -> int:

@@ -14,12 +14,14 @@ import sys
 from collections.abc import Iterable
 
 from bot.operator import console_caller
+from bot.services import records_source
 from bot.settings import Settings
 from knowledge.access import users
 from knowledge.access.reasons import reason_code
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
 from knowledge.matching.clean import clean_text
+from knowledge.records.port import RecordsSource
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
@@ -42,7 +44,7 @@ def _show(result: Answer, as_json: bool) -> None:
         print(result.reply, flush=True)
 
 
-async def ask(db: Database, args: argparse.Namespace) -> int:
+async def ask(db: Database, args: argparse.Namespace, records: RecordsSource) -> int:
     """One answer for TEXT, or one per stdin line, each flushed as soon as it is ready."""
     reason = reason_code(args.reason)  # an unknown code is refused before anything is asked
     caller = await caller_for(db, args.as_id)
@@ -52,7 +54,7 @@ async def ask(db: Database, args: argparse.Namespace) -> int:
             continue
         if not args.json and args.text is None:
             print("", flush=True)
-        _show(await answer(db, caller, line.rstrip("\n"), reason=reason), args.json)
+        _show(await answer(db, caller, line.rstrip("\n"), reason=reason, records=records), args.json)
     return 0
 
 
@@ -71,7 +73,11 @@ def chat(settings: Settings) -> int:
         db = Database(settings.database_url, timeout=settings.db_timeout, audit_key=settings.load_audit_key())
         try:
             runner.run(audit.check_key(db))  # entries written with another key would not verify
-            _converse(runner, db, interactive)
+            records = records_source(settings, db)
+            try:
+                _converse(runner, db, records, interactive)
+            finally:
+                runner.run(records.close())
         except (EOFError, KeyboardInterrupt):
             if interactive:
                 print()  # off the prompt's line
@@ -82,7 +88,7 @@ def chat(settings: Settings) -> int:
     return 0
 
 
-def _converse(runner: asyncio.Runner, db: Database, interactive: bool) -> None:
+def _converse(runner: asyncio.Runner, db: Database, records: RecordsSource, interactive: bool) -> None:
     caller = console_caller()
     last: Answer | None = None
     while True:
@@ -93,11 +99,14 @@ def _converse(runner: asyncio.Runner, db: Database, interactive: bool) -> None:
             return
         if last and last.choices and text.isdigit() and 1 <= int(text) <= len(last.choices):
             choice = last.choices[int(text) - 1]
-            last = runner.run(answer_record(db, caller, choice.kind, choice.id, detail=False))
+            last = runner.run(
+                answer_record(db, caller, choice.kind, choice.id, detail=False, records=records)
+            )
         elif last and last.more and text.lower() in ("more", "m", "detail"):
-            last = runner.run(answer_record(db, caller, last.more.kind, last.more.id, detail=True))
+            more = last.more
+            last = runner.run(answer_record(db, caller, more.kind, more.id, detail=True, records=records))
         else:
-            last = runner.run(answer(db, caller, text))
+            last = runner.run(answer(db, caller, text, records=records))
         print(last.reply, flush=True)
         if last.more:
             print("(say 'more' for detail)", flush=True)

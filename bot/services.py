@@ -18,29 +18,47 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from knowledge.access.buttons import ButtonSigner, derive_key
 from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
+from knowledge.records.gateway import Gateway, GatewayConfig, client_tls
 from knowledge.records.port import RecordsSource
 from knowledge.records.sql_store import SqlStore
 from knowledge.store import audit
 from knowledge.store.database import Database
 
-__all__ = ["BUTTON_LIFETIME", "Services"]
+__all__ = ["BUTTON_LIFETIME", "Services", "records_source"]
 
 log = logging.getLogger(__name__)
 
 BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long enough to read, no longer
 
 
+def records_source(settings: Settings, db: Database) -> RecordsSource:
+    """A force's own records system when BEATLINE_RECORDS_URL names one; else the records in `db`."""
+    if not settings.records_url:
+        return SqlStore(db)
+    try:
+        tls = client_tls(settings.records_cert, settings.records_key, settings.records_ca)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise SettingsError(
+            "BEATLINE_RECORDS_CERT, BEATLINE_RECORDS_KEY or BEATLINE_RECORDS_CA cannot be used "
+            f"({type(exc).__name__}): name readable PEM files."
+        ) from None
+    config = GatewayConfig(
+        settings.records_url, settings.records_token.reveal(), settings.records_timeout, tls
+    )
+    return Gateway(config)
+
+
 class Services:
     """The database, the records port, the shared rate limiter, the button signer, the send pacer and
     the briefings' delivery engine, plus background tasks.
 
-    `records` is where answers read records, chosen once here: the SQL store over `db`.
+    `records` is where answers read records, chosen once here (`records_source`).
 
     `pacer` is the process's one send budget (BEATLINE_SEND_RATE): the Application's rate limiter takes
     its slots for replies, the delivery engine for copies.
@@ -73,6 +91,7 @@ class Services:
         db = Database(settings.database_url, timeout=settings.db_timeout, audit_key=settings.load_audit_key())
         try:
             await audit.check_key(db)
+            records = records_source(settings, db)
         except BaseException:
             await db.dispose()
             raise
@@ -80,7 +99,7 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, SqlStore(db), limiter, buttons, pacer, port(buttons))
+        return cls(db, records, limiter, buttons, pacer, port(buttons))
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings."""

@@ -75,6 +75,15 @@ class Settings:
     # else the default key file: see load_audit_key.
     audit_key: AuditKey | None = None
     audit_key_file: Path | None = None
+    # A force's own records system (the records API); None: the records are in this database.
+    records_url: str | None = None
+    records_token: Secret = field(default_factory=lambda: Secret(""))
+    # Seconds for the whole of one answer's reads from the records system, retries included.
+    records_timeout: float = 3.0
+    # Mutual TLS to the records system: this client's certificate and key, and the CA that signs its.
+    records_cert: Path | None = None
+    records_key: Path | None = None
+    records_ca: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +122,14 @@ class Settings:
                 f"BEATLINE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level[:20]!r}."
             )
 
+        records_url = opt("BEATLINE_RECORDS_URL")
+        if records_url and not records_url.startswith(("http://", "https://")):
+            raise SettingsError("BEATLINE_RECORDS_URL must be an http:// or https:// URL.")
+
+        def path(name: str) -> Path | None:
+            value = opt(name)
+            return Path(value) if value else None
+
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
             telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
@@ -129,6 +146,12 @@ class Settings:
             db_timeout=number("BEATLINE_DB_TIMEOUT", cls.db_timeout, float, least=0.001),
             audit_key=audit_key,
             audit_key_file=Path(key_file) if key_file else None,
+            records_url=records_url,
+            records_token=Secret(env.get("BEATLINE_RECORDS_TOKEN", "")),
+            records_timeout=number("BEATLINE_RECORDS_TIMEOUT", cls.records_timeout, float, least=0.001),
+            records_cert=path("BEATLINE_RECORDS_CERT"),
+            records_key=path("BEATLINE_RECORDS_KEY"),
+            records_ca=path("BEATLINE_RECORDS_CA"),
         )
 
     def create_default_audit_key(self) -> Path | None:
