@@ -30,11 +30,15 @@ from knowledge.records.port import Asking, Records, RecordsSource
 from knowledge.records.read_model import AddressQuery
 from knowledge.store.database import unavailable
 
-__all__ = ["MAX_QUERY", "OPERATIONS", "openapi", "openapi_json", "records_api"]
+__all__ = ["MAX_LINE", "MAX_QUERY", "OPERATIONS", "openapi", "openapi_json", "records_api"]
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY = 8000  # characters of query string: a hundred ids and room to spare
+MAX_BODY = 1024  # bytes: every operation is a GET, and a GET's body means nothing here
+# The HTTP parser's own limit on a request line, well above MAX_QUERY, so that a long query string
+# gets our 414 in JSON; only a line longer than this gets aiohttp's plain 400.
+MAX_LINE = 64 * 1024
 MAX_IDS = 100
 PAGE_SIZE = 500
 OFFICER = "X-Beatline-Officer"
@@ -262,9 +266,11 @@ def _check(param: Param, raw: str) -> Any:
         return [clean_text(i, 65) for i in ids]
     if schema.get("format") == "date":
         try:
-            return dt.date.fromisoformat(raw) if _DATE.fullmatch(raw) else None
+            if _DATE.fullmatch(raw):
+                return dt.date.fromisoformat(raw)
         except ValueError:
-            raise bad from None
+            pass
+        raise bad
     if schema["type"] in ("integer", "number"):
         try:
             value = int(raw) if schema["type"] == "integer" and _WHOLE.fullmatch(raw) else float(raw)
@@ -351,10 +357,15 @@ async def _no_tracebacks(
     """Every answer is JSON: aiohttp's own refusals too, and a fault of ours is logged, not shown."""
     if len(request.query_string) > MAX_QUERY:
         return _problem(414, f"The query string is longer than {MAX_QUERY} characters.")
+    if (request.content_length or 0) > MAX_BODY or (request.body_exists and request.content_length is None):
+        return _problem(413, "Requests to the records API carry no body.")
     try:
         return await handler(request)
-    except web.HTTPException as refusal:
-        return _problem(refusal.status, refusal.reason)
+    except web.HTTPException as refusal:  # aiohttp's own: 404, 405 (with its Allow header), 413
+        problem = _problem(refusal.status, refusal.reason)
+        if "Allow" in refusal.headers:
+            problem.headers["Allow"] = refusal.headers["Allow"]
+        return problem
     except Exception:
         log.exception("records API fault on %s", request.path)
         return _problem(500, "The records API failed on this request.")
@@ -371,7 +382,7 @@ def records_api(records: RecordsSource, *, token: str) -> web.Application:
             return _problem(401, "A valid bearer token is required.")
         return await handler(request)
 
-    app = web.Application(middlewares=[_no_tracebacks, bearer], client_max_size=4096)
+    app = web.Application(middlewares=[_no_tracebacks, bearer], client_max_size=MAX_BODY)
     spec = openapi_json().encode()
 
     async def serve_spec(_: web.Request) -> web.Response:

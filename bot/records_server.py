@@ -10,7 +10,7 @@ import sys
 
 from aiohttp import web
 
-from bot.records_api import MAX_QUERY, records_api
+from bot.records_api import MAX_LINE, records_api
 from bot.settings import Settings, SettingsError
 from knowledge.records.sql_store import SqlStore
 from knowledge.store.database import Database
@@ -38,8 +38,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 async def _serve(settings: Settings, host: str, port: int) -> None:
     db = Database(settings.database_url, timeout=settings.db_timeout)
     app = records_api(SqlStore(db), token=settings.records_token.reveal())
-    # Room for the longest query string we accept, so that ours (a 414 in JSON) is the refusal sent.
-    runner = web.AppRunner(app, handler_args={"max_line_size": MAX_QUERY + 1024}, access_log=None)
+    runner = web.AppRunner(app, max_line_size=MAX_LINE, access_log=None)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

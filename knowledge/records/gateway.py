@@ -1,7 +1,7 @@
 """The records port over HTTP: a force's own records system behind `BEATLINE_RECORDS_URL`.
 
 One pooled aiohttp session per process. Each question gets one view and one deadline
-(`BEATLINE_RECORDS_TIMEOUT`, for the whole answer, every request and retry within it); every
+(`BEATLINE_RECORDS_TIMEOUT`, for the whole answer: every request and retry within it); every
 request names the reason code and the officer (`X-Beatline-Reason`, `X-Beatline-Officer`) and
 carries the bearer token, over mutual TLS when a certificate is configured. Every read is a GET, so
 each may be retried, after a jittered back-off, when the connection fails or the system answers
@@ -59,6 +59,10 @@ ATTEMPTS = 3
 BACKOFF = 0.05  # seconds: the first retry waits up to this, the next up to twice it
 
 
+class Refused(RecordsUnavailable):
+    """The records system answered, but refused the request (a 4xx): it is not down."""
+
+
 @dataclass(frozen=True)
 class GatewayConfig:
     url: str
@@ -108,27 +112,38 @@ class Gateway:
         if not self.breaker.allow():
             raise RecordsUnavailable("circuit open: the records system failed the last answers")
         headers = {"X-Beatline-Reason": asking.reason, "X-Beatline-Officer": asking.officer}
+        deadline = asyncio.get_running_loop().time() + self.config.timeout
         try:
-            async with asyncio.timeout(self.config.timeout):
-                yield GatewayRecords(self, headers)
-        except TimeoutError:
-            self.breaker.failed()
-            raise RecordsUnavailable(f"no answer within {self.config.timeout:g} s") from None
+            yield GatewayRecords(self, headers, deadline)
+        except Refused:  # the system is up and answering, if not as asked
+            self.breaker.succeeded()
+            raise
         except BaseException:  # unusable answers, and a cancelled probe, which must not hold the breaker
             self.breaker.failed()
             raise
         self.breaker.succeeded()
 
     async def get(
-        self, path: str, params: Mapping[str, str], headers: Mapping[str, str], kind: type[T]
+        self, path: str, params: Mapping[str, str], headers: Mapping[str, str], deadline: float, kind: type[T]
     ) -> T | None:
-        """The document at path, or None for a 404; retried on a failed connection or a 5xx."""
+        """The document at path, or None for a 404; retried on a failed connection or a 5xx.
+
+        Each attempt gets what is left of the answer's deadline: an explicit budget rather than a
+        cancelling timeout around the answer, which aiohttp's own timeout would swallow and retry.
+        """
         url = self.base.join(URL(path)).with_query(params)
+        loop = asyncio.get_running_loop()
         for attempt in range(ATTEMPTS):
             if attempt:
                 await asyncio.sleep(random.uniform(0, BACKOFF * 2 ** (attempt - 1)))
+            left = deadline - loop.time()
+            if left <= 0:
+                raise RecordsUnavailable(f"no answer on {path} within {self.config.timeout:g} s")
             try:
-                async with self._client().get(url, headers=headers, allow_redirects=False) as response:
+                timeout = aiohttp.ClientTimeout(total=left)
+                async with self._client().get(
+                    url, headers=headers, allow_redirects=False, timeout=timeout
+                ) as response:
                     if response.status == 404:
                         return None
                     if response.status >= 500:
@@ -140,7 +155,8 @@ class Gateway:
                         )
                         continue
                     if response.status != 200:
-                        raise RecordsUnavailable(f"records system refused {path} with {response.status}")
+                        said = (await response.content.read(300)).decode(errors="replace")
+                        raise Refused(f"records system refused {path} with {response.status}: {said}")
                     body = await response.content.read(MAX_BODY + 1)
             except (aiohttp.ClientError, OSError) as exc:
                 log.info(
@@ -166,11 +182,11 @@ class Gateway:
 class GatewayRecords:
     """The records as a force's system gives them, for one question."""
 
-    def __init__(self, gateway: Gateway, headers: Mapping[str, str]) -> None:
-        self.gateway, self.headers = gateway, headers
+    def __init__(self, gateway: Gateway, headers: Mapping[str, str], deadline: float) -> None:
+        self.gateway, self.headers, self.deadline = gateway, headers, deadline
 
     async def _get(self, path: str, kind: type[T], **params: str) -> T | None:
-        return await self.gateway.get(path, params, self.headers, kind)
+        return await self.gateway.get(path, params, self.headers, self.deadline, kind)
 
     async def _must(self, path: str, kind: type[T], **params: str) -> T:
         found = await self._get(path, kind, **params)
@@ -220,7 +236,7 @@ class GatewayRecords:
         return [(m.vehicle.record(), m.confusions) for m in found.matches]
 
     async def vehicles_starting(self, start: str, limit: int) -> list[VehicleHit]:
-        found = await self._must("v1/vehicles", wire.Vehicles, prefix=start, limit=str(limit))
+        found = await self._must("v1/vehicles-starting", wire.Vehicles, prefix=start, limit=str(limit))
         return [v.record() for v in found.vehicles]
 
     async def vehicle(self, vrm: str) -> VehicleRecord | None:
