@@ -8,6 +8,7 @@ misbehave: refuse connections, answer slowly, answer 500, send garbage, or send 
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,24 +25,26 @@ TOKEN = "records-test-token"
 
 
 @asynccontextmanager
-async def serving(app: web.Application) -> AsyncIterator[str]:
+async def serving(app: web.Application, tls: ssl.SSLContext | None = None) -> AsyncIterator[str]:
     """`app` on 127.0.0.1 on a free port, for as long as the block runs; its base URL."""
     runner = web.AppRunner(app, max_line_size=MAX_LINE, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
     await site.start()
     try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
 
 
 @asynccontextmanager
-async def serving_records(url: str, token: str = TOKEN) -> AsyncIterator[str]:
+async def serving_records(
+    url: str, token: str = TOKEN, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[str]:
     """The records of the database at `url`, served as `beatline records-api` serves them."""
     db = Database(url)
     try:
-        async with serving(records_api(SqlStore(db), token=token)) as base:
+        async with serving(records_api(SqlStore(db), token=token), tls) as base:
             yield base
     finally:
         await db.dispose()
