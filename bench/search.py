@@ -1,11 +1,14 @@
 """Person search at scale, measured through the answer function, against a brute-force rapidfuzz scan.
 
     .venv/bin/python -m bench.search [--persons 1000000] [--queries 400] [--backend sqlite|postgresql|both]
+        [--via database|gateway|both]
 
 Builds (once, cached in bench/out/) a database of synthetic persons, draws target people at random,
 and asks for each the way an officer would: sometimes a nickname, sometimes a typo, with and without
 a date of birth. Prints recall and latency for our staged search and for a brute-force scan of every
-name, plus the peak resident memory of our path.
+name, plus the peak resident memory of our path. `--via gateway` asks the same questions through the
+HTTP records gateway, with `beatline records-api` over the same database in a child process on this
+machine and Beatline's own database (audit only) a fresh SQLite file.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer
 from knowledge.matching.nicknames import _GROUPS
 from knowledge.matching.scoring import PersonQuery
-from knowledge.records.search import find_persons
+from knowledge.records.gateway import Gateway, GatewayConfig
+from knowledge.records.port import Asking, RecordsSource
+from knowledge.records.sql_store import SqlStore
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database, sync_url
 from knowledge.store.schema import Person
@@ -42,6 +47,7 @@ OUT = Path(__file__).resolve().parent / "out"
 PG_ADMIN = os.environ.get("BEATLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BENCH_CALLER = Caller(actor="bench:search", role="admin", channel="cli")
 TODAY = dt.date(2026, 11, 25)
+GATEWAY_TOKEN = "bench-search-token"
 
 
 def machine() -> str:
@@ -161,22 +167,29 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
-async def timed(db: Database, text: str, cpu: list[float], wall: list[float]) -> Answer:
+async def timed(
+    db: Database, records: RecordsSource, text: str, cpu: list[float], wall: list[float]
+) -> Answer:
     """One answer, its wall time and the CPU this process spent on it (all threads), in ms.
 
     The CPU time is what to compare between versions on a shared machine: other jobs on the cores
     stretch the wall time of every query, not the work each one does.
     """
     started, cpu_started = time.perf_counter(), time.process_time()
-    result = await answer(db, BENCH_CALLER, text, today=TODAY)
+    result = await answer(db, BENCH_CALLER, text, today=TODAY, records=records)
     wall.append((time.perf_counter() - started) * 1000)
     cpu.append((time.process_time() - cpu_started) * 1000)
     return result
 
 
-async def measure(url: str, people: list[Person], distinctive: set[str], seed: int) -> dict[str, object]:
+async def measure(
+    url: str, people: list[Person], distinctive: set[str], seed: int, api: str | None = None
+) -> dict[str, object]:
+    """Our path on the database at `url`; through the records API at `api` when given, with
+    Beatline's own (audit-only) database at `url` then."""
     rng = random.Random(seed + 1)
     db = Database(url, audit_key=settings_for(url).load_audit_key())
+    records: RecordsSource = Gateway(GatewayConfig(api, GATEWAY_TOKEN)) if api else SqlStore(db)
     with_dob, without, cpu_dob, cpu_without = [], [], [], []
     hits_dob = answered = hits_top10 = hits_answer_list = 0
     kinds: Counter[str] = Counter()
@@ -189,7 +202,7 @@ async def measure(url: str, people: list[Person], distinctive: set[str], seed: i
         text_dob = rng.choice(("check {n} dob {d}", "any warnings on {n} born {d}", "{n} {d}")).format(
             n=f"{first} {last}", d=said_dob
         )
-        result = await timed(db, text_dob, cpu_dob, with_dob)
+        result = await timed(db, records, text_dob, cpu_dob, with_dob)
         first_id = result.records[0].id if result.records else None
         hits_dob += first_id == person.id
         answered += result.outcome == "answered" and first_id == person.id
@@ -198,15 +211,16 @@ async def measure(url: str, people: list[Person], distinctive: set[str], seed: i
         queries.append((person.id, f"{first} {last}", kind, person.date_of_birth.isoformat()))
         if person.id in distinctive:
             text_name = f"check {first} {last}"
-            result = await timed(db, text_name, cpu_without, without)
+            result = await timed(db, records, text_name, cpu_without, without)
             hits_answer_list += person.id in {r.id for r in result.records}
-            async with db.sessions() as session:
-                ranked = await find_persons(session, PersonQuery(forenames=first, surname=last), TODAY)
+            async with records.view(Asking("", "bench")) as view:
+                ranked = await view.find_persons(PersonQuery(forenames=first, surname=last), TODAY)
             found = person.id in {r.person_id for r in ranked[:10]}
             hits_top10 += found
             if not found and len(misses) < 16:
                 wanted = f"{person.id} {person.forenames} {person.surname}"
                 misses.append(f"{text_name!r} -> not in top 10 (wanted {wanted})")
+    await records.close()
     await db.dispose()
     return {
         "with_dob": with_dob, "without": without, "cpu_dob": cpu_dob, "cpu_without": cpu_without,
@@ -243,7 +257,7 @@ def brute_force(
     return {"p50": pct(times, 50), "p95": pct(times, 95), "top10": top10_rate, "top1_dob": top1_dob / n}
 
 
-def report(backend: str, ours: dict[str, object], brute: dict[str, float] | None) -> None:
+def report(backend: str, ours: dict[str, object]) -> None:
     with_dob, without = ours["with_dob"], ours["without"]
     cpu_dob, cpu_without = ours["cpu_dob"], ours["cpu_without"]
     assert isinstance(with_dob, list) and isinstance(without, list)
@@ -262,11 +276,15 @@ def report(backend: str, ours: dict[str, object], brute: dict[str, float] | None
     print(f"peak resident memory of our path: {ours['rss_mb']:.0f} MB")
     for miss in ours["misses"]:  # type: ignore[attr-defined]
         print(f"  miss: {miss}")
-    if brute:
-        print(f"brute-force rapidfuzz WRatio over every name: "
-              f"p50 {brute['p50']:.0f} ms, p95 {brute['p95']:.0f} ms, "
-              f"top-10 {brute['top10']:.3f}, top-1 with date of birth {brute['top1_dob']:.3f}")  # fmt: skip
-        print(f"speed-up (p50 with dob): {brute['p50'] / pct(with_dob, 50):.0f}x")
+
+
+def report_brute(brute: dict[str, float], ours: dict[str, object]) -> None:
+    with_dob = ours["with_dob"]
+    assert isinstance(with_dob, list)
+    print(f"brute-force rapidfuzz WRatio over every name: "
+          f"p50 {brute['p50']:.0f} ms, p95 {brute['p95']:.0f} ms, "
+          f"top-10 {brute['top10']:.3f}, top-1 with date of birth {brute['top1_dob']:.3f}")  # fmt: skip
+    print(f"speed-up (p50 with dob, last path measured): {brute['p50'] / pct(with_dob, 50):.0f}x")
 
 
 def main() -> None:
@@ -278,17 +296,47 @@ def main() -> None:
     parser.add_argument("--brute", type=int, default=100, help="queries to run through the brute-force scan")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--via", choices=("database", "gateway", "both"), default="database")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"persons: {args.persons:,}; queries: {args.queries}")
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    paths = ("database", "gateway") if args.via == "both" else (args.via,)
     for backend in backends:
         url = ensure_database(backend, args.persons, args.seed)
         people, distinctive = draw_targets(url, args.queries, args.seed)
-        ours = asyncio.run(measure(url, people, distinctive, args.seed))
-        queries = ours["queries"]
-        brute = brute_force(url, queries, distinctive, args.brute) if args.brute else None  # type: ignore[arg-type]
-        report(backend, ours, brute)
+        for path in paths:
+            if path == "database":
+                ours = asyncio.run(measure(url, people, distinctive, args.seed))
+            else:
+                ours = through_gateway(url, people, distinctive, args.seed)
+            report(f"{backend}, {path}", ours)
+        if args.brute:
+            brute = brute_force(url, ours["queries"], distinctive, args.brute)  # type: ignore[arg-type]
+            report_brute(brute, ours)
+
+
+def through_gateway(url: str, people: list[Person], distinctive: set[str], seed: int) -> dict[str, object]:
+    """`measure` through `beatline records-api` over `url`, run in a child process on this machine."""
+    env = {**os.environ, "BEATLINE_DATABASE_URL": url, "BEATLINE_RECORDS_TOKEN": GATEWAY_TOKEN,
+           "BEATLINE_LOG_LEVEL": "WARNING"}  # fmt: skip
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "records-api", "--port", "0"],
+        env=env, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None
+        api = child.stdout.readline().rsplit(" ", 1)[-1].strip()
+        own = f"sqlite:///{OUT / 'search-gateway-own.db'}"
+        Path(own.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        init_db(settings_for(own))
+        ours = asyncio.run(measure(own, people, distinctive, seed, api))
+    finally:
+        child.terminate()
+        child.wait(30)
+    api_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak resident memory of the records API process (largest child so far): {api_rss:.0f} MB")
+    return ours
 
 
 if __name__ == "__main__":
