@@ -278,7 +278,12 @@ class GatewayRecords:
             return []
         pages = await self._in_chunks("v1/incidents", wire.IncidentSummaries, address_ids, limit=str(limit))
         every = sorted((i.record() for page in pages for i in page.incidents), key=lambda i: i.ref)
-        return sorted(every, key=lambda i: i.occurred_at, reverse=True)[:limit]  # newest first, as one query
+        try:
+            return sorted(every, key=lambda i: i.occurred_at, reverse=True)[
+                :limit
+            ]  # newest first, as one query
+        except TypeError:  # times with and without a zone cannot be ordered: not one system's records
+            raise RecordsUnavailable("records system sent incident times with and without a zone") from None
 
     async def residents(self, address_id: str, limit: int = 5) -> list[Resident]:
         found = await self._must(
