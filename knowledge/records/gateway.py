@@ -144,8 +144,6 @@ class Gateway:
                 async with self._client().get(
                     url, headers=headers, allow_redirects=False, timeout=timeout
                 ) as response:
-                    if response.status == 404:
-                        return None
                     if response.status >= 500:
                         log.info(
                             "records system answered %s on %s (attempt %s)",
@@ -154,17 +152,16 @@ class Gateway:
                             attempt + 1,
                         )
                         continue
-                    if response.status != 200:
-                        said = (await response.content.read(300)).decode(errors="replace")
-                        raise Refused(f"records system refused {path} with {response.status}: {said}")
-                    body = await response.content.read(MAX_BODY + 1)
+                    body = await _bounded(response, path)
             except (aiohttp.ClientError, OSError) as exc:
                 log.info(
                     "records system unreachable on %s: %s (attempt %s)", path, type(exc).__name__, attempt + 1
                 )
                 continue
-            if len(body) > MAX_BODY:
-                raise RecordsUnavailable(f"records system sent more than {MAX_BODY} bytes on {path}")
+            if response.status == 404 and response.content_type == "application/json":
+                return None  # no such record (an HTML 404 is a wrong URL, not an answer)
+            if response.status != 200:
+                raise Refused(f"records system refused {path} with {response.status}{_said(body)}")
             try:
                 return wire.decode(body, kind)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -177,6 +174,26 @@ class Gateway:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def _bounded(response: aiohttp.ClientResponse, path: str) -> bytes:
+    """The whole body, refused past MAX_BODY: a records document is never that big."""
+    if (response.content_length or 0) > MAX_BODY:
+        raise RecordsUnavailable(f"records system sent more than {MAX_BODY} bytes on {path}")
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(65536):
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise RecordsUnavailable(f"records system sent more than {MAX_BODY} bytes on {path}")
+    return bytes(body)
+
+
+def _said(body: bytes) -> str:
+    """The refusal's own sentence, if it is one of the API's Problem documents (never record text)."""
+    try:
+        return f": {wire.decode(body, wire.Problem).error[:200]}"
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return ""
 
 
 class GatewayRecords:

@@ -151,10 +151,18 @@ async def _fails_audited(both: Both, within: float) -> None:
     assert (entry.outcome, entry.record_ids) == ("error", "")
 
 
-@pytest.mark.parametrize("mode", ["500", "garbage", "wrong-type"])
+@pytest.mark.parametrize("mode", ["500", "garbage", "wrong-type", "huge"])
 async def test_a_failing_or_garbled_records_system_is_an_audited_error(both: Both, mode: str) -> None:
     both.faulty.mode = mode
     await _fails_audited(both, within=1.0)
+
+
+async def test_a_long_document_read_in_many_chunks_is_answered_as_a_short_one(both: Both) -> None:
+    question = "emily marsden 26/05/1945"
+    short = await answer(both.beatline, OFFICER, question, today=TODAY, records=both.gateway)
+    both.faulty.mode = "padded"
+    padded = await answer(both.beatline, OFFICER, question, today=TODAY, records=both.gateway)
+    assert short.outcome == "answered" and _seen(padded) == _seen(short)
 
 
 async def test_a_slow_records_system_is_an_error_within_the_timeout(both: Both) -> None:

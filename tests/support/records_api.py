@@ -51,7 +51,8 @@ async def serving_records(
 
 
 class FaultyRecords:
-    """A records system that misbehaves on demand: mode is pass, 500, garbage, wrong-type or slow."""
+    """A records system that misbehaves on demand: mode is pass, 500, garbage, wrong-type, slow,
+    padded (2 MB of an unknown field in every document) or huge (9 MiB of it)."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream, self.mode, self.requests = upstream, "pass", 0
@@ -72,6 +73,9 @@ class FaultyRecords:
         assert self._client is not None
         async with self._client.get(self.upstream + request.path_qs, headers=request.headers) as upstream:
             body = await upstream.read()
+        if self.mode in ("padded", "huge") and body.endswith(b"}"):  # an extra field: ignored, but big
+            size = 2_000_000 if self.mode == "padded" else 9 * 1024 * 1024
+            body = body[:-1] + b',"Padding":"' + b"x" * size + b'"}'
         if self.mode == "wrong-type" and upstream.status == 200:
             body = body.replace(b'"PersonSurName":"', b'"PersonSurName":7,"x":"', 1)
             body = body.replace(b'"MatchScore":', b'"MatchScore":"high","y":', 1)

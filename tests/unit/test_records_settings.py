@@ -27,9 +27,8 @@ def test_records_settings_are_read_and_the_token_never_prints() -> None:
     assert settings.records_url == "https://records.force.example/api"
     assert settings.records_token.reveal() == "s3cret-token" and "s3cret" not in repr(settings)
     assert settings.records_timeout == 1.5
-    assert (settings.records_cert, settings.records_key, settings.records_ca) == (
-        Path("/etc/beatline/client.pem"), Path("/etc/beatline/client.key"), Path("/etc/beatline/force-ca.pem"),
-    )  # fmt: skip
+    files = (settings.records_cert, settings.records_key, settings.records_ca)
+    assert files == tuple(Path(f"/etc/beatline/{f}") for f in ("client.pem", "client.key", "force-ca.pem"))
     defaults = Settings.from_env({})
     assert (defaults.records_url, defaults.records_timeout, bool(defaults.records_token)) == (
         None,
