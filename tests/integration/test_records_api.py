@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,3 +162,30 @@ def test_a_body_is_refused_as_too_large(api: str) -> None:
 def test_fuzzing_from_its_own_spec_finds_nothing(case: schemathesis.Case, api: str) -> None:
     """Every response holds to the spec: documented status, content type and schema; never a 500."""
     case.call_and_validate(base_url=api, headers={"Authorization": f"Bearer {TOKEN}"})
+
+
+def _records_api(url: str, *args: str, token: str = TOKEN) -> subprocess.Popen[str]:
+    env = {**os.environ, "BEATLINE_DATABASE_URL": url, "BEATLINE_RECORDS_TOKEN": token}
+    command = [sys.executable, "-m", "bot.cli", "records-api", *args]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_the_command_serves_on_the_port_it_prints_and_stops_on_sigterm(sqlite_url: str) -> None:
+    import_rows(sqlite_url, KNOWN)
+    server = _records_api(sqlite_url, "--port", "0")
+    try:
+        assert server.stdout is not None
+        base = server.stdout.readline().rsplit(" ", 1)[-1].strip()
+        assert base.startswith("http://127.0.0.1:")
+        assert get(base, "/v1/vehicles/QX12ABC").json()["VehicleMakeName"] == "Ford"
+        assert get(base, "/v1/vehicles/QX12ABC", {"X-Beatline-Officer": "1"}).status_code == 401
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(10) == 0
+
+
+def test_the_command_will_not_serve_beyond_this_machine_without_a_token(sqlite_url: str) -> None:
+    server = _records_api(sqlite_url, "--host", "0.0.0.0", "--port", "0", token="")
+    _, err = server.communicate(timeout=30)
+    assert server.returncode == 2
+    assert err.strip() == "beatline: Set BEATLINE_RECORDS_TOKEN before serving records beyond this machine."
