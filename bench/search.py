@@ -297,13 +297,16 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--via", choices=("database", "gateway", "both"), default="database")
+    parser.add_argument(
+        "--url", help="a database already loaded (bench/scale.py): --persons and --backend unused"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"persons: {args.persons:,}; queries: {args.queries}")
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     paths = ("database", "gateway") if args.via == "both" else (args.via,)
-    for backend in backends:
-        url = ensure_database(backend, args.persons, args.seed)
+    for backend in backends if not args.url else (args.url.split(":", 1)[0],):
+        url = args.url or ensure_database(backend, args.persons, args.seed)
         people, distinctive = draw_targets(url, args.queries, args.seed)
         for path in paths:
             if path == "database":
