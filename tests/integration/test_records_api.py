@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, settings
 from bot.records_api import OPERATIONS, openapi
 from knowledge.demo.dataset import load_demo_data
 from knowledge.importing.importer import import_rows
-from tests.support.keys import init_db
+from tests.support.keys import AUDIT_ENV, init_db
 from tests.support.known_records import KNOWN
 from tests.support.records_api import TOKEN, serving_records
 
@@ -189,3 +189,20 @@ def test_the_command_will_not_serve_beyond_this_machine_without_a_token(sqlite_u
     _, err = server.communicate(timeout=30)
     assert server.returncode == 2
     assert err.strip() == "beatline: Set BEATLINE_RECORDS_TOKEN before serving records beyond this machine."
+
+
+def test_beatline_ask_reads_through_the_records_url(api: str, sqlite_url: str) -> None:
+    env = {**os.environ, **AUDIT_ENV, "BEATLINE_DATABASE_URL": sqlite_url, "BEATLINE_RECORDS_URL": api,
+           "BEATLINE_RECORDS_TOKEN": TOKEN}  # fmt: skip
+    asked = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "check plate qx12 abc"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    result = json.loads(asked.stdout)
+    assert result["outcome"] == "answered" and result["reply"].startswith("Vehicle QX12ABC: Red Ford Focus")
+    wrong = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "check plate qx12 abc"],
+        env={**env, "BEATLINE_RECORDS_TOKEN": "wrong"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert json.loads(wrong.stdout)["outcome"] == "error"
