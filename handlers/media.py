@@ -13,7 +13,10 @@ from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.guaranteed import guaranteed
 from handlers.query import send_answer, within_limit
+from handlers.reason_offer import offer_reasons
+from knowledge.access.pending_questions import Held
 from knowledge.answers.nearby import answer_location
+from knowledge.store.vocabulary import Outcome
 
 __all__ = ["GUIDANCE", "register"]
 
@@ -30,8 +33,16 @@ async def location(update: Update, context: BeatlineContext) -> None:
     """A shared location is answered with flagged addresses and recent incidents within 250 m."""
     place = guaranteed(guaranteed(update.message, "message").location, "location")
     if await within_limit(update, context):
-        result = await answer_location(context.services.db, context.caller, place.latitude, place.longitude)
-        await send_answer(update, context, result)
+        services = context.services
+        result = await answer_location(
+            services.db, context.caller, place.latitude, place.longitude, rule=services.reasons
+        )
+        if result.outcome is Outcome.NEEDS_REASON:
+            # A location is not held (the question is the place): the tap notes the reason, and the
+            # officer shares the location again.
+            await offer_reasons(update, context, result, Held())
+        else:
+            await send_answer(update, context, result)
 
 
 async def guide(update: Update, context: BeatlineContext) -> None:

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.answers.disclosure import Answer, Choice, Disclosed, Draft, audited
+from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
+from knowledge.answers import check_reason
+from knowledge.answers.disclosure import (
+    DATABASE_ERRORS,
+    Answer,
+    Choice,
+    Disclosed,
+    Draft,
+    audited,
+    database_down,
+    drafted,
+)
 from knowledge.answers.render import field, marker_labels
 from knowledge.records.loaders import incidents_at
 from knowledge.records.places import addresses_within
@@ -45,9 +56,18 @@ async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
     return Draft(Outcome.ANSWERED, "\n".join(lines), disclosed, choices)
 
 
-async def answer_location(db: Database, caller: Caller, lat: float, lon: float) -> Answer:
-    """Flagged addresses (nearest first) and the newest incidents within RADIUS_M, audited."""
+async def answer_location(
+    db: Database, caller: Caller, lat: float, lon: float, *, rule: ReasonRule = DEFAULT_RULE
+) -> Answer:
+    """Flagged addresses (nearest first) and the newest incidents within RADIUS_M, audited; a check
+    like any other, so made under the asker's current reason or not at all."""
     query = f"location {lat:.5f},{lon:.5f}"
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return Answer(INTENT, Outcome.NEEDS_MORE, "That location is not on the map; share it again.")
-    return await audited(db, caller, query, INTENT, "", lambda session: _look_around(session, lat, lon))
+    try:
+        code = await check_reason.recorded_under(db, caller, "", INTENT, rule)
+    except DATABASE_ERRORS as exc:
+        return database_down(INTENT, exc)
+    if isinstance(code, Draft):
+        return await audited(db, caller, query, INTENT, "", lambda _: drafted(code))
+    return await audited(db, caller, query, INTENT, code, lambda session: _look_around(session, lat, lon))
