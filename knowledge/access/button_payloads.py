@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from knowledge.access.buttons import ButtonRefused
+from knowledge.access.reasons import CODE
 
 __all__ = ["BriefingButton", "ReasonButton", "RecordButton"]
 
@@ -82,6 +83,6 @@ class ReasonButton:
         digits, colon, code = payload[1:].partition(":")
         if payload[:1] != "q" or not colon or not code or not (digits.isascii() and digits.isdigit()):
             raise ButtonRefused("invalid")
-        if digits != str(int(digits)) or not (code.isascii() and code.isupper()):
+        if digits != str(int(digits)) or not CODE.fullmatch(code):
             raise ButtonRefused("invalid")  # only what encode() writes
         return cls(int(digits), code)

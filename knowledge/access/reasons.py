@@ -21,7 +21,7 @@ from knowledge.store.database import Database
 from knowledge.store.schema import ReasonCode
 from knowledge.store.vocabulary import Outcome
 
-__all__ = ["DEFAULT_REASONS", "Reasons", "check_code", "codes_sentence", "reason_codes", "set_reason"]
+__all__ = ["CODE", "DEFAULT_REASONS", "Reasons", "check_code", "codes_sentence", "reason_codes", "set_reason"]
 
 Reasons = dict[str, str]  # code -> label, in the force's order
 
