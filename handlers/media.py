@@ -35,8 +35,9 @@ async def location(update: Update, context: BeatlineContext) -> None:
     if await within_limit(update, context):
         services = context.services
         result = await answer_location(
-            services.db, context.caller, place.latitude, place.longitude, rule=services.reasons
-        )
+            services.db, context.caller, place.latitude, place.longitude,
+            records=services.records, rule=services.reasons,
+        )  # fmt: skip
         if result.outcome is Outcome.NEEDS_REASON:
             # A location is not held (the question is the place): the tap notes the reason, and the
             # officer shares the location again.

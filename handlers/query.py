@@ -105,7 +105,10 @@ async def ask(update: Update, context: BeatlineContext) -> None:
     """An officer's question in a private chat is answered, with buttons to pick from a shortlist."""
     text = guaranteed(guaranteed(update.message, "message").text, "text")
     if await within_limit(update, context):
-        result = await answer(context.services.db, context.caller, text, rule=context.services.reasons)
+        services = context.services
+        result = await answer(
+            services.db, context.caller, text, records=services.records, rule=services.reasons
+        )
         if result.outcome is Outcome.NEEDS_REASON:
             await offer_reasons(update, context, result, Held(question=text))
         else:
@@ -124,9 +127,10 @@ async def open_record(update: Update, context: BeatlineContext) -> None:
         return
     await press.answer()
     if await within_limit(update, context):
+        services = context.services
         result = await answer_record(
-            context.services.db, context.caller, record.kind, record.record_id,
-            detail=record.detail, rule=context.services.reasons,
+            services.db, context.caller, record.kind, record.record_id,
+            detail=record.detail, records=services.records, rule=services.reasons,
         )  # fmt: skip
         if result.outcome is Outcome.NEEDS_REASON:
             await offer_reasons(update, context, result, Held(record=record.encode()))

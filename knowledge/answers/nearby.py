@@ -8,8 +8,6 @@ through the one audited path.
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.answers import check_reason
 from knowledge.answers.disclosure import (
@@ -23,8 +21,7 @@ from knowledge.answers.disclosure import (
     drafted,
 )
 from knowledge.answers.render import field, marker_labels
-from knowledge.records.loaders import incidents_at
-from knowledge.records.places import addresses_within
+from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.vocabulary import Outcome, RecordKind
@@ -37,10 +34,10 @@ SHOWN = 6  # flagged addresses and incidents each: a phone screen, nearest or ne
 INTENT = Intent.ADDRESS_CHECK
 
 
-async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
-    near = await addresses_within(session, lat, lon, RADIUS_M)
+async def _look_around(records: Records, lat: float, lon: float) -> Draft:
+    near = await records.addresses_within(lat, lon, RADIUS_M)
     flagged = [(d, a, marker_labels(a.markers)) for d, a in near if a.markers][:SHOWN]
-    incidents = await incidents_at(session, [a.id for _, a in near], limit=SHOWN)
+    incidents = await records.incidents_at([a.id for _, a in near], limit=SHOWN)
     if not flagged and not incidents:
         return Draft(Outcome.NOT_FOUND, f"Nothing flagged and no incidents recorded within {RADIUS_M:.0f} m.")
     lines = [f"Within {RADIUS_M:.0f} m of you:"]
@@ -57,7 +54,13 @@ async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
 
 
 async def answer_location(
-    db: Database, caller: Caller, lat: float, lon: float, *, rule: ReasonRule = DEFAULT_RULE
+    db: Database,
+    caller: Caller,
+    lat: float,
+    lon: float,
+    *,
+    records: RecordsSource | None = None,
+    rule: ReasonRule = DEFAULT_RULE,
 ) -> Answer:
     """Flagged addresses (nearest first) and the newest incidents within RADIUS_M, audited; a check
     like any other, so made under the asker's current reason or not at all."""
@@ -70,4 +73,4 @@ async def answer_location(
         return database_down(INTENT, exc)
     if isinstance(code, Draft):
         return await audited(db, caller, query, INTENT, "", lambda _: drafted(code))
-    return await audited(db, caller, query, INTENT, code, lambda session: _look_around(session, lat, lon))
+    return await audited(db, caller, query, INTENT, code, lambda view: _look_around(view, lat, lon), records)

@@ -12,7 +12,8 @@ __all__ = ["leading_code"]
 
 # Letters first, then letters, digits or _, as reason codes are written; spaces, zero-width and
 # direction marks before it are no disguise. Only `CODE:` counts: `STOP -` could be part of a name.
-_PREFIX = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*([A-Za-z][A-Za-z0-9_]{1,15})[ \t]*:(.*)", re.DOTALL)
+_INVISIBLE = r"\s\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+_PREFIX = re.compile(rf"[{_INVISIBLE}]*([A-Za-z][A-Za-z0-9_]{{1,15}})[ \t]*:(.*)", re.DOTALL)
 
 
 def leading_code(text: str) -> tuple[str, str] | None:
