@@ -138,7 +138,7 @@ class Settings:
             audit_key=audit_key,
             audit_key_file=Path(key_file) if key_file else None,
             reasons_required=_BOOLEANS[required],
-            reason_minutes=number("BEATLINE_REASON_MINUTES", cls.reason_minutes, least=1),
+            reason_minutes=_reason_minutes(number("BEATLINE_REASON_MINUTES", cls.reason_minutes, least=1)),
         )
 
     def reason_rule(self) -> ReasonRule:
@@ -169,6 +169,13 @@ class Settings:
         return _read_key(path, f"The audit key file {path}", BeatlineError)
 
 
+def _reason_minutes(minutes: int) -> int:
+    if minutes > _MOST_REASON_MINUTES:  # a reason is for one purpose, not for days on end
+        raise SettingsError(f"BEATLINE_REASON_MINUTES must be at most {_MOST_REASON_MINUTES} (a day).")
+    return minutes
+
+
+_MOST_REASON_MINUTES = 1440
 _BOOLEANS = {
     "true": True,
     "yes": True,

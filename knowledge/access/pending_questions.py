@@ -31,16 +31,12 @@ class Held:
 async def hold(db: Database, telegram_id: int, held: Held) -> int:
     """Keep `held` for `telegram_id` until a reason is tapped; the id a reason button names.
 
-    The user's own litter (questions never answered) goes in the same transaction, so the table stays
-    the size of the questions waiting now.
+    Litter (questions never answered, anyone's) goes in the same transaction, so the table stays the
+    size of the questions waiting now and no question is kept past the hour.
     """
     now = dt.datetime.now(dt.UTC)
     async with db.sessions() as session, session.begin():
-        await session.execute(
-            delete(PendingQuestion).where(
-                PendingQuestion.telegram_id == telegram_id, PendingQuestion.asked_at < now - _KEEP
-            )
-        )
+        await session.execute(delete(PendingQuestion).where(PendingQuestion.asked_at < now - _KEEP))
         row = PendingQuestion(
             telegram_id=telegram_id, question=held.question, record=held.record, asked_at=now
         )

@@ -160,3 +160,19 @@ async def test_the_tap_may_reach_another_process_than_the_question(db_url: str, 
         _, answered, carried = fake.bot_messages(OFFICER)
     assert asked["text"].startswith("Why is this check needed?")
     assert answered["text"].startswith("Vehicle QX12ABC") and carried["text"].startswith("Vehicle QX12ABC")
+
+
+async def test_a_shared_location_needs_a_reason_too_and_its_tap_sets_it(bot: BotUnderTest) -> None:
+    await bot.forget_reason(OFFICER)
+    asked = await bot.reply_to(OFFICER, bot.fake.location_message(OFFICER, 51.5001, -0.1201))
+    assert asked["text"].startswith("Why is this check needed?") and "Quixtable" not in asked["text"]
+    await bot.press(OFFICER, asked, tap(asked, "STOP"))
+    noted = await bot.next_message(OFFICER, 1)
+    assert noted["text"] == "Reason STOP noted: it covers your checks for the next 10 minutes."
+    nearby = await bot.reply_to(OFFICER, bot.fake.location_message(OFFICER, 51.5001, -0.1201))
+    assert "12 Quixtable Lane" in nearby["text"]
+    assert [(e.intent, e.outcome, e.reason) for e in await bot.audit(OFFICER)] == [
+        ("address_check", "needs_reason", ""),
+        ("unknown", "answered", "STOP"),
+        ("address_check", "answered", "STOP"),
+    ]

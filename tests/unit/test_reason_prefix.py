@@ -77,6 +77,8 @@ def test_reasons_are_required_for_ten_minutes_unless_the_force_says_otherwise() 
         ("BEATLINE_REASONS_REQUIRED", "maybe"),
         ("BEATLINE_REASON_MINUTES", "0"),
         ("BEATLINE_REASON_MINUTES", "ten"),
+        ("BEATLINE_REASON_MINUTES", "1441"),
+        ("BEATLINE_REASON_MINUTES", "9" * 30),
     ],
 )
 def test_an_unusable_reason_setting_is_named(name: str, value: str) -> None:
