@@ -46,10 +46,12 @@ class _Question:
     caller: Caller
     parsed: ParsedQuery
     today: dt.date
+    rule: ReasonRule
 
 
 async def _help(_: Records, question: _Question) -> Draft:
-    return Draft(Outcome.ANSWERED, help_text(question.caller.role))
+    asked = question.rule.required and question.caller.telegram_user_id is not None
+    return Draft(Outcome.ANSWERED, help_text(question.caller.role, reasons=asked))
 
 
 async def _unknown(_: Records, question: _Question) -> Draft:
@@ -104,7 +106,7 @@ async def answer(
     if given.code and not given.question:
         noted = check_reason.noted(code, caller, rule)
         return await audited(db, caller, text, parsed.intent, code, lambda _: drafted(noted))
-    question = _Question(caller, parsed, today)
+    question = _Question(caller, parsed, today, rule)
     return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question), records)
 
 

@@ -15,6 +15,7 @@ from handlers.query import BUTTON_REFUSED
 from knowledge.access import users
 from knowledge.access.buttons import ButtonSigner, derive_key
 from knowledge.access.reasons import DEFAULT_REASONS
+from knowledge.access.roles import REASONS_HINT
 from knowledge.store.database import Database
 from knowledge.store.schema import ReasonChoice
 from tests.e2e.test_bot_processes import two_bots
@@ -138,6 +139,11 @@ async def test_a_revoked_officer_tapping_a_reason_is_refused_by_the_gate(bot: Bo
 async def test_a_force_that_turns_reasons_off_is_answered_at_once(bot: BotUnderTest) -> None:
     await bot.forget_reason(OFFICER)
     assert (await bot.say(OFFICER, "check plate QX12ABC"))["text"].startswith("Vehicle QX12ABC")
+    assert REASONS_HINT not in (await bot.say(OFFICER, "/help"))["text"]
+
+
+async def test_help_tells_an_officer_how_to_give_a_reason(bot: BotUnderTest) -> None:
+    assert REASONS_HINT in (await bot.say(OFFICER, "/help"))["text"]
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)

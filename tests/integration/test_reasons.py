@@ -13,6 +13,7 @@ from knowledge.access import pending_questions, reason_choices
 from knowledge.access.pending_questions import Held
 from knowledge.access.reason_choices import ReasonRule
 from knowledge.access.reasons import DEFAULT_REASONS, reason_codes, set_reason
+from knowledge.access.roles import REASONS_HINT
 from knowledge.answers.dispatch import answer, answer_record
 from knowledge.answers.nearby import answer_location
 from knowledge.errors import BeatlineError
@@ -247,3 +248,12 @@ async def test_a_held_question_is_taken_once_by_its_asker_from_any_process(dbs) 
     assert await pending_questions.take(first, 3001, asked) is None  # taken already
     assert await pending_questions.take(second, 3001, record) == Held(record="rmv:RE45SON")
     assert await pending_questions.take(second, 3001, 10**9) is None
+
+
+async def test_help_says_how_to_give_a_reason_where_one_is_needed(dbs) -> None:
+    db, _ = dbs
+    clock = Clock()
+    assert REASONS_HINT in (await answer(db, OFFICER, "help", rule=ReasonRule(clock=clock))).reply
+    assert REASONS_HINT not in (await answer(db, CONSOLE, "help", rule=ReasonRule(clock=clock))).reply
+    off = ReasonRule(required=False, clock=clock)
+    assert REASONS_HINT not in (await answer(db, OFFICER, "help", rule=off)).reply
