@@ -6,7 +6,10 @@ the presser's own and fresh, and its held question still waiting (a second tap f
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.context import BeatlineContext
@@ -50,6 +53,8 @@ async def reason_chosen(update: Update, context: BeatlineContext) -> None:
             services.db, context.caller, held.question, reason=tapped.code, rule=services.reasons
         )
     await send_answer(update, context, result)
+    with contextlib.suppress(TelegramError):  # the choice is made, so its buttons go; a failure is cosmetic
+        await press.edit_message_reply_markup(reply_markup=None)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -53,9 +53,11 @@ async def test_a_check_without_a_reason_offers_the_codes_and_the_tap_answers_it(
     assert [key["text"] for key in keys(asked)] == list(DEFAULT_REASONS)
     await bot_on.press(OFFICER, asked, tap(asked, "STOP"))
     answered = await bot_on.next_message(OFFICER, 1)
-    assert (
-        answered["text"].startswith("Vehicle QX12ABC: Red Ford Focus") and answered["protect_content"] is True
-    )
+    assert answered["text"].startswith("Vehicle QX12ABC: Red Ford Focus")
+    assert answered["protect_content"] is True
+    # The choice is made: the codes' buttons are taken off the question's reply.
+    [edit] = await bot_on.fake.wait_for(lambda f: f.calls("editMessageReplyMarkup"))
+    assert edit["message_id"] == asked["message_id"] and "reply_markup" not in edit
     [ask, tapped] = await bot_on.audited(2, OFFICER)
     assert (ask.outcome, ask.reason, ask.record_ids) == ("needs_reason", "", "")
     assert (tapped.outcome, tapped.reason, tapped.query) == ("answered", "STOP", "check plate qx12 abc")
