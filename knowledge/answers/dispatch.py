@@ -132,7 +132,11 @@ async def answer_record(
     intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
     try:
-        code = await check_reason.recorded_under(db, caller, reason.upper(), intent, rule)
+        given = (await check_reason.given_reason(db, "", reason)).code
+        code = await check_reason.recorded_under(db, caller, given, intent, rule)
+    except BeatlineError as unknown:
+        refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
+        return await audited(db, caller, label, intent, "", lambda _: drafted(refusal))
     except DATABASE_ERRORS as exc:
         return database_down(intent, exc)
     if isinstance(code, Draft):

@@ -229,6 +229,16 @@ async def test_an_unknown_reason_given_is_refused_with_the_codes_and_nothing_dis
     assert result.reply.startswith("'<b>FOO</b>' is not a reason code. Use one of: STOP (")
 
 
+async def test_a_record_opened_under_an_unknown_code_is_refused_and_the_code_not_kept(dbs) -> None:
+    db, _ = dbs
+    rule = ReasonRule(clock=Clock())
+    refused = await answer_record(db, OFFICER, "vehicle", "RE45SON", detail=True, reason="NOPE", rule=rule)
+    assert (refused.outcome, refused.records) == ("needs_reason", ())
+    assert await reason_choices.current(db, 3001, rule) == ""
+    opened = await answer_record(db, OFFICER, "vehicle", "RE45SON", detail=True, reason="intel", rule=rule)
+    assert opened.outcome == "answered" and (await entries(db))[-1].reason == "INTEL"
+
+
 async def test_a_shared_location_is_a_check_like_any_other(dbs) -> None:
     db, _ = dbs
     rule = ReasonRule(clock=Clock())
