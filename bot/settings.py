@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from knowledge.access.reason_choices import ReasonRule
 from knowledge.errors import BeatlineError
 from knowledge.store.audit_key import (
     MIN_KEY_BYTES,
@@ -84,6 +85,9 @@ class Settings:
     records_cert: Path | None = None
     records_key: Path | None = None
     records_ca: Path | None = None
+    # A reason for every check asked as a Telegram user, and how long one given covers the follow-ups.
+    reasons_required: bool = True
+    reason_minutes: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -130,6 +134,10 @@ class Settings:
             value = opt(name)
             return Path(value) if value else None
 
+        required = (env.get("BEATLINE_REASONS_REQUIRED") or "true").strip().lower()
+        if required not in _BOOLEANS:
+            raise SettingsError(f"BEATLINE_REASONS_REQUIRED must be true or false, not {required[:20]!r}.")
+
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
             telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
@@ -152,7 +160,12 @@ class Settings:
             records_cert=path("BEATLINE_RECORDS_CERT"),
             records_key=path("BEATLINE_RECORDS_KEY"),
             records_ca=path("BEATLINE_RECORDS_CA"),
+            reasons_required=_BOOLEANS[required],
+            reason_minutes=_reason_minutes(number("BEATLINE_REASON_MINUTES", cls.reason_minutes, least=1)),
         )
+
+    def reason_rule(self) -> ReasonRule:
+        return ReasonRule(required=self.reasons_required, minutes=self.reason_minutes)
 
     def create_default_audit_key(self) -> Path | None:
         """For init-db: with no key configured, make the default key file if missing; its path if made."""
@@ -179,6 +192,23 @@ class Settings:
         return _read_key(path, f"The audit key file {path}", BeatlineError)
 
 
+def _reason_minutes(minutes: int) -> int:
+    if minutes > _MOST_REASON_MINUTES:  # a reason is for one purpose, not for days on end
+        raise SettingsError(f"BEATLINE_REASON_MINUTES must be at most {_MOST_REASON_MINUTES} (a day).")
+    return minutes
+
+
+_MOST_REASON_MINUTES = 1440
+_BOOLEANS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+}
 _KEY_FORM = f"must be at least {MIN_KEY_BYTES} random bytes written as hex or base64"
 
 
