@@ -67,7 +67,7 @@ async def _ask(sqlite_url: str, settings: Settings) -> str:
     records = records_source(settings, db)
     assert isinstance(records, Gateway)
     try:
-        return (await answer(db, OFFICER, "check plate qx12 abc", records=records)).reply
+        return (await answer(db, OFFICER, "check plate qx12 abc", reason="INV", records=records)).reply
     finally:
         await records.close()
         await db.dispose()
