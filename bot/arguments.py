@@ -83,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = users.add_parser("revoke", help="end a user's access")
     revoke.add_argument("telegram_id", type=int, help=telegram_id)
     users.add_parser("list", help="list the users, active and revoked")
+    totp = users.add_parser(
+        "totp",
+        help="issue the user's authenticator secret, replacing any: a QR code to show them in person",
+    )
+    totp.add_argument("telegram_id", type=int, help=telegram_id)
+    totp.add_argument("--json", action="store_true", help='print only {"otpauth": "otpauth://..."}')
+    release = users.add_parser("release", help="let a user locked out by wrong codes unlock again")
+    release.add_argument("telegram_id", type=int, help=telegram_id)
     audit = sub.add_parser("audit", help="check or export the audit log").add_subparsers(
         dest="audit_command", required=True, parser_class=_Parser
     )

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from bot.settings import Settings
 from knowledge.access.buttons import ButtonSigner, derive_key
 from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
+from knowledge.access.step_up import Policy
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
@@ -35,17 +36,24 @@ BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long e
 
 
 class Services:
-    """The database, the shared rate limiter, the button signer, the send pacer and the briefings'
-    delivery engine, plus background tasks.
+    """The database, the shared rate limiter, the button signer, the send pacer, the briefings'
+    delivery engine and the step-up policy, plus background tasks.
 
     `pacer` is the process's one send budget (BEATLINE_SEND_RATE): the Application's rate limiter takes
     its slots for replies, the delivery engine for copies.
     """
 
     def __init__(
-        self, db: Database, limiter: RateLimiter, buttons: ButtonSigner, pacer: Pacer, port: Port
+        self,
+        db: Database,
+        limiter: RateLimiter,
+        buttons: ButtonSigner,
+        pacer: Pacer,
+        port: Port,
+        step_up: Policy,
     ) -> None:
         self.db, self.limiter, self.buttons, self.pacer, self.port = db, limiter, buttons, pacer, port
+        self.step_up = step_up  # the shift unlock the gate enforces (BEATLINE_STEP_UP)
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
         )
@@ -69,7 +77,7 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, limiter, buttons, pacer, port(buttons))
+        return cls(db, limiter, buttons, pacer, port(buttons), settings.step_up_policy(bot=True))
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings."""
