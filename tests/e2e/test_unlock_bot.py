@@ -185,3 +185,8 @@ async def test_with_step_up_off_questions_go_through_and_a_code_is_still_deleted
     reply, message_id = await send_code(bot, OFFICER, "/unlock 123456")
     assert reply == STEP_UP_OFF and deleted(bot) == [(OFFICER, message_id)]
     assert (await bot.say(OFFICER, "/lock"))["text"] == STEP_UP_OFF
+
+
+@pytest.mark.settings(step_up=None)
+async def test_the_bot_locks_by_default_when_step_up_is_not_set(bot: BotUnderTest) -> None:
+    assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"] == LOCKED_REPLY
