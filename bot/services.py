@@ -25,6 +25,8 @@ from knowledge.access.step_up import Policy
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
+from knowledge.records.port import RecordsSource
+from knowledge.records.sql_store import SqlStore
 from knowledge.store import audit
 from knowledge.store.database import Database
 
@@ -36,8 +38,10 @@ BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long e
 
 
 class Services:
-    """The database, the shared rate limiter, the button signer, the send pacer, the briefings'
-    delivery engine and the step-up policy, plus background tasks.
+    """The database, the records port, the shared rate limiter, the button signer, the send pacer,
+    the briefings' delivery engine and the step-up policy, plus background tasks.
+
+    `records` is where answers read records, chosen once here: the SQL store over `db`.
 
     `pacer` is the process's one send budget (BEATLINE_SEND_RATE): the Application's rate limiter takes
     its slots for replies, the delivery engine for copies.
@@ -46,13 +50,15 @@ class Services:
     def __init__(
         self,
         db: Database,
+        records: RecordsSource,
         limiter: RateLimiter,
         buttons: ButtonSigner,
         pacer: Pacer,
         port: Port,
         step_up: Policy,
     ) -> None:
-        self.db, self.limiter, self.buttons, self.pacer, self.port = db, limiter, buttons, pacer, port
+        self.db, self.records, self.limiter, self.buttons = db, records, limiter, buttons
+        self.pacer, self.port = pacer, port
         self.step_up = step_up  # the shift unlock the gate enforces (BEATLINE_STEP_UP)
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
@@ -77,7 +83,8 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, limiter, buttons, pacer, port(buttons), settings.step_up_policy(bot=True))
+        step_up = settings.step_up_policy(bot=True)
+        return cls(db, SqlStore(db), limiter, buttons, pacer, port(buttons), step_up)
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings."""
@@ -120,4 +127,5 @@ class Services:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.limiter.close()
+        await self.records.close()
         await self.db.dispose()

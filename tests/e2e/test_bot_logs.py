@@ -28,7 +28,6 @@ async def test_debug_logs_hold_no_token_and_no_record_contents(template_db: Path
             **os.environ,
             **AUDIT_ENV,
             "BEATLINE_STEP_UP": "off",  # this tests logging, not the shift unlock
-        "BEATLINE_STEP_UP": "off",  # these test processes, not the shift unlock
             "BEATLINE_DATABASE_URL": url,
             "TELEGRAM_BOT_TOKEN": fake.token,
             "TELEGRAM_API_BASE_URL": fake.base_url,
