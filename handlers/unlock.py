@@ -26,13 +26,17 @@ from knowledge.access.step_up import Attempt, BadCode, Tried
 from knowledge.errors import BeatlineError
 from knowledge.store.vocabulary import Outcome, ShiftIntent
 
-__all__ = ["GROUP_REFUSED", "NO_SECRET", "STEP_UP_OFF", "register", "reply_to"]
+__all__ = ["GROUP_NOT_DELETED", "GROUP_REFUSED", "NO_SECRET", "STEP_UP_OFF", "register", "reply_to"]
 
 log = logging.getLogger(__name__)
 
 STEP_UP_OFF = "Beatline asks for no code here: the shift unlock is switched off."
 GROUP_REFUSED = (
     "Send /unlock only in your private chat with me. I deleted that message, and its code will not work now."
+)
+GROUP_NOT_DELETED = (
+    "Send /unlock only in your private chat with me. I may not delete messages here: delete yours now. "
+    "Its code will not work."
 )
 NO_SECRET = (
     "You have no authenticator set up yet. Ask an admin for your authenticator QR code; they show it to "
@@ -68,12 +72,14 @@ def reply_to(tried: Tried, telegram_id: int, idle_minutes: int) -> str:
             return f"You are locked out after too many wrong codes, so no code works until {release}."
 
 
-async def _delete(message: Message) -> None:
-    """Delete the message that carried a code; a chat where the bot may not delete is logged, not fatal."""
+async def _delete(message: Message) -> bool:
+    """Delete the message that carried a code; False (and logged) where the bot may not delete it."""
     try:
         await message.delete()
     except TelegramError as exc:
         log.warning("could not delete an /unlock message in chat %s: %s", message.chat.id, type(exc).__name__)
+        return False
+    return True
 
 
 async def _tell(context: BeatlineContext, chat_id: int, text: str) -> None:
@@ -83,22 +89,23 @@ async def _tell(context: BeatlineContext, chat_id: int, text: str) -> None:
 async def unlock(update: Update, context: BeatlineContext) -> None:
     """/unlock CODE unlocks the officer for their shift; the message with the code disappears at once."""
     message = guaranteed(update.effective_message, "message")  # an edit that holds a code goes too
-    await _delete(message)  # first: a code on the screen is a code someone else can read
+    gone = await _delete(message)  # first: a code on the screen is a code someone else can read
     policy, chat_id = context.services.step_up, message.chat.id
     if not policy.on:
         await _tell(context, chat_id, STEP_UP_OFF)
         return
     private = message.chat.type == ChatType.PRIVATE
+    refused = GROUP_REFUSED if gone else GROUP_NOT_DELETED
     try:
         code = step_up.read_code(context.args or [])
     except BadCode as bad:
         await context.audit(Outcome.DENIED, query="/unlock without a 6-digit code", intent=ShiftIntent.UNLOCK)
-        await _tell(context, chat_id, str(bad) if private else GROUP_REFUSED)
+        await _tell(context, chat_id, str(bad) if private else refused)
         return
     tried = await step_up.unlock(context.services.db, context.caller, code, policy, grant=private)
     idle_minutes = int(policy.idle_after.total_seconds()) // 60
     who = guaranteed(context.enrolment, "enrolment")  # /unlock is guarded: only the enrolled reach it
-    said = reply_to(tried, who.telegram_id, idle_minutes) if private else GROUP_REFUSED
+    said = reply_to(tried, who.telegram_id, idle_minutes) if private else refused
     await _tell(context, chat_id, said)
     if tried.attempt is Attempt.LOCKED_OUT:
         await _alert_admins(context, who)

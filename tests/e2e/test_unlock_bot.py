@@ -11,7 +11,7 @@ import time
 import pyotp
 import pytest
 
-from handlers.unlock import GROUP_REFUSED, LOCKED_NOW, NO_SECRET, STEP_UP_OFF
+from handlers.unlock import GROUP_NOT_DELETED, GROUP_REFUSED, LOCKED_NOW, NO_SECRET, STEP_UP_OFF
 from knowledge.access import authenticator, invites
 from knowledge.access.step_up import LOCKED_REPLY
 from knowledge.store.audit import Caller
@@ -136,6 +136,17 @@ async def test_unlock_in_a_group_is_deleted_refused_and_the_code_spent(bot: BotU
     said, _ = await send_code(bot, OFFICER, f"/unlock {code}")
     assert said == "That code has been used already. Wait for your app to show the next one, then send it."
     assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"] == LOCKED_REPLY
+
+
+@ON
+async def test_in_a_group_where_the_bot_may_not_delete_the_officer_is_asked_to(bot: BotUnderTest) -> None:
+    otp = await authenticator_of(bot)
+    code = otp.now()
+    bot.fake.fail_next("deleteMessage", status=400, description="Bad Request: message can't be deleted")
+    said, _ = await send_code(bot, OFFICER, f"/unlock {code}", chat_id=GROUP)
+    assert said == GROUP_NOT_DELETED
+    said, _ = await send_code(bot, OFFICER, f"/unlock {code}")
+    assert said.startswith("That code has been used already.")  # spent all the same
 
 
 @ON
