@@ -131,6 +131,61 @@ async def _audit(session: AsyncSession, caller: Caller, query: str, intent: str,
     await audit.record(session, caller, query=query, intent=intent, outcome=outcome)
 
 
+def _judge(
+    row: StepUp | None, secret: str | None, code: str, policy: Policy, grant: bool, now: dt.datetime
+) -> Tried:
+    """What the code does for this row, with the row changed to match (inside the caller's lock)."""
+    if row is not None and row.locked_out_at is not None:
+        return Tried(Attempt.STILL_LOCKED_OUT)
+    if row is None or secret is None:
+        return Tried(Attempt.NO_SECRET)
+    step, expired = _match(secret, code, now)
+    if step is not None and row.last_step is not None and step <= row.last_step:
+        return Tried(Attempt.REPLAYED)
+    if step is not None:
+        row.last_step, row.recent_failures = step, ""
+        if not grant:
+            return Tried(Attempt.USED_UP)
+        row.unlocked_until, row.last_seen = now + policy.unlock_for, now
+        return Tried(Attempt.UNLOCKED, until=row.unlocked_until)
+    if expired:
+        return Tried(Attempt.EXPIRED)
+    failures = [*_failures(row.recent_failures, now), now.timestamp()]
+    row.recent_failures = " ".join(f"{at:.3f}" for at in failures[-FAILURES_ALLOWED:])
+    if len(failures) < FAILURES_ALLOWED:
+        return Tried(Attempt.WRONG, tries_left=FAILURES_ALLOWED - len(failures))
+    row.locked_out_at, row.unlocked_until = now, None
+    return Tried(Attempt.LOCKED_OUT)
+
+
+# What each attempt writes in the audit log, as (query, intent, outcome); never the code itself.
+_WITHIN = f"in {FAILURE_WINDOW.seconds // 60} minutes"
+_AUDITED: dict[Attempt, list[tuple[str, str, str]]] = {
+    Attempt.STILL_LOCKED_OUT: [("/unlock while locked out", ShiftIntent.UNLOCK, Outcome.LOCKED)],
+    Attempt.NO_SECRET: [("/unlock with no secret issued", ShiftIntent.UNLOCK, Outcome.DENIED)],
+    Attempt.REPLAYED: [("/unlock with a used code", ShiftIntent.UNLOCK, Outcome.DENIED)],
+    Attempt.USED_UP: [
+        ("/unlock outside a private chat: refused, and the code spent", ShiftIntent.UNLOCK, Outcome.DENIED)
+    ],
+    Attempt.EXPIRED: [("/unlock with an expired code", ShiftIntent.UNLOCK, Outcome.DENIED)],
+    Attempt.LOCKED_OUT: [
+        (f"/unlock, wrong code ({FAILURES_ALLOWED} of {FAILURES_ALLOWED} {_WITHIN})", ShiftIntent.UNLOCK,
+         Outcome.DENIED),
+        (f"locked out after {FAILURES_ALLOWED} wrong codes {_WITHIN}", ShiftIntent.LOCKOUT, Outcome.LOCKED),
+    ],
+}  # fmt: skip
+
+
+def _entries(tried: Tried) -> list[tuple[str, str, str]]:
+    if tried.attempt is Attempt.UNLOCKED and tried.until is not None:
+        until = f"{tried.until:%Y-%m-%d %H:%M} UTC"
+        return [(f"/unlock: unlocked until {until}", ShiftIntent.UNLOCK, Outcome.ANSWERED)]
+    if tried.attempt is Attempt.WRONG:
+        count = f"{FAILURES_ALLOWED - tried.tries_left} of {FAILURES_ALLOWED} {_WITHIN}"
+        return [(f"/unlock, wrong code ({count})", ShiftIntent.UNLOCK, Outcome.DENIED)]
+    return _AUDITED[tried.attempt]
+
+
 async def unlock(
     db: Database,
     caller: Caller,
@@ -153,50 +208,12 @@ async def unlock(
     async with db.sessions() as session, session.begin():
         row = await session.get(StepUp, telegram_id, with_for_update=True)
         secret = open_secret(key, telegram_id, row.secret) if row is not None and row.secret else None
-        if row is not None and row.locked_out_at is not None:
-            await _audit(session, caller, "/unlock while locked out", ShiftIntent.UNLOCK, Outcome.LOCKED)
-            return Tried(Attempt.STILL_LOCKED_OUT)
-        if row is None or secret is None:
-            if row is not None and row.secret:
-                log.warning("the authenticator secret of %s does not open with this audit key", telegram_id)
-            await _audit(session, caller, "/unlock with no secret issued", ShiftIntent.UNLOCK, Outcome.DENIED)
-            return Tried(Attempt.NO_SECRET)
-        step, expired = _match(secret, code, now)
-        if step is not None and row.last_step is not None and step <= row.last_step:
-            await _audit(session, caller, "/unlock with a used code", ShiftIntent.UNLOCK, Outcome.DENIED)
-            return Tried(Attempt.REPLAYED)
-        if step is not None:
-            row.last_step, row.recent_failures = step, ""
-            if not grant:
-                await _audit(
-                    session,
-                    caller,
-                    "/unlock outside a private chat: refused, and the code spent",
-                    ShiftIntent.UNLOCK,
-                    Outcome.DENIED,
-                )
-                return Tried(Attempt.USED_UP)
-            row.unlocked_until, row.last_seen = now + policy.unlock_for, now
-            await _audit(
-                session,
-                caller,
-                f"/unlock: unlocked until {row.unlocked_until:%Y-%m-%d %H:%M} UTC",
-                ShiftIntent.UNLOCK,
-                Outcome.ANSWERED,
-            )
-            return Tried(Attempt.UNLOCKED, until=row.unlocked_until)
-        if expired:
-            await _audit(session, caller, "/unlock with an expired code", ShiftIntent.UNLOCK, Outcome.DENIED)
-            return Tried(Attempt.EXPIRED)
-        failures = [*_failures(row.recent_failures, now), now.timestamp()]
-        row.recent_failures = " ".join(f"{at:.3f}" for at in failures[-FAILURES_ALLOWED:])
-        count = f"{len(failures)} of {FAILURES_ALLOWED} in {FAILURE_WINDOW.seconds // 60} minutes"
-        await _audit(session, caller, f"/unlock, wrong code ({count})", ShiftIntent.UNLOCK, Outcome.DENIED)
-        if len(failures) < FAILURES_ALLOWED:
-            return Tried(Attempt.WRONG, tries_left=FAILURES_ALLOWED - len(failures))
-        row.locked_out_at, row.unlocked_until = now, None
-        await _audit(session, caller, f"locked out after {count}", ShiftIntent.LOCKOUT, Outcome.LOCKED)
-        return Tried(Attempt.LOCKED_OUT)
+        if row is not None and row.secret and secret is None:
+            log.warning("the authenticator secret of %s does not open with this audit key", telegram_id)
+        tried = _judge(row, secret, code, policy, grant, now)
+        for query, intent, outcome in _entries(tried):
+            await _audit(session, caller, query, intent, outcome)
+    return tried
 
 
 async def admit(session: AsyncSession, caller: Caller, policy: Policy, *, now: dt.datetime) -> bool:
