@@ -45,13 +45,19 @@ NO_SECRET = (
 LOCKED_NOW = "Locked. Send /unlock and the code from your authenticator app to use Beatline again."
 
 
-def reply_to(tried: Tried, telegram_id: int, idle_minutes: int) -> str:
+def _span(seconds: int) -> str:
+    """30 minutes, 1 minute, 45 seconds."""
+    count, unit = (seconds // 60, "minute") if seconds >= 60 else (seconds, "second")
+    return f"{count} {unit}{'s' * (count != 1)}"
+
+
+def reply_to(tried: Tried, telegram_id: int, idle_seconds: int) -> str:
     """What the officer is told after a code in their private chat."""
     release = f"an admin can release you with /release {telegram_id}"
     match tried.attempt:
         case Attempt.UNLOCKED if tried.until is not None:
             return (
-                f"Unlocked until {clock(tried.until)}. Beatline locks again after {idle_minutes} minutes "
+                f"Unlocked until {clock(tried.until)}. Beatline locks again after {_span(idle_seconds)} "
                 "without a message from you, or when you send /lock."
             )
         case Attempt.NO_SECRET:
@@ -103,9 +109,8 @@ async def unlock(update: Update, context: BeatlineContext) -> None:
         await _tell(context, chat_id, str(bad) if private else refused)
         return
     tried = await step_up.unlock(context.services.db, context.caller, code, policy, grant=private)
-    idle_minutes = int(policy.idle_after.total_seconds()) // 60
     who = guaranteed(context.enrolment, "enrolment")  # /unlock is guarded: only the enrolled reach it
-    said = reply_to(tried, who.telegram_id, idle_minutes) if private else refused
+    said = reply_to(tried, who.telegram_id, int(policy.idle_after.total_seconds())) if private else refused
     await _tell(context, chat_id, said)
     if tried.attempt is Attempt.LOCKED_OUT:
         await _alert_admins(context, who)

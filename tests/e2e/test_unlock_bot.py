@@ -6,6 +6,7 @@ boundaries are set with a fixed clock in tests/integration/test_step_up.py.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pyotp
@@ -201,3 +202,28 @@ async def test_with_step_up_off_questions_go_through_and_a_code_is_still_deleted
 @pytest.mark.settings(step_up=None)
 async def test_the_bot_locks_by_default_when_step_up_is_not_set(bot: BotUnderTest) -> None:
     assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"] == LOCKED_REPLY
+
+
+@pytest.mark.settings(step_up="totp", idle_lock_seconds=1)
+async def test_silence_for_the_idle_time_locks_again_and_is_audited(bot: BotUnderTest) -> None:
+    otp = await authenticator_of(bot)
+    said, _ = await send_code(bot, OFFICER, f"/unlock {otp.now()}")
+    assert said.startswith("Unlocked until ") and "locks again after 1 second without a message" in said
+    await asyncio.sleep(1.2)
+    assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"] == LOCKED_REPLY
+    [ended] = [e for e in await bot.audit(OFFICER) if e.intent == "lock"]
+    assert ended.outcome == "locked" and ended.query.startswith("idle 1 s")
+
+
+@ON
+async def test_revoking_ends_the_unlock_and_a_new_enrolment_needs_a_new_secret(bot: BotUnderTest) -> None:
+    otp, admin_otp = await authenticator_of(bot), await authenticator_of(bot, ADMIN)
+    await send_code(bot, ADMIN, f"/unlock {admin_otp.now()}")
+    await send_code(bot, OFFICER, f"/unlock {otp.now()}")
+    assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"].startswith("Vehicle QX12ABC")
+    assert (await bot.say(ADMIN, f"/revoke {OFFICER}"))["text"].startswith(f"{OFFICER} is revoked")
+    assert (await bot.say(ADMIN, f"/allow {OFFICER} officer north"))["text"].startswith(
+        f"{OFFICER} is enrolled"
+    )
+    assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"] == LOCKED_REPLY
+    assert (await send_code(bot, OFFICER, f"/unlock {otp.now()}"))[0] == NO_SECRET
