@@ -52,9 +52,10 @@ log = logging.getLogger(__name__)
 LOCKED_REPLY = "Beatline is locked. Send /unlock and the 6-digit code from your authenticator app."
 FAILURES_ALLOWED = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
-# RFC 6238 5.2: one step either side absorbs a phone's clock drift and the seconds a message takes.
-DRIFT_STEPS = 1
-# A right code this many steps old is told apart from a wrong one ("expired"), and is not a failure.
+# A code works only in its own 30-second step: RFC 6238 5.2 would allow one step back for delivery,
+# but the contract refuses a code from the previous window, and a code read over a shoulder is then
+# good for seconds. A right code up to this many steps old is told apart from a wrong one
+# ("expired": send the one the app shows now), and is not counted as a failure.
 RECENT_STEPS = 10
 _CODE = re.compile(r"[0-9]{6}")
 _DIGITS = re.compile(r"[0-9]+")
@@ -114,15 +115,13 @@ def _failures(text: str, now: dt.datetime) -> list[float]:
 
 
 def _match(secret: str, code: str, now: dt.datetime) -> tuple[int | None, bool]:
-    """The time-step `code` belongs to within the drift, else None; and whether it is a recent old one."""
+    """The time-step `code` belongs to if it is now's, else None; and whether it is a recent old one."""
     otp = totp(secret)
-    step = otp.timecode(now)
-    for offset in range(-DRIFT_STEPS, DRIFT_STEPS + 1):
-        if otp.verify(code, for_time=now + dt.timedelta(seconds=offset * otp.interval)):
-            return step + offset, False
+    if otp.verify(code, for_time=now):
+        return otp.timecode(now), False
     expired = any(
         otp.verify(code, for_time=now - dt.timedelta(seconds=back * otp.interval))
-        for back in range(DRIFT_STEPS + 1, RECENT_STEPS + 1)
+        for back in range(1, RECENT_STEPS + 1)
     )
     return None, expired
 

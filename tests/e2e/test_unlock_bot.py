@@ -30,6 +30,14 @@ async def authenticator_of(bot: BotUnderTest, telegram_id: int = OFFICER) -> pyo
     return otp
 
 
+async def fresh(otp: pyotp.TOTP) -> str:
+    """The code the app shows now, with at least two seconds of its window left to reach the bot."""
+    left = otp.interval - time.time() % otp.interval
+    if left < 2:
+        await asyncio.sleep(left + 0.05)
+    return otp.now()
+
+
 def wrong_code(otp: pyotp.TOTP) -> str:
     """A code that is neither right nor recently right, so it counts as a wrong one."""
     recent = {otp.at(time.time() + 30 * k) for k in range(-11, 12)}
@@ -55,7 +63,7 @@ def deleted(bot: BotUnderTest) -> list[tuple[int, int]]:
 async def test_locked_then_unlocked_with_the_code_deleted_then_answered(bot_on: BotUnderTest) -> None:
     otp = await authenticator_of(bot_on)
     assert (await bot_on.say(OFFICER, "check plate qx12 abc"))["text"] == LOCKED_REPLY
-    code = otp.now()
+    code = await fresh(otp)
     said, message_id = await send_code(bot_on, OFFICER, f"/unlock {code}")
     assert said.startswith("Unlocked until ") and "after 30 minutes without a message" in said
     assert deleted(bot_on) == [(OFFICER, message_id)]
@@ -78,7 +86,7 @@ async def test_locked_then_unlocked_with_the_code_deleted_then_answered(bot_on: 
 @ON
 async def test_while_locked_every_kind_of_update_gets_the_one_sentence(bot: BotUnderTest) -> None:
     otp = await authenticator_of(bot)
-    await send_code(bot, OFFICER, f"/unlock {otp.now()}")
+    await send_code(bot, OFFICER, f"/unlock {await fresh(otp)}")
     answer = await bot.say(OFFICER, "check plate qx12 abc")
     [[more]] = answer["reply_markup"]["inline_keyboard"]
     await bot.say(OFFICER, "/lock")
@@ -108,12 +116,12 @@ async def test_five_wrong_codes_lock_out_tell_the_admins_once_until_released(bot
     assert said.startswith("Too many wrong codes: you are locked out.")
     [alert] = await bot.fake.wait_for(lambda f: bot.sent(ADMIN))
     assert f"user {OFFICER} ({OFFICER}) is locked out of Beatline after 5 wrong codes" in alert["text"]
-    said, _ = await send_code(bot, OFFICER, f"/unlock {otp.now()}")  # even the right code
+    said, _ = await send_code(bot, OFFICER, f"/unlock {await fresh(otp)}")  # even the right code
     assert said.startswith("You are locked out after too many wrong codes")
     assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"] == LOCKED_REPLY
     assert len(bot.sent(ADMIN)) == 1  # told once
     assert len(deleted(bot)) == 6
-    await send_code(bot, ADMIN, f"/unlock {admin_otp.now()}")
+    await send_code(bot, ADMIN, f"/unlock {await fresh(admin_otp)}")
     before = len(bot.sent(OFFICER))
     assert (await bot.say(ADMIN, f"/release {OFFICER}"))[
         "text"
@@ -121,7 +129,9 @@ async def test_five_wrong_codes_lock_out_tell_the_admins_once_until_released(bot
     told = await bot.next_message(OFFICER, before)
     assert told["text"] == f"An admin released you. {LOCKED_REPLY}"
     assert (await bot.say(ADMIN, f"/release {OFFICER}"))["text"] == f"{OFFICER} is not locked out."
-    said, _ = await send_code(bot, OFFICER, f"/unlock {otp.now()}")  # the refused right code was not spent
+    said, _ = await send_code(
+        bot, OFFICER, f"/unlock {await fresh(otp)}"
+    )  # the refused right code was not spent
     assert said.startswith("Unlocked until ")
     intents = [(e.intent, e.outcome) for e in await bot.audit() if e.intent in ("lockout", "release")]
     assert intents == [("lockout", "locked"), ("release", "changed")]
@@ -130,7 +140,7 @@ async def test_five_wrong_codes_lock_out_tell_the_admins_once_until_released(bot
 @ON
 async def test_unlock_in_a_group_is_deleted_refused_and_the_code_spent(bot: BotUnderTest) -> None:
     otp = await authenticator_of(bot)
-    code = otp.now()
+    code = await fresh(otp)
     said, message_id = await send_code(bot, OFFICER, f"/unlock {code}", chat_id=GROUP)
     assert said == GROUP_REFUSED
     assert deleted(bot) == [(GROUP, message_id)]
@@ -142,7 +152,7 @@ async def test_unlock_in_a_group_is_deleted_refused_and_the_code_spent(bot: BotU
 @ON
 async def test_in_a_group_where_the_bot_may_not_delete_the_officer_is_asked_to(bot: BotUnderTest) -> None:
     otp = await authenticator_of(bot)
-    code = otp.now()
+    code = await fresh(otp)
     bot.fake.fail_next("deleteMessage", status=400, description="Bad Request: message can't be deleted")
     said, _ = await send_code(bot, OFFICER, f"/unlock {code}", chat_id=GROUP)
     assert said == GROUP_NOT_DELETED
@@ -170,7 +180,7 @@ async def test_a_bad_code_gets_a_clear_sentence_is_deleted_and_counts_nothing(
         reply, message_id = await send_code(bot, OFFICER, sent)
         assert reply == said
         assert (OFFICER, message_id) in deleted(bot)
-    reply, _ = await send_code(bot, OFFICER, f"/unlock {otp.now()}")
+    reply, _ = await send_code(bot, OFFICER, f"/unlock {await fresh(otp)}")
     assert reply.startswith("Unlocked until ")
 
 
@@ -207,7 +217,7 @@ async def test_the_bot_locks_by_default_when_step_up_is_not_set(bot: BotUnderTes
 @pytest.mark.settings(step_up="totp", idle_lock_seconds=1)
 async def test_silence_for_the_idle_time_locks_again_and_is_audited(bot: BotUnderTest) -> None:
     otp = await authenticator_of(bot)
-    said, _ = await send_code(bot, OFFICER, f"/unlock {otp.now()}")
+    said, _ = await send_code(bot, OFFICER, f"/unlock {await fresh(otp)}")
     assert said.startswith("Unlocked until ") and "locks again after 1 second without a message" in said
     await asyncio.sleep(1.2)
     assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"] == LOCKED_REPLY
@@ -218,12 +228,12 @@ async def test_silence_for_the_idle_time_locks_again_and_is_audited(bot: BotUnde
 @ON
 async def test_revoking_ends_the_unlock_and_a_new_enrolment_needs_a_new_secret(bot: BotUnderTest) -> None:
     otp, admin_otp = await authenticator_of(bot), await authenticator_of(bot, ADMIN)
-    await send_code(bot, ADMIN, f"/unlock {admin_otp.now()}")
-    await send_code(bot, OFFICER, f"/unlock {otp.now()}")
+    await send_code(bot, ADMIN, f"/unlock {await fresh(admin_otp)}")
+    await send_code(bot, OFFICER, f"/unlock {await fresh(otp)}")
     assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"].startswith("Vehicle QX12ABC")
     assert (await bot.say(ADMIN, f"/revoke {OFFICER}"))["text"].startswith(f"{OFFICER} is revoked")
     assert (await bot.say(ADMIN, f"/allow {OFFICER} officer north"))["text"].startswith(
         f"{OFFICER} is enrolled"
     )
     assert (await bot.say(OFFICER, "check plate qx12 abc"))["text"] == LOCKED_REPLY
-    assert (await send_code(bot, OFFICER, f"/unlock {otp.now()}"))[0] == NO_SECRET
+    assert (await send_code(bot, OFFICER, f"/unlock {await fresh(otp)}"))[0] == NO_SECRET
