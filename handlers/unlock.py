@@ -26,7 +26,15 @@ from knowledge.access.step_up import Attempt, BadCode, Tried
 from knowledge.errors import BeatlineError
 from knowledge.store.vocabulary import Outcome, ShiftIntent
 
-__all__ = ["GROUP_NOT_DELETED", "GROUP_REFUSED", "NO_SECRET", "STEP_UP_OFF", "register", "reply_to"]
+__all__ = [
+    "GROUP_NOT_DELETED",
+    "GROUP_REFUSED",
+    "LOCKED_NOW",
+    "NO_SECRET",
+    "STEP_UP_OFF",
+    "register",
+    "reply_to",
+]
 
 log = logging.getLogger(__name__)
 
