@@ -23,6 +23,7 @@ from knowledge.store.audit_key import (
     read_key_file,
 )
 from knowledge.store.database import DEFAULT_TIMEOUT
+from knowledge.vanishing.ledger import MAX_TTL_SECONDS
 
 __all__ = ["Secret", "Settings", "SettingsError"]
 
@@ -75,6 +76,8 @@ class Settings:
     # else the default key file: see load_audit_key.
     audit_key: AuditKey | None = None
     audit_key_file: Path | None = None
+    # Seconds a reply that shows records, and its question, stay in the chat; 0 keeps them.
+    reply_ttl_seconds: int = 28_800
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +116,14 @@ class Settings:
                 f"BEATLINE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level[:20]!r}."
             )
 
+        reply_ttl = number("BEATLINE_REPLY_TTL_SECONDS", cls.reply_ttl_seconds)
+        if reply_ttl > MAX_TTL_SECONDS:
+            raise SettingsError(
+                f"BEATLINE_REPLY_TTL_SECONDS must be at most {MAX_TTL_SECONDS} (47 hours), because Telegram "
+                f"lets a bot delete a message only in its first 48 hours; 0 keeps replies. "
+                f"Not {str(reply_ttl)[:20]}."
+            )
+
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
             telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
@@ -129,6 +140,7 @@ class Settings:
             db_timeout=number("BEATLINE_DB_TIMEOUT", cls.db_timeout, float, least=0.001),
             audit_key=audit_key,
             audit_key_file=Path(key_file) if key_file else None,
+            reply_ttl_seconds=reply_ttl,
         )
 
     def create_default_audit_key(self) -> Path | None:

@@ -27,6 +27,7 @@ _ADMIN = ("admin",)
 COMMANDS = (
     Command("help", "/help", "what I can check, with examples", _ALL),
     Command("whoami", "/whoami", "your id, role and team", _ALL),
+    Command("wipe", "/wipe", "delete Beatline's messages from this chat", _ALL),
     Command(
         "brief",
         "/brief [at 06:45] TEXT",
