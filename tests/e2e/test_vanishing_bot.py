@@ -1,0 +1,186 @@
+"""Replies that vanish and remote wipe, end to end: the real Application against the fake Bot API.
+
+Record replies and their questions are deleted once their time is up (a one- or two-second TTL here),
+by whichever process is running then, exactly once; /revoke, `beatline users revoke` and /wipe delete
+what is still deletable and say how many; everything else stays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram import Bot
+
+from bot.app import build_application
+from bot.cli import main
+from bot.run import serve
+from handlers.vanish import deleter
+from knowledge.access import users
+from knowledge.store.database import Database
+from knowledge.vanishing.port import Deletion
+from tests.support.bot import ADMIN, OFFICER, BotUnderTest, free_port, settings_for
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.keys import AUDIT_KEY
+from tests.support.known_records import fill
+
+RECORD_QUESTION = "check plate qx12 abc"
+
+
+def deleted(fake: FakeBotAPI, chat_id: int) -> Counter[int]:
+    """How many times each message of chat_id was deleted (successful deleteMessage calls)."""
+    return Counter(
+        r.params["message_id"]
+        for r in fake.requests
+        if r.method == "deleteMessage" and r.http_status == 200 and r.params["chat_id"] == chat_id
+    )
+
+
+async def ask(bot: BotUnderTest, user_id: int, text: str) -> tuple[int, dict[str, Any]]:
+    """Ask as user_id; the question's message id and the bot's reply."""
+    update = bot.fake.text_message(user_id, text)
+    return update["message"]["message_id"], await bot.reply_to(user_id, update)
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_a_record_reply_and_its_question_vanish_on_time_and_the_rest_stays(bot: BotUnderTest) -> None:
+    question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    sent_at = time.monotonic()
+    assert reply["protect_content"] is True
+    whoami, kept = await ask(bot, OFFICER, "/whoami")
+    assert kept["protect_content"] is False
+    assert deleted(bot.fake, OFFICER) == Counter()  # not before its time
+    await bot.fake.wait_for(lambda f: len(deleted(f, OFFICER)) == 2, timeout=10)
+    first = next(r.time for r in bot.fake.requests if r.method == "deleteMessage")
+    assert first - sent_at >= 0.9  # the TTL, give or take the clock's grain
+    await asyncio.sleep(1.5)  # the poll after next: nothing more is deleted, nothing twice
+    assert deleted(bot.fake, OFFICER) == Counter({question: 1, reply["message_id"]: 1})
+    assert whoami not in deleted(bot.fake, OFFICER) and kept["message_id"] not in deleted(bot.fake, OFFICER)
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_a_shortlist_its_pick_and_the_question_all_vanish(bot: BotUnderTest) -> None:
+    question, shortlist = await ask(bot, OFFICER, "jonathan quixtable")
+    pick = shortlist["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.press(OFFICER, shortlist, pick)
+    opened = await bot.next_message(OFFICER, 1)
+    assert shortlist["protect_content"] is True and opened["protect_content"] is True
+    wanted = {question, shortlist["message_id"], opened["message_id"]}
+    await bot.fake.wait_for(lambda f: set(deleted(f, OFFICER)) == wanted, timeout=10)
+
+
+@pytest.mark.settings(reply_ttl_seconds=0)
+async def test_a_ttl_of_0_keeps_replies(bot: BotUnderTest) -> None:
+    await ask(bot, OFFICER, RECORD_QUESTION)
+    await asyncio.sleep(2.5)
+    assert deleted(bot.fake, OFFICER) == Counter()
+
+
+@contextlib.asynccontextmanager
+async def serving(fake: FakeBotAPI, url: str, **overrides: Any) -> AsyncIterator[BotUnderTest]:
+    """One bot process on this fake and database, from start to a clean stop."""
+    port = free_port()
+    settings = settings_for(fake, url, port, **overrides)
+    stop, db = asyncio.Event(), Database(url, audit_key=AUDIT_KEY)
+    application = build_application(settings, webhook=True)
+    served = asyncio.create_task(
+        serve(application, settings, webhook=True, port=port, host="127.0.0.1", stop=stop)
+    )
+    await fake.wait_for(lambda f: f.webhook["url"] == settings.webhook_url or served.done())
+    if served.done():
+        served.result()
+    try:
+        yield BotUnderTest(fake, db, settings)
+    finally:
+        stop.set()
+        await served
+        await db.dispose()
+
+
+async def test_a_restart_between_answer_and_deletion_still_deletes_once(db_url: str) -> None:
+    fill(db_url)
+    async with FakeBotAPI() as fake:
+        async with serving(fake, db_url, reply_ttl_seconds=2) as first:
+            await users.enrol(first.db, OFFICER, "officer", team="north", by="test")
+            question, reply = await ask(first, OFFICER, RECORD_QUESTION)
+        assert deleted(fake, OFFICER) == Counter()  # stopped before the reply's time was up
+        async with serving(fake, db_url, reply_ttl_seconds=2) as second:
+            await fake.wait_for(lambda f: len(deleted(f, OFFICER)) == 2, timeout=10)
+            await asyncio.sleep(1.5)
+            assert second.fake is fake
+        assert deleted(fake, OFFICER) == Counter({question: 1, reply["message_id"]: 1})
+        assert not [r for r in fake.requests if r.method == "deleteMessage" and r.http_status != 200]
+
+
+async def test_revoke_wipes_the_users_chat_and_says_how_many(bot_on: BotUnderTest) -> None:
+    asked = [await ask(bot_on, OFFICER, text) for text in (RECORD_QUESTION, "/whoami")]
+    mine = {m for question, reply in asked for m in (question, reply["message_id"])}
+    await ask(bot_on, ADMIN, RECORD_QUESTION)
+    answer = (await bot_on.say(ADMIN, f"/revoke {OFFICER}"))["text"]
+    revoked = f"{OFFICER} is revoked; their next message will be refused."
+    assert answer == f"{revoked} 4 messages deleted from their Beatline chat."
+    assert deleted(bot_on.fake, OFFICER) == Counter(dict.fromkeys(mine, 1))
+    assert deleted(bot_on.fake, ADMIN) == Counter()  # the admin's own chat is not touched
+
+
+async def test_wipe_deletes_the_officers_own_chat_and_says_so_unprotected(bot: BotUnderTest) -> None:
+    question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    confirmation = await bot.say(OFFICER, "/wipe")
+    assert confirmation["text"] == "2 messages deleted from your Beatline chat."
+    assert confirmation["protect_content"] is False
+    assert deleted(bot.fake, OFFICER) == Counter({question: 1, reply["message_id"]: 1})
+    # The next wipe takes the last one and its confirmation, and nothing twice.
+    assert (await bot.say(OFFICER, "/wipe"))["text"] == "2 messages deleted from your Beatline chat."
+    assert set(deleted(bot.fake, OFFICER).values()) == {1} and len(deleted(bot.fake, OFFICER)) == 4
+    assert confirmation["message_id"] in deleted(bot.fake, OFFICER)
+    wipes = [e.query for e in await bot.audit(OFFICER) if e.intent == "wipe"]
+    assert wipes == ["/wipe: 2 messages deleted from own Beatline chat."] * 2
+
+
+async def test_a_stranger_cannot_wipe(bot: BotUnderTest) -> None:
+    reply = await bot.say(9999, "/wipe")
+    assert "only for enrolled officers" in reply["text"]
+    assert not bot.fake.calls("deleteMessage")
+
+
+async def test_the_command_line_revoke_deletes_through_the_bot_api_with_a_token(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    monkeypatch.setenv("BEATLINE_DATABASE_URL", bot.settings.database_url)
+    monkeypatch.setenv("BEATLINE_AUDIT_KEY", AUDIT_KEY.reveal())
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", bot.fake.token)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", bot.fake.base_url)
+    assert await asyncio.to_thread(main, ["users", "revoke", str(OFFICER)]) == 0
+    assert capsys.readouterr().out == f"{OFFICER} revoked. 2 messages deleted from their Beatline chat.\n"
+    assert deleted(bot.fake, OFFICER) == Counter({question: 1, reply["message_id"]: 1})
+
+
+async def test_the_command_line_revoke_without_a_token_leaves_it_to_the_running_bot(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    monkeypatch.setenv("BEATLINE_DATABASE_URL", bot.settings.database_url)
+    monkeypatch.setenv("BEATLINE_AUDIT_KEY", AUDIT_KEY.reveal())
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert await asyncio.to_thread(main, ["users", "revoke", str(OFFICER)]) == 0
+    assert capsys.readouterr().out == f"{OFFICER} revoked. 2 messages will be deleted by the running bot.\n"
+    await bot.fake.wait_for(lambda f: len(deleted(f, OFFICER)) == 2, timeout=10)
+    assert deleted(bot.fake, OFFICER) == Counter({question: 1, reply["message_id"]: 1})
+
+
+async def test_telegrams_answers_to_a_deletion_become_the_schedules_outcomes() -> None:
+    async with FakeBotAPI() as fake, Bot(fake.token, base_url=fake.base_url) as telegram:
+        delete = deleter(telegram)
+        fresh, old = (fake.text_message(OFFICER, text)["message"]["message_id"] for text in ("a", "b"))
+        fake._messages[(OFFICER, old)]["date"] -= 49 * 3600
+        assert await delete(OFFICER, fresh) is Deletion.DELETED
+        assert await delete(OFFICER, fresh) is Deletion.GONE  # "message to delete not found": done
+        assert await delete(OFFICER, old) is Deletion.REFUSED  # past Telegram's 48 hours
+        fake.fail_next("deleteMessage", status=500, description="Internal Server Error")
+        assert await delete(OFFICER, old) is Deletion.FAILED  # worth another try
