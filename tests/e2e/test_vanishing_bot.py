@@ -24,7 +24,7 @@ from handlers.vanish import deleter
 from knowledge.access import users
 from knowledge.store.database import Database
 from knowledge.vanishing.port import Deletion
-from tests.support.bot import ADMIN, OFFICER, BotUnderTest, free_port, settings_for
+from tests.support.bot import ADMIN, OFFICER, SERGEANT, BotUnderTest, free_port, settings_for
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.keys import AUDIT_KEY
 from tests.support.known_records import fill
@@ -72,6 +72,33 @@ async def test_a_shortlist_its_pick_and_the_question_all_vanish(bot: BotUnderTes
     assert shortlist["protect_content"] is True and opened["protect_content"] is True
     wanted = {question, shortlist["message_id"], opened["message_id"]}
     await bot.fake.wait_for(lambda f: set(deleted(f, OFFICER)) == wanted, timeout=10)
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_a_revoked_users_scheduled_deletions_still_run(bot: BotUnderTest) -> None:
+    question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    assert await users.revoke(bot.db, OFFICER, by="test")  # revoked without a wipe, as a console might
+    await bot.fake.wait_for(lambda f: len(deleted(f, OFFICER)) == 2, timeout=10)
+    assert deleted(bot.fake, OFFICER) == Counter({question: 1, reply["message_id"]: 1})
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_briefing_copies_and_the_preview_vanish_too(bot: BotUnderTest) -> None:
+    question, preview = await ask(bot, SERGEANT, "/brief Red Focus AB12CDE seen on Mill Lane")
+    send = next(
+        b["callback_data"]
+        for row in preview["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "Send"
+    )
+    await bot.press(SERGEANT, preview, send)
+    await bot.fake.wait_for(lambda f: bot.sent(OFFICER))
+    [copy] = bot.sent(OFFICER)
+    assert copy["protect_content"] is True  # sent by the briefings' own Bot, written down all the same
+    await bot.fake.wait_for(lambda f: copy["message_id"] in deleted(f, OFFICER), timeout=10)
+    await bot.fake.wait_for(
+        lambda f: {question, preview["message_id"]} <= set(deleted(f, SERGEANT)), timeout=10
+    )
 
 
 @pytest.mark.settings(reply_ttl_seconds=0)
