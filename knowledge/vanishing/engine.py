@@ -29,8 +29,9 @@ CONCURRENCY = 8  # deletions in flight at once; the send pacer spaces them furth
 _PRUNE_EVERY = 600  # polls between prunes of rows past Telegram's limit
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+def worker_name(prefix: str = "") -> str:
+    """A name no other worker has, that fits the claimed_by column (a long host name is cut)."""
+    return f"{prefix}{secrets.token_hex(4)}:{os.getpid()}:{socket.gethostname()}"[:64]
 
 
 async def delete_claimed(

@@ -48,6 +48,9 @@ def backoff(attempts: int) -> dt.timedelta:
 async def _claim(
     db: Database, which: ColumnElement[bool], worker: str, lease: dt.timedelta, at: dt.datetime, limit: int
 ) -> list[Claimed]:
+    async with db.reads() as session:  # a read first: most polls find nothing, and need no write lock
+        if await session.scalar(select(ChatMessage.id).where(which).limit(1)) is None:
+            return []
     # On PostgreSQL another worker's rows are passed over, not waited for; SQLite has one writer anyway.
     picked = (
         select(ChatMessage.id)

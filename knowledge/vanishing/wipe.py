@@ -39,7 +39,7 @@ async def wipe(db: Database, chat_id: int, delete: Delete | None) -> Wiped:
     """Delete every message the ledger lists for this chat that is still deletable (under 48 hours)."""
     if delete is None:
         return Wiped(await schedule.due_now(db, chat_id), later=True)
-    worker = f"wipe:{worker_name()}"
+    worker = worker_name("wipe:")
     claimed = await schedule.claim_chat(db, chat_id, worker, _LEASE)
     outcomes = await delete_claimed(db, worker, claimed, delete)
     return Wiped(sum(outcome is Deletion.DELETED for outcome in outcomes))
