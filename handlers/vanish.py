@@ -27,9 +27,8 @@ def deleter(bot: Bot) -> Delete:
     async def delete(chat_id: int, message_id: int) -> Deletion:
         try:
             await bot.delete_message(chat_id, message_id)
-        except (
-            BadRequest
-        ) as refused:  # "message to delete not found" is done; "can't be deleted" never will be
+        except BadRequest as refused:
+            # "Message to delete not found" is done; "message can't be deleted" never will be.
             return Deletion.GONE if "not found" in refused.message.lower() else Deletion.REFUSED
         except TelegramError as exc:
             log.info("deleteMessage failed (%s); it will be tried again", type(exc).__name__)
