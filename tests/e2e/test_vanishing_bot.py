@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 from telegram import Bot
 
 from bot.app import build_application
@@ -22,7 +23,7 @@ from bot.cli import main
 from bot.run import serve
 from handlers.vanish import deleter
 from knowledge.access import users
-from knowledge.store.database import Database
+from knowledge.store.database import Database, sync_url
 from knowledge.vanishing.port import Deletion
 from tests.support.bot import ADMIN, OFFICER, SERGEANT, BotUnderTest, free_port, settings_for
 from tests.support.fake_bot_api import FakeBotAPI
@@ -144,6 +145,42 @@ async def test_a_restart_between_answer_and_deletion_still_deletes_once(db_url: 
         assert not [r for r in fake.requests if r.method == "deleteMessage" and r.http_status != 200]
 
 
+async def test_two_bot_processes_delete_each_message_once(db_url: str) -> None:
+    fill(db_url)
+    async with FakeBotAPI() as fake:
+        async with (
+            serving(fake, db_url, reply_ttl_seconds=1) as one,
+            serving(fake, db_url, reply_ttl_seconds=1),
+        ):
+            await users.enrol(one.db, OFFICER, "officer", team="north", by="test")
+            # Asked through the first process's webhook; both processes' engines poll the schedule.
+            asked = [await ask(one, OFFICER, RECORD_QUESTION) for _ in range(3)]
+            wanted = {m for question, reply in asked for m in (question, reply["message_id"])}
+            await fake.wait_for(lambda f: set(deleted(f, OFFICER)) == wanted, timeout=15)
+            await asyncio.sleep(1.5)
+        assert deleted(fake, OFFICER) == Counter(dict.fromkeys(wanted, 1))
+        assert not [r for r in fake.requests if r.method == "deleteMessage" and r.http_status != 200]
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_a_reply_is_delivered_even_when_the_ledger_cannot_be_written(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_engine(sync_url(bot.settings.database_url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE chat_messages"))
+    engine.dispose()
+    _, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    assert reply["text"].startswith("Vehicle QX12ABC") and reply["protect_content"] is True
+    missing = f"message {reply['message_id']} in chat {OFFICER} is not in the ledger"
+    for _ in range(100):  # written down once Telegram has answered: just after the officer has it
+        if missing in caplog.text:
+            break
+        await asyncio.sleep(0.05)
+    assert missing in caplog.text
+    assert "QX12ABC" not in caplog.text  # the log says which message, never what it showed
+
+
 async def test_revoke_wipes_the_users_chat_and_says_how_many(bot_on: BotUnderTest) -> None:
     asked = [await ask(bot_on, OFFICER, text) for text in (RECORD_QUESTION, "/whoami")]
     mine = {m for question, reply in asked for m in (question, reply["message_id"])}
@@ -199,6 +236,19 @@ async def test_the_command_line_revoke_without_a_token_leaves_it_to_the_running_
     assert capsys.readouterr().out == f"{OFFICER} revoked. 2 messages will be deleted by the running bot.\n"
     await bot.fake.wait_for(lambda f: len(deleted(f, OFFICER)) == 2, timeout=10)
     assert deleted(bot.fake, OFFICER) == Counter({question: 1, reply["message_id"]: 1})
+
+
+async def test_the_command_line_revoke_falls_back_to_the_running_bot_when_the_bot_api_is_down(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await ask(bot, OFFICER, RECORD_QUESTION)
+    monkeypatch.setenv("BEATLINE_DATABASE_URL", bot.settings.database_url)
+    monkeypatch.setenv("BEATLINE_AUDIT_KEY", AUDIT_KEY.reveal())
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", bot.fake.token)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{free_port()}/bot")  # nobody listens
+    assert await asyncio.to_thread(main, ["users", "revoke", str(OFFICER)]) == 0
+    assert capsys.readouterr().out == f"{OFFICER} revoked. 2 messages will be deleted by the running bot.\n"
+    await bot.fake.wait_for(lambda f: len(deleted(f, OFFICER)) == 2, timeout=10)
 
 
 async def test_telegrams_answers_to_a_deletion_become_the_schedules_outcomes() -> None:
