@@ -26,6 +26,7 @@ from knowledge.briefings.pacing import Pacer
 
 __all__ = ["ALLOWED_UPDATES", "build_application"]
 
+TELEGRAM_API = "https://api.telegram.org/bot"  # PTB's default, when TELEGRAM_API_BASE_URL is not set
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.CHANNEL_POST]
 # Updates handled at once. PostgreSQL serves many; SQLite has one writer, and under more than a handful
 # of concurrent writers its busy handler starves some past their timeout ("database is locked").
@@ -89,7 +90,7 @@ def build_application(
             connection_pool_size=256, read_timeout=timeout, write_timeout=timeout, connect_timeout=timeout
         ),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        **({"base_url": settings.telegram_api_base_url} if settings.telegram_api_base_url else {}),
+        base_url=settings.telegram_api_base_url or TELEGRAM_API,
     )
     builder = (
         ApplicationBuilder()

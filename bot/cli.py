@@ -60,9 +60,10 @@ async def _wipe(settings: Settings, db: Database, chat_id: int) -> Wiped:
         from telegram import Bot
         from telegram.error import TelegramError
 
+        from bot.app import TELEGRAM_API
         from handlers.vanish import deleter
 
-        base_url = settings.telegram_api_base_url or "https://api.telegram.org/bot"
+        base_url = settings.telegram_api_base_url or TELEGRAM_API
         try:
             async with Bot(settings.telegram_token.reveal(), base_url=base_url) as bot:
                 return await wipe(db, chat_id, deleter(bot))

@@ -57,14 +57,16 @@ def _sent(endpoint: str, data: dict[str, Any], result: object) -> list[tuple[int
     return found
 
 
-async def _write_down(sent: SentMessages, endpoint: str, data: dict[str, Any], result: object) -> None:
+async def _write_down(
+    sent: SentMessages, endpoint: str, data: dict[str, Any], result: object, *, keep: bool
+) -> None:
     if sent.ledger is None:
         return
     shows_records = bool(data.get("protect_content"))
     for chat_id, message_id in _sent(endpoint, data, result):
         try:
             await sent.ledger.record(
-                chat_id, message_id, shows_records=shows_records, incoming=INCOMING.get()
+                chat_id, message_id, shows_records=shows_records, incoming=INCOMING.get(), keep=keep
             )
         except Exception as exc:
             log.error("message %s in chat %s is not in the ledger (%s); it will not be deleted",
@@ -74,13 +76,15 @@ async def _write_down(sent: SentMessages, endpoint: str, data: dict[str, Any], r
 class _WritesDown(Bot):
     """What both bots add: once Telegram has taken a message, it is written down."""
 
-    __slots__ = ()  # the concrete bots hold the slot: two bases with slots of their own cannot be mixed
+    __slots__ = ()  # the concrete bots hold the slots: two bases with slots of their own cannot be mixed
     _sent_messages: SentMessages
+    _keep: bool
 
-    def __init__(self, *args: Any, sent: SentMessages, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sent: SentMessages, keep: bool = False, **kwargs: Any) -> None:
+        """`keep`: what this bot sends is listed (a wipe deletes it) but never scheduled."""
         super().__init__(*args, **kwargs)
         with self._unfrozen():  # PTB freezes its objects after __init__; its own subclasses add fields so
-            self._sent_messages = sent
+            self._sent_messages, self._keep = sent, keep
 
     @property
     def sent_messages(self) -> SentMessages:
@@ -100,20 +104,20 @@ class _WritesDown(Bot):
             endpoint, data, read_timeout=read_timeout, write_timeout=write_timeout,
             connect_timeout=connect_timeout, pool_timeout=pool_timeout,
         )  # fmt: skip
-        await _write_down(self._sent_messages, endpoint, data, result)
+        await _write_down(self._sent_messages, endpoint, data, result, keep=self._keep)
         return result
 
 
 class LedgerBot(_WritesDown, ExtBot[Any]):
     """The Application's bot: ExtBot (defaults, rate limiter), writing down what it sends."""
 
-    __slots__ = ("_sent_messages",)
+    __slots__ = ("_keep", "_sent_messages")
 
 
 class LedgerPlainBot(_WritesDown):
     """A plain Bot that writes down what it sends: the briefings' connection of their own."""
 
-    __slots__ = ("_sent_messages",)
+    __slots__ = ("_keep", "_sent_messages")
 
 
 async def note_incoming(update: Update, context: BeatlineContext) -> None:

@@ -56,9 +56,12 @@ class TelegramPort:
 
     def __init__(self, main: Bot, buttons: ButtonSigner, *, timeout: float, sent: SentMessages) -> None:
         self.buttons = buttons
-        self.bot = LedgerPlainBot(  # copies go into the ledger like every other message: they vanish too
+        # Copies are written down like every other message, so a wipe deletes them, but they do not
+        # vanish on BEATLINE_REPLY_TTL_SECONDS: an officer has ACK_LIFETIME to read and acknowledge one.
+        self.bot = LedgerPlainBot(
             main.token,
             sent=sent,
+            keep=True,
             base_url=lambda _token: main.base_url,
             base_file_url=lambda _token: main.base_file_url,
             request=HTTPXRequest(

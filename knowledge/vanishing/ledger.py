@@ -66,9 +66,11 @@ class Ledger:
         *,
         shows_records: bool,
         incoming: Incoming | None,
+        keep: bool = False,
         at: dt.datetime | None = None,
     ) -> None:
-        """Write down one sent message; if it shows records, schedule it and the question it answers.
+        """Write down one sent message; if it shows records, schedule it and the question it answers,
+        unless it is to be kept (a briefing's copy: see handlers/briefing/delivery.py) until a wipe.
 
         The question is the update's message when it is in the same chat: a follow-up alert to another
         officer does not schedule the searcher's question in the follower's chat. When the update was a
@@ -76,7 +78,7 @@ class Ledger:
         """
         sent_at = at or now()
         question = incoming if incoming is not None and incoming.chat_id == chat_id else None
-        delete_at = sent_at + self.ttl if shows_records and self.ttl is not None else None
+        delete_at = sent_at + self.ttl if shows_records and not keep and self.ttl is not None else None
         rows = [self._row(chat_id, message_id, True, shows_records, sent_at, delete_at,
                           answers=question.message_id if question else None)]  # fmt: skip
         if question is not None:

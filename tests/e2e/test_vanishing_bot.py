@@ -84,7 +84,9 @@ async def test_a_revoked_users_scheduled_deletions_still_run(bot: BotUnderTest) 
 
 
 @pytest.mark.settings(reply_ttl_seconds=1)
-async def test_briefing_copies_and_the_preview_vanish_too(bot: BotUnderTest) -> None:
+async def test_the_preview_vanishes_and_a_copy_waits_to_be_acknowledged_until_a_wipe(
+    bot: BotUnderTest,
+) -> None:
     question, preview = await ask(bot, SERGEANT, "/brief Red Focus AB12CDE seen on Mill Lane")
     send = next(
         b["callback_data"]
@@ -95,11 +97,15 @@ async def test_briefing_copies_and_the_preview_vanish_too(bot: BotUnderTest) -> 
     await bot.press(SERGEANT, preview, send)
     await bot.fake.wait_for(lambda f: bot.sent(OFFICER))
     [copy] = bot.sent(OFFICER)
-    assert copy["protect_content"] is True  # sent by the briefings' own Bot, written down all the same
-    await bot.fake.wait_for(lambda f: copy["message_id"] in deleted(f, OFFICER), timeout=10)
+    assert copy["protect_content"] is True
     await bot.fake.wait_for(
         lambda f: {question, preview["message_id"]} <= set(deleted(f, SERGEANT)), timeout=10
     )
+    await asyncio.sleep(1.5)  # past the copy's TTL too: it is kept for its Acknowledge button
+    assert deleted(bot.fake, OFFICER) == Counter()
+    # Sent by the briefings' own Bot, and written down all the same: a wipe takes it.
+    assert (await bot.say(OFFICER, "/wipe"))["text"] == "1 message deleted from your Beatline chat."
+    assert deleted(bot.fake, OFFICER) == Counter({copy["message_id"]: 1})
 
 
 @pytest.mark.settings(reply_ttl_seconds=0)

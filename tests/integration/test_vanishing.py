@@ -87,6 +87,12 @@ async def test_a_button_that_shows_a_record_schedules_its_prompt_and_the_questio
     assert statuses == {10: "scheduled", 11: "scheduled", 12: "scheduled"}
 
 
+async def test_a_message_to_keep_is_listed_but_not_scheduled(db: Database) -> None:
+    await Ledger(db, TTL).record(OFFICER, 2, shows_records=True, incoming=None, keep=True)  # a briefing
+    [row] = (await rows(db)).values()
+    assert (row.status, row.shows_records, row.delete_at) == ("kept", True, None)
+
+
 async def test_no_ttl_keeps_every_message_but_lists_it(db: Database) -> None:
     await Ledger(db, None).record(OFFICER, 2, shows_records=True, incoming=question(1))
     assert {r.status for r in (await rows(db)).values()} == {"kept"}
