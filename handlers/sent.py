@@ -27,7 +27,7 @@ from telegram.request import BaseRequest
 from handlers.context import BeatlineContext
 from knowledge.vanishing.ledger import Incoming, Ledger
 
-__all__ = ["INCOMING", "LedgerBot", "LedgerPlainBot", "SentMessages", "register"]
+__all__ = ["INCOMING", "LedgerBot", "LedgerPlainBot", "SentMessages", "created_messages", "register"]
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class SentMessages:
         self.ledger: Ledger | None = None
 
 
-def _sent(endpoint: str, data: dict[str, Any], result: object) -> list[tuple[int, int]]:
+def created_messages(endpoint: str, data: dict[str, Any], result: object) -> list[tuple[int, int]]:
     """(chat id, message id) of each private-chat message a call created; none for any other call."""
     if not (endpoint.startswith("send") or endpoint == "copyMessage"):
         return []
@@ -63,7 +63,7 @@ async def _write_down(
     if sent.ledger is None:
         return
     shows_records = bool(data.get("protect_content"))
-    for chat_id, message_id in _sent(endpoint, data, result):
+    for chat_id, message_id in created_messages(endpoint, data, result):
         try:
             await sent.ledger.record(
                 chat_id, message_id, shows_records=shows_records, incoming=INCOMING.get(), keep=keep
