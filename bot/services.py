@@ -23,6 +23,7 @@ from sqlalchemy import text
 from bot.settings import Settings
 from knowledge.access.buttons import ButtonSigner, derive_key
 from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
+from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
@@ -59,12 +60,14 @@ class Services:
         buttons: ButtonSigner,
         pacer: Pacer,
         port: Port,
+        reasons: ReasonRule = DEFAULT_RULE,
         *,
         delete: Delete,
         reply_ttl: dt.timedelta | None,
     ) -> None:
         self.db, self.records, self.limiter, self.buttons = db, records, limiter, buttons
         self.pacer, self.port = pacer, port
+        self.reasons = reasons  # BEATLINE_REASONS_REQUIRED and BEATLINE_REASON_MINUTES
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
         )
@@ -93,7 +96,10 @@ class Services:
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
         ttl = dt.timedelta(seconds=settings.reply_ttl_seconds) if settings.reply_ttl_seconds else None
-        return cls(db, SqlStore(db), limiter, buttons, pacer, port(buttons), delete=delete, reply_ttl=ttl)
+        return cls(
+            db, SqlStore(db), limiter, buttons, pacer, port(buttons), reasons=settings.reason_rule(),
+            delete=delete, reply_ttl=ttl,
+        )  # fmt: skip
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings and due deletions."""
