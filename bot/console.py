@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from bot.operator import console_caller
 from bot.settings import Settings
 from knowledge.access import step_up, users
-from knowledge.access.reasons import reason_code
+from knowledge.access.reason_choices import ReasonRule
+from knowledge.access.reasons import check_code, reason_codes
 from knowledge.access.roles import ROLES
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
@@ -59,9 +60,13 @@ async def _locked(db: Database, caller: Caller, policy: step_up.Policy, text: st
     return Answer(intent, Outcome.LOCKED, step_up.LOCKED_REPLY)
 
 
-async def ask(db: Database, args: argparse.Namespace, policy: step_up.Policy) -> int:
-    """One answer for TEXT, or one per stdin line, each flushed as soon as it is ready."""
-    reason = reason_code(args.reason)  # an unknown code is refused before anything is asked
+async def ask(db: Database, args: argparse.Namespace, rule: ReasonRule, policy: step_up.Policy) -> int:
+    """One answer for TEXT, or one per stdin line, each flushed as soon as it is ready.
+
+    With `--as`, a check needs a reason as it would in Telegram; an unknown code is refused (exit 1,
+    the codes listed) before anything is asked.
+    """
+    reason = check_code(args.reason, await reason_codes(db)) if args.reason else ""
     caller = await caller_for(db, args.as_id)
     lines: Iterable[str] = [args.text] if args.text is not None else sys.stdin
     for line in lines:
@@ -70,8 +75,8 @@ async def ask(db: Database, args: argparse.Namespace, policy: step_up.Policy) ->
         if not args.json and args.text is None:
             print("", flush=True)
         text = line.rstrip("\n")
-        result = await _locked(db, caller, policy, text) or await answer(db, caller, text, reason=reason)
-        _show(result, args.json)
+        locked = await _locked(db, caller, policy, text)
+        _show(locked or await answer(db, caller, text, reason=reason, rule=rule), args.json)
     return 0
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from bot.settings import Settings
 from knowledge.access.buttons import ButtonSigner, derive_key
 from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
+from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.access.step_up import Policy
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
@@ -56,10 +57,12 @@ class Services:
         pacer: Pacer,
         port: Port,
         step_up: Policy,
+        reasons: ReasonRule = DEFAULT_RULE,
     ) -> None:
         self.db, self.records, self.limiter, self.buttons = db, records, limiter, buttons
         self.pacer, self.port = pacer, port
         self.step_up = step_up  # the shift unlock the gate enforces (BEATLINE_STEP_UP)
+        self.reasons = reasons  # BEATLINE_REASONS_REQUIRED and BEATLINE_REASON_MINUTES
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
         )
@@ -84,7 +87,9 @@ class Services:
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
         step_up = settings.step_up_policy(bot=True)
-        return cls(db, SqlStore(db), limiter, buttons, pacer, port(buttons), step_up)
+        return cls(
+            db, SqlStore(db), limiter, buttons, pacer, port(buttons), step_up, reasons=settings.reason_rule()
+        )
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings."""

@@ -1,7 +1,7 @@
 """step up: authenticator secrets and shift unlocks
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01
 
 One row per user who has been issued an authenticator secret: the secret sealed with a key derived
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
