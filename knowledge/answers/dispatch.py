@@ -19,6 +19,7 @@ from knowledge.access.roles import help_text
 from knowledge.answers import addresses, incidents, persons, vehicles
 from knowledge.answers.disclosure import GONE, Answer, Draft, audited, drafted
 from knowledge.errors import BeatlineError
+from knowledge.follows.teamwork import teamwork_note
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.vocabulary import Outcome, RecordKind
@@ -46,6 +47,16 @@ class _Question:
     caller: Caller
     parsed: ParsedQuery
     today: dt.date
+
+
+async def _with_teamwork(session: AsyncSession, caller: Caller, draft: Draft, teamwork: bool) -> Draft:
+    """A person answer says whether other officers checked that person lately (BEATLINE_TEAMWORK)."""
+    if teamwork and draft.outcome == Outcome.ANSWERED and draft.records:
+        first = draft.records[0]
+        if first.kind == RecordKind.PERSON:
+            note = await teamwork_note(session, caller, first.id, dt.datetime.now(dt.UTC))
+            draft.reply = f"{draft.reply}\n{note}" if note else draft.reply
+    return draft
 
 
 async def _help(_: AsyncSession, question: _Question) -> Draft:
@@ -77,7 +88,13 @@ _BY_KIND: dict[str, tuple[Intent, _Open]] = {
 
 
 async def answer(
-    db: Database, caller: Caller, text: str, *, reason: str = "", today: dt.date | None = None
+    db: Database,
+    caller: Caller,
+    text: str,
+    *,
+    reason: str = "",
+    today: dt.date | None = None,
+    teamwork: bool = True,
 ) -> Answer:
     """Understand the question, look it up, summarise, and audit what was disclosed."""
     today = today or dt.date.today()
@@ -88,22 +105,35 @@ async def answer(
         refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
         return await audited(db, caller, text, parsed.intent, "", lambda _: drafted(refusal))
     question = _Question(caller, parsed, today)
-    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question))
+    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question, teamwork))
 
 
-async def _route(session: AsyncSession, question: _Question) -> Draft:
+async def _route(session: AsyncSession, question: _Question, teamwork: bool) -> Draft:
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
-    return await _BY_INTENT[question.parsed.intent](session, question)
+    draft = await _BY_INTENT[question.parsed.intent](session, question)
+    return await _with_teamwork(session, question.caller, draft, teamwork)
 
 
 async def answer_record(
-    db: Database, caller: Caller, kind: str, record_id: str, *, detail: bool, query: str = ""
+    db: Database,
+    caller: Caller,
+    kind: str,
+    record_id: str,
+    *,
+    detail: bool,
+    query: str = "",
+    teamwork: bool = True,
 ) -> Answer:
     """Open one record chosen from a shortlist, or its detail ("More")."""
     intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
-    return await audited(db, caller, label, intent, "", lambda s: open_record(s, record_id, detail))
+
+    async def work(session: AsyncSession) -> Draft:
+        draft = await open_record(session, record_id, detail)
+        return await _with_teamwork(session, caller, draft, teamwork)
+
+    return await audited(db, caller, label, intent, "", work)
 
 
 async def _gone(_: AsyncSession, record_id: str, detail: bool) -> Draft:
