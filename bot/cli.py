@@ -95,9 +95,38 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
         print(f"Checkpoint of entry {mark.seq} added to {args.out}.")
         return 0
     since = args.since.replace(tzinfo=args.since.tzinfo or dt.UTC) if args.since else None
+    if args.audit_command == "report":
+        return await _report(db, since, args.format)
     async for chunk in audit_export.export(db, since=since, fmt=args.format):
         sys.stdout.write(chunk)
     sys.stdout.flush()
+    return 0
+
+
+async def _report(db: Database, since: dt.datetime | None, fmt: str) -> int:
+    from knowledge.review import report
+    from knowledge.review.review import review
+
+    now = dt.datetime.now(dt.UTC)
+    async with db.reads() as session:
+        found = await review(session, since or now - dt.timedelta(days=7), now)
+    shown = {"text": report.review_text, "json": report.review_json, "html": report.review_html}[fmt](found)
+    print(shown, flush=True)
+    return 0
+
+
+async def _stats(args: argparse.Namespace, db: Database) -> int:
+    from knowledge.review.report import statistics_text
+    from knowledge.review.statistics import statistics
+
+    if not 1 <= args.days <= 366:
+        raise UsageError("--days must be from 1 to 366")
+    async with db.reads() as session:
+        figures = await statistics(session, args.days, dt.datetime.now(dt.UTC))
+    print(
+        json.dumps(figures.to_json(), ensure_ascii=False) if args.json else statistics_text(figures),
+        flush=True,
+    )
     return 0
 
 
@@ -141,7 +170,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         for line in lines:
             print(json.dumps(parse(line).to_json(), ensure_ascii=False), flush=True)
         return 0
-    if command in ("ask", "chat", "users", "audit") and (problem := schema_problem(settings.database_url)):
+    if command in ("ask", "chat", "users", "audit", "stats") and (
+        problem := schema_problem(settings.database_url)
+    ):
         raise BeatlineError(problem)
     if command == "ask":
         from bot import console
@@ -157,14 +188,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.run import run
 
         return run(settings, webhook=args.webhook, port=args.port)
+    if command == "stats":
+        return asyncio.run(_with_db(settings, lambda db: _stats(args, db)))
     if command == "users":
         return asyncio.run(
             _with_db(settings, lambda db: _users(args, db), key=settings.load_audit_key(), writes=True)
         )
     if args.audit_command == "seal":
         return _seal(settings)
-    # An export shows the log as it is and needs no key; checking or vouching for it does.
-    key = None if args.audit_command == "export" else settings.load_audit_key()
+    # An export or a report shows the log as it is and needs no key; checking or vouching for it does.
+    key = None if args.audit_command in ("export", "report") else settings.load_audit_key()
     return asyncio.run(_with_db(settings, lambda db: _audit(args, db), key=key))
 
 

@@ -215,7 +215,9 @@ async def revoke(db: Database, telegram_id: int, *, by: Caller | str) -> bool:
         user.changed_by, user.changed_at = _who(by).actor[:80], dt.datetime.now(dt.UTC)
         change = f"{telegram_id} revoked (was {user.role}{_in_team(user.team)})"
         change += await _withdraw_invites(session, telegram_id, None)
-        ended = await session.execute(delete(Follow).where(Follow.follower_id == telegram_id).returning(Follow.kind))
+        ended = await session.execute(
+            delete(Follow).where(Follow.follower_id == telegram_id).returning(Follow.kind)
+        )
         if follows := len(ended.all()):
             change += f"; {follows} follow{'s' if follows != 1 else ''} ended"
         await audit.record(session, _who(by), query=change, intent="user_revoke", outcome="revoked",

@@ -58,13 +58,15 @@ async def raise_alerts(
     raised = 0
     for follower_id, kind, record_id, label in followers:
         recent = await session.scalar(
-            select(FollowAlert.id).where(
+            select(FollowAlert.id)
+            .where(
                 FollowAlert.follower_id == follower_id,
                 FollowAlert.record_id == record_id,
                 FollowAlert.kind == kind,
                 FollowAlert.checker_actor == caller.actor,
                 FollowAlert.at > at - QUIET,
-            ).limit(1)
+            )
+            .limit(1)
         )
         if recent is not None:
             continue
@@ -81,7 +83,8 @@ async def raise_alerts(
 def alert_text(alert: FollowAlert) -> str:
     """What the follower reads: the record, who checked it (name, Telegram id, team), when and why."""
     if alert.checker_id is not None:
-        who = f"{alert.checker_name or 'an unnamed user'} (Telegram id {alert.checker_id}, team {alert.checker_team or '—'})"
+        name, team = alert.checker_name or "an unnamed user", alert.checker_team or "—"
+        who = f"{name} (Telegram id {alert.checker_id}, team {team})"
     else:
         who = f"the console operator ({alert.checker_actor})"
     when = alert.at.replace(tzinfo=alert.at.tzinfo or dt.UTC).astimezone(LONDON)

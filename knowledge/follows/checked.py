@@ -1,4 +1,4 @@
-"""What counts as checking a record, read from an audit entry: the one rule follows, teamwork and review share.
+"""What counts as checking a record, read from an audit entry: one rule for follows, teamwork and review.
 
 A record is checked when an answer showed it (outcome `answered`): a person named, a plate whose keeper
 they are, an address they live at, a pick from a shortlist. A shortlist itself (`ambiguous`) shows

@@ -27,7 +27,9 @@ from knowledge.store.vocabulary import Outcome, RecordKind
 __all__ = ["LAPSE", "Followed", "follow", "following", "unfollow"]
 
 LAPSE = dt.timedelta(days=90)
-NOT_A_RECORD = "There is no person or vehicle {shown} to follow. Send a person's id (as in an answer) or a plate."
+NOT_A_RECORD = (
+    "There is no person or vehicle {shown} to follow. Send a person's id (as in an answer) or a plate."
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,11 @@ async def _find(session: AsyncSession, text: str) -> tuple[str, str, str] | None
     vrm = normalise_vrm(wanted)
     vehicle = await loaders.load_vehicle(session, vrm) if vrm else None
     if vehicle is not None:
-        return RecordKind.VEHICLE, vehicle.vrm, f"{vehicle.vrm}, {vehicle.colour} {vehicle.make} {vehicle.model}"
+        return (
+            RecordKind.VEHICLE,
+            vehicle.vrm,
+            f"{vehicle.vrm}, {vehicle.colour} {vehicle.make} {vehicle.model}",
+        )
     return None
 
 
@@ -64,7 +70,9 @@ async def follow(db: Database, caller: Caller, text: str, *, now: dt.datetime | 
     async with db.reads() as session, session.begin():
         found = await _find(session, text[:64])
     if found is None:
-        raise BeatlineError(NOT_A_RECORD.format(shown=f"'{clean_text(text, 24)}'" if text.strip() else "named"))
+        raise BeatlineError(
+            NOT_A_RECORD.format(shown=f"'{clean_text(text, 24)}'" if text.strip() else "named")
+        )
     kind, record_id, label = found
     token, label = audit_token(record_id), clean_text(label, 200)
     async with db.sessions() as session, session.begin():

@@ -59,7 +59,9 @@ class AlertSender:
                 took = False
             async with self.db.sessions() as session, session.begin():
                 status = "sent" if took else "failed"
-                await session.execute(update(FollowAlert).where(FollowAlert.id == alert.id).values(status=status))
+                await session.execute(
+                    update(FollowAlert).where(FollowAlert.id == alert.id).values(status=status)
+                )
             sent += took
         return sent
 
@@ -69,7 +71,10 @@ class AlertSender:
             claimed = list(
                 await session.scalars(
                     update(FollowAlert)
-                    .where(FollowAlert.id.in_(pending.limit(BATCH).scalar_subquery()), FollowAlert.status == "pending")
+                    .where(
+                        FollowAlert.id.in_(pending.limit(BATCH).scalar_subquery()),
+                        FollowAlert.status == "pending",
+                    )
                     .values(status="sending")
                     .returning(FollowAlert)
                 )
@@ -82,8 +87,15 @@ class AlertSender:
                     continue
                 await audit.record(
                     session,
-                    Caller(f"tg:{alert.follower_id}", follower.role, "follow", alert.follower_id, alert.follower_id),
-                    query=f"follow alert: {alert.checker_actor} checked {alert.kind}:{alert.record_id} (entry {alert.audit_id})",
+                    Caller(
+                        f"tg:{alert.follower_id}",
+                        follower.role,
+                        "follow",
+                        alert.follower_id,
+                        alert.follower_id,
+                    ),
+                    query=f"follow alert: {alert.checker_actor} checked {alert.kind}:{alert.record_id} "
+                    f"(entry {alert.audit_id})",
                     intent="follow_alert",
                     outcome=Outcome.ANSWERED,
                     record_ids=[f"{alert.kind}:{alert.record_id}"],

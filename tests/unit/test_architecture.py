@@ -22,6 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "importing": {"matching", "store"},
     "briefings": {"access", "matching", "store"},
     "follows": {"matching", "records", "store"},
+    "review": {"follows", "store"},
     "answers": {"understanding", "matching", "records", "access", "store", "follows"},
     "demo": {"importing"},
 }

@@ -1,0 +1,32 @@
+"""The SQL that buckets audit times by UTC hour on either backend, and London days made from those hours.
+
+London's offset from UTC is always whole hours, so an hour of UTC lies inside one London day: counting
+by UTC hour in the database and summing the hours into London days in Python is exact on SQLite and
+PostgreSQL alike, with no time-zone support needed in SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ["LONDON", "hour_bucket", "london_day"]
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def hour_bucket(session: AsyncSession, column: Any) -> Any:
+    """`column` (a UTC time) as 'YYYY-MM-DD HH' of UTC, in this session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return func.strftime("%Y-%m-%d %H", column)
+
+
+def london_day(bucket: str) -> dt.date:
+    """The London date of an hour bucket 'YYYY-MM-DD HH' (UTC)."""
+    utc = dt.datetime.strptime(bucket, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+    return utc.astimezone(LONDON).date()
