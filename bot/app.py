@@ -17,7 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from bot.retry import PatientRateLimiter
 from bot.services import Services
 from bot.settings import Settings
-from handlers import admin, briefing, errors, fallbacks, gate, media, query
+from handlers import admin, briefing, errors, fallbacks, follow, gate, media, query, review
 from handlers.briefing.delivery import TelegramPort
 from handlers.context import BotData, context_types
 from knowledge.access.buttons import ButtonSigner
@@ -35,6 +35,8 @@ FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...
     briefing.register,  # private text: the briefing after a bare /brief, else query.ask's question
     query.register,  # groups refused; Open/More buttons; edits not re-run
     admin.register,  # /start (invites), /help, /whoami, /allow, /revoke, /users, /invite, /audit
+    follow.register,  # /follow, /unfollow, /following and the Follow button
+    review.register,  # /stats and /review
     media.register,  # locations answered; stickers, photos, voice, documents get guidance
     fallbacks.register,  # unknown commands and stale buttons: keep last
     errors.register,  # the one error handler
@@ -58,9 +60,14 @@ def build_application(
         application.bot_data.services = services
         services.background(admin.sync_all_menus(application.bot, services.db))
         await services.start_delivery()
+        services.start_oversight(
+            lambda alert: follow.send_alert(application.bot, alert),
+            lambda admin_id, report: review.send_digest(application.bot, admin_id, report),
+        )
 
     async def stop_delivery(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
         if application.bot_data.services is not None:
+            await application.bot_data.services.stop_oversight()
             await application.bot_data.services.stop_delivery()
 
     async def close_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:

@@ -105,24 +105,21 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
 
 async def _report(db: Database, since: dt.datetime | None, fmt: str) -> int:
     from knowledge.review import report
-    from knowledge.review.review import review
+    from knowledge.review.read import read_review
 
-    now = dt.datetime.now(dt.UTC)
-    async with db.reads() as session:
-        found = await review(session, since or now - dt.timedelta(days=7), now)
+    found = await read_review(db, since)
     shown = {"text": report.review_text, "json": report.review_json, "html": report.review_html}[fmt](found)
     print(shown, flush=True)
     return 0
 
 
 async def _stats(args: argparse.Namespace, db: Database) -> int:
+    from knowledge.review.read import read_statistics
     from knowledge.review.report import statistics_text
-    from knowledge.review.statistics import statistics
 
     if not 1 <= args.days <= 366:
         raise UsageError("--days must be from 1 to 366")
-    async with db.reads() as session:
-        figures = await statistics(session, args.days, dt.datetime.now(dt.UTC))
+    figures = await read_statistics(db, args.days)
     print(
         json.dumps(figures.to_json(), ensure_ascii=False) if args.json else statistics_text(figures),
         flush=True,

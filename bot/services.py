@@ -1,7 +1,8 @@
 """The long-lived services of one bot process: opened in post_init, closed in post_shutdown.
 
 They own the briefings' delivery engine, which bot/app.py starts in post_init and stops in post_stop,
-before the bot's HTTP client closes, so that copies in flight finish and are recorded.
+before the bot's HTTP client closes, so that copies in flight finish and are recorded; the follow
+alerts' outbox sender and the weekly review digest run alongside it, on the same lifecycle.
 
 Nothing here holds state that another process would need: the database and Redis are shared, the
 button signer's key is derived from the bot token, and the audit key is configuration every process
@@ -24,6 +25,8 @@ from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
+from knowledge.follows.outbox import AlertSender, SendAlert
+from knowledge.review.schedule import DigestScheduler, ReviewAt, SendDigest
 from knowledge.store import audit
 from knowledge.store.database import Database
 
@@ -51,6 +54,10 @@ class Services:
         )
         self._delivering = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.teamwork = True  # BEATLINE_TEAMWORK
+        self.review_at: ReviewAt | None = None  # BEATLINE_REVIEW_AT
+        self.alerts: AlertSender | None = None
+        self.digest: DigestScheduler | None = None
 
     @classmethod
     async def open(cls, settings: Settings, pacer: Pacer, port: Callable[[ButtonSigner], Port]) -> Services:
@@ -69,7 +76,9 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, limiter, buttons, pacer, port(buttons))
+        services = cls(db, limiter, buttons, pacer, port(buttons))
+        services.teamwork, services.review_at = settings.teamwork, settings.review_at
+        return services
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings."""
@@ -84,6 +93,21 @@ class Services:
         self._delivering = False
         await self.delivery.stop()
         await self.port.close()
+
+    def start_oversight(self, send_alert: SendAlert, send_digest: SendDigest) -> None:
+        """Start sending follow alerts from the outbox, and the weekly review digest if one is set."""
+        self.alerts = AlertSender(self.db, send_alert)
+        self.alerts.start()
+        if self.review_at is not None:
+            self.digest = DigestScheduler(self.db, self.review_at, send_digest)
+            self.digest.start()
+
+    async def stop_oversight(self) -> None:
+        """Let the alerts and digest in flight finish, then stop; if started."""
+        for running in (self.alerts, self.digest):
+            if running is not None:
+                await running.stop()
+        self.alerts = self.digest = None
 
     async def ready(self) -> bool:
         """True if the database answers."""

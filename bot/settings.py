@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import BeatlineError
+from knowledge.review.schedule import ReviewAt
 from knowledge.store.audit_key import (
     MIN_KEY_BYTES,
     AuditKey,
@@ -75,6 +76,10 @@ class Settings:
     # else the default key file: see load_audit_key.
     audit_key: AuditKey | None = None
     audit_key_file: Path | None = None
+    # BEATLINE_TEAMWORK (on): a person answer says how many other officers checked that person today.
+    teamwork: bool = True
+    # BEATLINE_REVIEW_AT: the weekly review digest to every admin at a London day and time ("mon 07:00").
+    review_at: ReviewAt | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +118,14 @@ class Settings:
                 f"BEATLINE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level[:20]!r}."
             )
 
+        teamwork = (env.get("BEATLINE_TEAMWORK") or "on").strip().lower()
+        if teamwork not in _SWITCH:
+            raise SettingsError(f"BEATLINE_TEAMWORK must be on or off, not {teamwork[:20]!r}.")
+        try:
+            review_at = ReviewAt.parse(env["BEATLINE_REVIEW_AT"]) if opt("BEATLINE_REVIEW_AT") else None
+        except BeatlineError as unusable:
+            raise SettingsError(str(unusable)) from None
+
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
             telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
@@ -129,6 +142,8 @@ class Settings:
             db_timeout=number("BEATLINE_DB_TIMEOUT", cls.db_timeout, float, least=0.001),
             audit_key=audit_key,
             audit_key_file=Path(key_file) if key_file else None,
+            teamwork=_SWITCH[teamwork],
+            review_at=review_at,
         )
 
     def create_default_audit_key(self) -> Path | None:
@@ -156,6 +171,7 @@ class Settings:
         return _read_key(path, f"The audit key file {path}", BeatlineError)
 
 
+_SWITCH = dict.fromkeys(("on", "true", "yes", "1"), True) | dict.fromkeys(("off", "false", "no", "0"), False)
 _KEY_FORM = f"must be at least {MIN_KEY_BYTES} random bytes written as hex or base64"
 
 

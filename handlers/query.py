@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.context import BeatlineContext
+from handlers.follow import follow_button
 from handlers.format import html
 from handlers.gate import what_was_sent
 from handlers.guaranteed import guaranteed
@@ -47,11 +48,13 @@ def _button(
 
 
 def keyboard(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardMarkup | None:
-    """One button per shortlisted record and a More button, signed for user_id; None if there are none."""
+    """One button per shortlisted record, a More button and a Follow button, signed for user_id; None if
+    there are none."""
     buttons = [_button(c.label, RecordButton(c.kind, c.id), signer, user_id) for c in result.choices]
     if result.more is not None:
         more = RecordButton(result.more.kind, result.more.id, detail=True)
         buttons.append(_button("More", more, signer, user_id))
+    buttons.append(follow_button(result, signer, user_id))
     rows = [[b] for b in buttons if b is not None]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -102,7 +105,7 @@ async def ask(update: Update, context: BeatlineContext) -> None:
     """An officer's question in a private chat is answered, with buttons to pick from a shortlist."""
     text = guaranteed(guaranteed(update.message, "message").text, "text")
     if await within_limit(update, context):
-        result = await answer(context.services.db, context.caller, text)
+        result = await answer(context.services.db, context.caller, text, teamwork=context.services.teamwork)
         await send_answer(update, context, result)
 
 
@@ -119,8 +122,9 @@ async def open_record(update: Update, context: BeatlineContext) -> None:
     await press.answer()
     if await within_limit(update, context):
         result = await answer_record(
-            context.services.db, context.caller, record.kind, record.record_id, detail=record.detail
-        )
+            context.services.db, context.caller, record.kind, record.record_id, detail=record.detail,
+            teamwork=context.services.teamwork,
+        )  # fmt: skip
         await send_answer(update, context, result)
 
 

@@ -27,6 +27,9 @@ _ADMIN = ("admin",)
 COMMANDS = (
     Command("help", "/help", "what I can check, with examples", _ALL),
     Command("whoami", "/whoami", "your id, role and team", _ALL),
+    Command("follow", "/follow ID", "be told when someone else checks this person or vehicle", _ALL),
+    Command("unfollow", "/unfollow ID", "stop following a record", _ALL),
+    Command("following", "/following", "the records you follow, and when each follow lapses", _ALL),
     Command(
         "brief",
         "/brief [at 06:45] TEXT",
@@ -39,6 +42,8 @@ COMMANDS = (
     Command("users", "/users", "list enrolled users", _ADMIN),
     Command("invite", "/invite ROLE [TEAM]", "a one-time enrolment link", _ADMIN),
     Command("audit", "/audit [ID]", "recent audit entries", _ADMIN),
+    Command("stats", "/stats [DAYS]", "checks per day, team, intent, outcome, reason; answer times", _ADMIN),
+    Command("review", "/review", "the review digest of the last 7 days", _ADMIN),
 )
 
 EXAMPLES = (

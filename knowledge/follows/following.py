@@ -44,15 +44,15 @@ def _followed(row: Follow) -> Followed:
     return Followed(row.kind, row.record_id, row.label, utc(row.expires_at))
 
 
-async def _find(session: AsyncSession, text: str) -> tuple[str, str, str] | None:
-    """The person or vehicle `text` names, as (kind, id, name); None if there is none."""
+async def _find(session: AsyncSession, text: str, kind: str | None) -> tuple[str, str, str] | None:
+    """The person or vehicle (of `kind`, if given) that `text` names, as (kind, id, name), or None."""
     wanted = text.strip()
-    if id_matcher(32)(wanted):
+    if kind in (None, RecordKind.PERSON) and id_matcher(32)(wanted):
         person = await loaders.load_person(session, wanted, incidents=0)
         if person is not None:
             born = f", born {person.date_of_birth:%d/%m/%Y}" if person.date_of_birth else ""
             return RecordKind.PERSON, person.id, f"{person.surname.upper()}, {person.forenames}{born}"
-    vrm = normalise_vrm(wanted)
+    vrm = normalise_vrm(wanted) if kind in (None, RecordKind.VEHICLE) else None
     vehicle = await loaders.load_vehicle(session, vrm) if vrm else None
     if vehicle is not None:
         return (
@@ -63,12 +63,14 @@ async def _find(session: AsyncSession, text: str) -> tuple[str, str, str] | None
     return None
 
 
-async def follow(db: Database, caller: Caller, text: str, *, now: dt.datetime | None = None) -> Followed:
+async def follow(
+    db: Database, caller: Caller, text: str, *, kind: str | None = None, now: dt.datetime | None = None
+) -> Followed:
     """Follow the record `text` names for LAPSE from now (again, if followed already); audited."""
     follower = _follower(caller)
     now = now or dt.datetime.now(dt.UTC)
     async with db.reads() as session, session.begin():
-        found = await _find(session, text[:64])
+        found = await _find(session, text[:64], kind)
     if found is None:
         raise BeatlineError(
             NOT_A_RECORD.format(shown=f"'{clean_text(text, 24)}'" if text.strip() else "named")

@@ -13,20 +13,32 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
+from knowledge.follows.alerts import alert_text
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.schema import FollowAlert, User
 from knowledge.store.vocabulary import Outcome
 
-__all__ = ["AlertSender", "SendAlert"]
+__all__ = ["Alert", "AlertSender", "SendAlert"]
 
 log = logging.getLogger(__name__)
 
-SendAlert = Callable[[FollowAlert], Awaitable[bool]]  # True if Telegram took it
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert as the handler layer sends it: to whom, and the plain text they read."""
+
+    id: int
+    follower_id: int
+    text: str
+
+
+SendAlert = Callable[[Alert], Awaitable[bool]]  # True if Telegram took it
 BATCH = 20
 
 
@@ -65,7 +77,7 @@ class AlertSender:
             sent += took
         return sent
 
-    async def _claim(self) -> list[FollowAlert]:
+    async def _claim(self) -> list[Alert]:
         async with self.db.sessions() as session, session.begin():
             pending = select(FollowAlert.id).where(FollowAlert.status == "pending").order_by(FollowAlert.id)
             claimed = list(
@@ -100,7 +112,7 @@ class AlertSender:
                     outcome=Outcome.ANSWERED,
                     record_ids=[f"{alert.kind}:{alert.record_id}"],
                 )
-                due.append(alert)
+                due.append(Alert(alert.id, alert.follower_id, alert_text(alert)))
             return due
 
     async def _poll(self) -> None:
