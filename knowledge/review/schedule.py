@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from knowledge.errors import BeatlineError
 from knowledge.review.periods import LONDON
@@ -77,12 +78,13 @@ def last_week(now: dt.datetime) -> dt.datetime:
 
 async def _ensure(db: Database, when: ReviewAt, now: dt.datetime) -> None:
     """Make the schedule's row, or move it if the configured time changed; otherwise leave it be."""
-    async with db.sessions() as session, session.begin():
-        row = await session.get(Schedule, NAME, with_for_update=True)
-        if row is None:
-            session.add(Schedule(name=NAME, spec=str(when), next_at=when.next_after(now)))
-        elif row.spec != str(when):
-            row.spec, row.next_at = str(when), when.next_after(now)
+    with contextlib.suppress(IntegrityError):  # another process made the row first: theirs stands
+        async with db.sessions() as session, session.begin():
+            row = await session.get(Schedule, NAME, with_for_update=True)
+            if row is None:
+                session.add(Schedule(name=NAME, spec=str(when), next_at=when.next_after(now)))
+            elif row.spec != str(when):
+                row.spec, row.next_at = str(when), when.next_after(now)
 
 
 async def _claim(db: Database, when: ReviewAt, now: dt.datetime) -> bool:
