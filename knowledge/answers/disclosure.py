@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.access.roles import ROLES
 from knowledge.follows.alerts import raise_alerts
+from knowledge.follows.checked import CHECK_INTENTS
 from knowledge.matching.record_ids import audit_token
 from knowledge.store import audit
 from knowledge.store.audit import Caller
@@ -134,7 +135,8 @@ async def audited(
                 reason=reason,
                 at=at,
             )
-            session.add(AnswerTime(audit_id=entry, ms=took))
+            if intent in CHECK_INTENTS:  # what statistics time: checks, not help or small talk
+                session.add(AnswerTime(audit_id=entry, ms=took))
             await raise_alerts(
                 session, caller, audit_id=entry, outcome=draft.outcome, record_ids=shown, reason=reason, at=at
             )

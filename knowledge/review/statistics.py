@@ -86,6 +86,11 @@ def percentile(histogram: dict[int, int], share: float) -> int | None:
     return max(histogram)  # pragma: no cover - the loop always reaches the rank
 
 
+def _telegram_id(actor: str) -> int | None:
+    kind, _, number = actor.partition(":")
+    return int(number) if kind == "tg" and number.isascii() and number.isdigit() else None
+
+
 def _ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -99,58 +104,53 @@ async def statistics(session: AsyncSession, days: int, now: dt.datetime) -> Stat
 
     hour = hour_bucket(session, AuditEntry.at)
     per_day: Counter[dt.date] = Counter()
-    per_team: Counter[str] = Counter()
-    hours = await session.execute(
-        select(hour, User.team, func.count())
-        .select_from(AuditEntry)
-        .outerjoin(User, User.telegram_id == AuditEntry.telegram_user_id)
-        .where(*window)
-        .group_by(hour, User.team)
-    )
-    for bucket, team, n in hours:
+    for bucket, n in await session.execute(select(hour, func.count()).where(*window).group_by(hour)):
         per_day[london_day(bucket)] += n
-        per_team[team or NO_TEAM] += n
 
+    # One pass for users and kinds together: a few thousand groups, summed here. The actor names the
+    # Telegram user ("tg:<id>", the audit log's own form), so no second column is grouped for it.
+    by_user: Counter[str] = Counter()
     by_intent: Counter[str] = Counter()
     by_outcome: Counter[str] = Counter()
     by_reason: Counter[str] = Counter()
-    kinds = await session.execute(
-        select(AuditEntry.intent, AuditEntry.outcome, AuditEntry.reason, func.count())
-        .where(*window)
-        .group_by(AuditEntry.intent, AuditEntry.outcome, AuditEntry.reason)
-    )
-    for intent, outcome, reason, n in kinds:
+    columns = (AuditEntry.actor, AuditEntry.intent, AuditEntry.outcome, AuditEntry.reason)
+    for actor, intent, outcome, reason, n in await session.execute(
+        select(*columns, func.count()).where(*window).group_by(*columns)
+    ):
+        by_user[actor] += n
         by_intent[intent] += n
         by_outcome[outcome] += n
         by_reason[reason or ""] += n
 
-    checks = func.count().label("checks")
-    top = (
-        select(AuditEntry.actor, AuditEntry.telegram_user_id, checks)
-        .where(*window)
-        .group_by(AuditEntry.actor, AuditEntry.telegram_user_id)
-        .order_by(checks.desc(), AuditEntry.actor)
-        .limit(BUSIEST)
-        .subquery()
-    )
+    ids = {actor: _telegram_id(actor) for actor in by_user}
+    found = await session.scalars(select(User).where(User.telegram_id.in_({i for i in ids.values() if i})))
+    people = {u.telegram_id: (u.name, u.team) for u in found}
+    per_team: Counter[str] = Counter()
+    for actor, n in by_user.items():
+        per_team[people.get(ids[actor] or 0, ("", ""))[1] or NO_TEAM] += n
     busiest = tuple(
-        BusyUser(actor, telegram_id, name or "", team or "", n)
-        for actor, telegram_id, n, name, team in await session.execute(
-            select(top, User.name, User.team)
-            .outerjoin(User, User.telegram_id == top.c.telegram_user_id)
-            .order_by(top.c.checks.desc(), top.c.actor)
-        )
+        BusyUser(actor, ids[actor], *people.get(ids[actor] or 0, ("", "")), checks=n)
+        for actor, n in sorted(by_user.items(), key=lambda kv: (-kv[1], kv[0]))[:BUSIEST]
     )
 
-    times = dict(
-        (ms, n)
-        for ms, n in await session.execute(
-            select(AnswerTime.ms, func.count())
-            .join(AuditEntry, AuditEntry.id == AnswerTime.audit_id)
-            .where(*window)
-            .group_by(AnswerTime.ms)
+    # Answer times are kept for checks only, and ids follow time: the window is a range of ids.
+    first_id, last_id = (
+        await session.execute(
+            select(func.min(AuditEntry.id), func.max(AuditEntry.id)).where(
+                AuditEntry.at >= since, AuditEntry.at <= now
+            )
         )
-    )
+    ).one()
+    times: dict[int, int] = {}
+    if first_id is not None:
+        times = {
+            ms: n
+            for ms, n in await session.execute(
+                select(AnswerTime.ms, func.count())
+                .where(AnswerTime.audit_id.between(first_id, last_id))
+                .group_by(AnswerTime.ms)
+            )
+        }
     return Statistics(
         since=since,
         until=now,

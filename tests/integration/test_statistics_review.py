@@ -61,12 +61,12 @@ async def entry(
 
 async def test_statistics_count_checks_by_london_day_team_intent_outcome_and_reason(db: Database) -> None:
     day = dt.timedelta(days=1)
+    await entry(db, BOB, NOW - 30 * day, ms=5)  # before the window
     await entry(db, ALICE, NOW - 2 * day, ms=100)
     await entry(db, ALICE, dt.datetime(2026, 7, 8, 23, 30, tzinfo=dt.UTC), intent="vehicle_check",
                 records=("vehicle:AB12CDE",), reason="RTC", ms=300)  # 00:30 on the 9th in London  # fmt: skip
     await entry(db, BOB, NOW - dt.timedelta(hours=1), outcome="not_found", records=(), reason="", ms=200)
     await entry(db, ALICE, NOW - dt.timedelta(minutes=5), ms=1000)
-    await entry(db, BOB, NOW - 30 * day, ms=5)  # before the window
     await entry(db, CAROL, NOW - dt.timedelta(minutes=1), intent="admin", records=())  # not a check
 
     stats = await _stats(db, 3)
