@@ -26,6 +26,8 @@ from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
 from knowledge.follows.outbox import AlertSender, SendAlert
+from knowledge.records.port import RecordsSource
+from knowledge.records.sql_store import SqlStore
 from knowledge.review.schedule import DigestScheduler, ReviewAt, SendDigest
 from knowledge.store import audit
 from knowledge.store.database import Database
@@ -38,17 +40,26 @@ BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long e
 
 
 class Services:
-    """The database, the shared rate limiter, the button signer, the send pacer and the briefings'
-    delivery engine, plus background tasks.
+    """The database, the records port, the shared rate limiter, the button signer, the send pacer and
+    the briefings' delivery engine, plus background tasks.
+
+    `records` is where answers read records, chosen once here: the SQL store over `db`.
 
     `pacer` is the process's one send budget (BEATLINE_SEND_RATE): the Application's rate limiter takes
     its slots for replies, the delivery engine for copies.
     """
 
     def __init__(
-        self, db: Database, limiter: RateLimiter, buttons: ButtonSigner, pacer: Pacer, port: Port
+        self,
+        db: Database,
+        records: RecordsSource,
+        limiter: RateLimiter,
+        buttons: ButtonSigner,
+        pacer: Pacer,
+        port: Port,
     ) -> None:
-        self.db, self.limiter, self.buttons, self.pacer, self.port = db, limiter, buttons, pacer, port
+        self.db, self.records, self.limiter, self.buttons = db, records, limiter, buttons
+        self.pacer, self.port = pacer, port
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
         )
@@ -76,7 +87,7 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        services = cls(db, limiter, buttons, pacer, port(buttons))
+        services = cls(db, SqlStore(db), limiter, buttons, pacer, port(buttons))
         services.teamwork, services.review_at = settings.teamwork, settings.review_at
         return services
 
@@ -136,4 +147,5 @@ class Services:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.limiter.close()
+        await self.records.close()
         await self.db.dispose()

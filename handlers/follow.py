@@ -60,7 +60,7 @@ async def follow_command(update: Update, context: BeatlineContext) -> None:
         await _say(update, "Usage: /follow ID, with a person's id (as in an answer) or a plate.")
         return
     try:
-        followed = await follow(context.services.db, context.caller, wanted)
+        followed = await follow(context.services.db, context.caller, wanted, records=context.services.records)
     except BeatlineError as refused:
         await _say(update, str(refused))
         return
@@ -99,7 +99,10 @@ async def follow_pressed(update: Update, context: BeatlineContext) -> None:
         return
     await press.answer()
     try:
-        followed = await follow(context.services.db, context.caller, wanted.record_id, kind=wanted.kind)
+        services = context.services
+        followed = await follow(
+            services.db, context.caller, wanted.record_id, kind=wanted.kind, records=services.records
+        )
     except BeatlineError as refused:
         await _say(update, str(refused))
         return

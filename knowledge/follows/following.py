@@ -2,7 +2,8 @@
 
 Following and unfollowing are audited in the same transaction as the change. A follow names the record
 as the audit log does (`person:P000123`, `vehicle:AB12CDE`) and keeps its name as it was when followed,
-so that an alert never has to read the record again.
+so that an alert never has to read the record again. The record is looked up through the records
+port, so a follow works the same whether records are Beatline's own or a force's system's.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.errors import BeatlineError
 from knowledge.matching.clean import clean_text
 from knowledge.matching.record_ids import audit_token, id_matcher
 from knowledge.matching.vrm import normalise_vrm
-from knowledge.records import loaders
+from knowledge.records.port import Asking, Records, RecordsSource
+from knowledge.records.sql_store import SqlStore
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database, utc
@@ -44,16 +45,16 @@ def _followed(row: Follow) -> Followed:
     return Followed(row.kind, row.record_id, row.label, utc(row.expires_at))
 
 
-async def _find(session: AsyncSession, text: str, kind: str | None) -> tuple[str, str, str] | None:
+async def _find(records: Records, text: str, kind: str | None) -> tuple[str, str, str] | None:
     """The person or vehicle (of `kind`, if given) that `text` names, as (kind, id, name), or None."""
     wanted = text.strip()
     if kind in (None, RecordKind.PERSON) and id_matcher(32)(wanted):
-        person = await loaders.load_person(session, wanted, incidents=0)
+        person = await records.person(wanted, incidents=0)
         if person is not None:
             born = f", born {person.date_of_birth:%d/%m/%Y}" if person.date_of_birth else ""
             return RecordKind.PERSON, person.id, f"{person.surname.upper()}, {person.forenames}{born}"
     vrm = normalise_vrm(wanted) if kind in (None, RecordKind.VEHICLE) else None
-    vehicle = await loaders.load_vehicle(session, vrm) if vrm else None
+    vehicle = await records.vehicle(vrm) if vrm else None
     if vehicle is not None:
         return (
             RecordKind.VEHICLE,
@@ -64,13 +65,22 @@ async def _find(session: AsyncSession, text: str, kind: str | None) -> tuple[str
 
 
 async def follow(
-    db: Database, caller: Caller, text: str, *, kind: str | None = None, now: dt.datetime | None = None
+    db: Database,
+    caller: Caller,
+    text: str,
+    *,
+    kind: str | None = None,
+    records: RecordsSource | None = None,
+    now: dt.datetime | None = None,
 ) -> Followed:
-    """Follow the record `text` names for LAPSE from now (again, if followed already); audited."""
+    """Follow the record `text` names for LAPSE from now (again, if followed already); audited.
+
+    Raises BeatlineError in words when there is no such record, or the records system is down.
+    """
     follower = _follower(caller)
     now = now or dt.datetime.now(dt.UTC)
-    async with db.reads() as session, session.begin():
-        found = await _find(session, text[:64], kind)
+    async with (records or SqlStore(db)).view(Asking("", str(follower))) as view:
+        found = await _find(view, text[:64], kind)
     if found is None:
         raise BeatlineError(
             NOT_A_RECORD.format(shown=f"'{clean_text(text, 24)}'" if text.strip() else "named")
