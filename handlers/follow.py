@@ -6,38 +6,23 @@ The alert itself is decided in the audited disclosure path and queued in the dat
 
 from __future__ import annotations
 
-from telegram import Bot, InlineKeyboardButton, Update
+from telegram import Bot, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import guarded
 from handlers.guaranteed import guaranteed
+from handlers.query import within_limit
 from knowledge.access.button_payloads import FollowButton
-from knowledge.access.buttons import ButtonRefused, ButtonSigner
-from knowledge.answers.disclosure import Answer
+from knowledge.access.buttons import ButtonRefused
 from knowledge.errors import BeatlineError
-from knowledge.follows.checked import FOLLOWABLE
 from knowledge.follows.following import LAPSE, Followed, follow, following, unfollow
 from knowledge.follows.outbox import Alert
-from knowledge.store.vocabulary import Outcome
 
-__all__ = ["follow_button", "register", "send_alert"]
+__all__ = ["register", "send_alert"]
 
 BUTTON_REFUSED = "That button is not yours, or has expired. Send /follow with the record's id instead."
-
-
-def follow_button(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardButton | None:
-    """A Follow button under an answer that shows one person or vehicle; None under anything else."""
-    if result.outcome != Outcome.ANSWERED or not result.records or result.records[0].kind not in FOLLOWABLE:
-        return None
-    record = result.records[0]
-    try:
-        return InlineKeyboardButton(
-            "Follow", callback_data=signer.sign(FollowButton(record.kind, record.id).encode(), user_id)
-        )
-    except ValueError:  # an id too long for Telegram's 64 bytes: /follow still works
-        return None
 
 
 def _following_text(followed: Followed) -> str:
@@ -58,6 +43,8 @@ async def follow_command(update: Update, context: BeatlineContext) -> None:
     wanted = " ".join(context.args or [])
     if not wanted:
         await _say(update, "Usage: /follow ID, with a person's id (as in an answer) or a plate.")
+        return
+    if not await within_limit(update, context):  # a follow by id looks the record up: it counts
         return
     try:
         followed = await follow(context.services.db, context.caller, wanted, records=context.services.records)

@@ -15,17 +15,18 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.context import BeatlineContext
-from handlers.follow import follow_button
 from handlers.format import html
 from handlers.gate import what_was_sent
 from handlers.guaranteed import guaranteed
 from knowledge.access import users
-from knowledge.access.button_payloads import RecordButton
+from knowledge.access.button_payloads import FollowButton, RecordButton
 from knowledge.access.buttons import ButtonRefused, ButtonSigner
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
+from knowledge.follows.checked import FOLLOWABLE
+from knowledge.store.vocabulary import Outcome
 
-__all__ = ["RECORD_BUTTON", "keyboard", "register", "send_answer", "within_limit"]
+__all__ = ["RECORD_BUTTON", "follow_button", "keyboard", "register", "send_answer", "within_limit"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,19 @@ def _button(
     try:
         return InlineKeyboardButton(label[:64], callback_data=signer.sign(record.encode(), user_id))
     except ValueError:  # an id too long for Telegram's 64 bytes: the officer can still type the query
+        return None
+
+
+def follow_button(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardButton | None:
+    """A Follow button under an answer that shows one person or vehicle; None under anything else."""
+    if result.outcome != Outcome.ANSWERED or not result.records or result.records[0].kind not in FOLLOWABLE:
+        return None
+    record = result.records[0]
+    try:
+        return InlineKeyboardButton(
+            "Follow", callback_data=signer.sign(FollowButton(record.kind, record.id).encode(), user_id)
+        )
+    except ValueError:  # an id too long for Telegram's 64 bytes: /follow still works
         return None
 
 

@@ -75,13 +75,18 @@ async def follow(
 ) -> Followed:
     """Follow the record `text` names for LAPSE from now (again, if followed already); audited.
 
-    Raises BeatlineError in words when there is no such record, or the records system is down.
+    Raises BeatlineError in words when there is no such record (audited too: a follow by id is a look-up,
+    and a run of them is how someone would probe which ids exist), or the records system is down.
     """
     follower = _follower(caller)
     now = now or dt.datetime.now(dt.UTC)
     async with (records or SqlStore(db)).view(Asking("", str(follower))) as view:
         found = await _find(view, text[:64], kind)
     if found is None:
+        async with db.sessions() as session, session.begin():
+            await audit.record(
+                session, caller, query=f"follow {text}", intent="follow", outcome=Outcome.NOT_FOUND
+            )
         raise BeatlineError(
             NOT_A_RECORD.format(shown=f"'{clean_text(text, 24)}'" if text.strip() else "named")
         )

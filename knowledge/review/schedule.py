@@ -100,8 +100,10 @@ async def _claim(db: Database, when: ReviewAt, now: dt.datetime) -> bool:
 
 
 async def digest_shown(db: Database, admin: Caller, report: Review, query: str) -> None:
-    """Audit that `admin` is shown this review: the users it lists are what it discloses."""
-    shown = [f"user:{u.telegram_id}" for u in report.users if u.flagged and u.telegram_id is not None]
+    """Audit that `admin` is shown this review: the users it lists, and the people it names by id."""
+    flagged = [u for u in report.users if u.flagged]
+    shown = [f"user:{u.telegram_id}" for u in flagged if u.telegram_id is not None]
+    shown += sorted({f"person:{r.person_id}" for u in flagged for r in u.repeated})
     async with db.sessions() as session, session.begin():
         await audit.record(
             session, admin, query=query, intent="review", outcome=Outcome.ANSWERED, record_ids=shown

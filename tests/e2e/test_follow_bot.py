@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import re
+import sys
 
 import pytest
 
-from bot.console import caller_for
-from knowledge.answers.dispatch import answer
 from tests.support.bot import ADMIN, OFFICER, OFFICER_2, BotUnderTest
+from tests.support.keys import AUDIT_ENV
 
 ALERT_POLL = 1.0  # the outbox sender looks once a second
 
@@ -66,10 +68,15 @@ async def test_the_follow_button_under_a_vehicle_follows_it_and_a_cli_check_aler
     followed = await bot.next_message(OFFICER, 1)
     assert followed["text"].startswith("Following vehicle QX12ABC (QX12ABC, Red Ford Focus) until ")
 
-    # `beatline ask --as` answers through the same audited path, so its check alerts too.
-    caller = await caller_for(bot.db, OFFICER_2)
-    result = await answer(bot.db, caller, "check plate QX12ABC", reason="RTC")
-    assert result.outcome == "answered"
+    # `beatline ask --as`, another process, answers through the same audited path: its check alerts too.
+    env = {**os.environ, **AUDIT_ENV, "BEATLINE_DATABASE_URL": bot.settings.database_url}
+    ask = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "ask", "--as", str(OFFICER_2), "--reason", "RTC", "--json",
+        "check plate QX12ABC", env=env, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await ask.communicate()
+    assert ask.returncode == 0 and json.loads(out)["outcome"] == "answered"
+    assert "follow" not in json.loads(out)["reply"].lower()
     alert = await bot.next_message(OFFICER, 2)
     assert alert["text"].startswith("Followed record checked: vehicle QX12ABC (QX12ABC, Red Ford Focus)")
     assert "Reason: RTC" in alert["text"]

@@ -82,6 +82,9 @@ async def test_following_refuses_what_is_not_a_record_and_unfollowing_what_is_no
     for wanted in ("NOPE999", "", "x" * 10_000, "<script>"):
         with pytest.raises(BeatlineError, match="There is no person or vehicle"):
             await follow(db, who(FOLLOWER), wanted)
+    async with db.reads() as session:
+        probes = list(await session.scalars(select(AuditEntry).where(AuditEntry.intent == "follow")))
+    assert [e.outcome for e in probes] == ["not_found"] * 4  # a probe for ids is in the log
     assert await unfollow(db, who(FOLLOWER), "PT01") is None
     with pytest.raises(BeatlineError, match="Only a Telegram user"):
         await follow(db, Caller(actor="console:ops", role="admin", channel="cli"), "PT01")
