@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.support.bot import ADMIN, OFFICER, OFFICER_2, BotUnderTest
+from tests.support.bot import ADMIN, OFFICER, OFFICER_2, REASON, BotUnderTest
 from tests.support.keys import AUDIT_ENV
 
 ALERT_POLL = 1.0  # the outbox sender looks once a second
@@ -40,7 +40,7 @@ async def test_a_colleagues_check_alerts_the_follower_once_and_the_searcher_is_n
     text = alert["text"]
     assert text.startswith("Followed record checked: person PT01 (QUIXTABLE, Jonathan, born 03/04/1985)")
     assert f"By: user {OFFICER_2} (Telegram id {OFFICER_2}, team north)" in text
-    assert re.search(r"At: \d\d:\d\d \(London\)", text) and "Reason: none given" in text
+    assert re.search(r"At: \d\d:\d\d \(London\)", text) and f"Reason: {REASON}" in text
     assert alert["protect_content"] is True
 
     # More checks by the same colleague within the minute are the same alert; the searcher hears nothing.

@@ -47,9 +47,8 @@ async def outbox(db: Database) -> list[FollowAlert]:
 async def test_every_route_to_a_followed_person_queues_one_alert_each(db: Database) -> None:
     await follow(db, who(FOLLOWER), "PT01")
     for question in ("12 quixtable lane NW1 6XE", "incident INC-2026-990001", "check plate qx12 abc"):
-        assert (
-            await answer(db, who(OTHER if "plate" in question else CHECKER), question)
-        ).outcome == "answered"
+        checker = who(OTHER if "plate" in question else CHECKER)
+        assert (await answer(db, checker, question, reason="STOP")).outcome == "answered"
     queued = await outbox(db)
     assert [(a.follower_id, a.checker_id, a.kind, a.record_id) for a in queued] == [
         (FOLLOWER, CHECKER, "person", "PT01"),  # the address where he lives
@@ -62,9 +61,10 @@ async def test_a_shortlist_ones_own_check_and_a_lapsed_follow_raise_nothing(db: 
     await follow(db, who(FOLLOWER), "PT01", now=dt.datetime.now(dt.UTC) - LAPSE - dt.timedelta(minutes=1))
     await follow(db, who(FOLLOWER), "QX12ABC")
     assert [f.record_id for f in await following(db, who(FOLLOWER))] == ["QX12ABC"]
-    assert (await answer(db, who(CHECKER), "jonathan quixtable")).outcome == "ambiguous"
-    assert (await answer(db, who(CHECKER), "jonathan quixtable 3/4/85")).outcome == "answered"  # lapsed
-    await answer(db, who(FOLLOWER), "check plate qx12 abc")  # their own
+    assert (await answer(db, who(CHECKER), "jonathan quixtable", reason="INV")).outcome == "ambiguous"
+    lapsed = await answer(db, who(CHECKER), "jonathan quixtable 3/4/85", reason="INV")
+    assert lapsed.outcome == "answered"
+    await answer(db, who(FOLLOWER), "check plate qx12 abc", reason="INV")  # their own
     assert await outbox(db) == []
 
 
@@ -72,7 +72,7 @@ async def test_a_revoked_follower_is_no_longer_alerted(db: Database) -> None:
     await follow(db, who(FOLLOWER), "PT01")
     assert await users.revoke(db, FOLLOWER, by="test")
     await users.enrol(db, FOLLOWER, "officer", team="east", by="test")
-    await answer(db, who(CHECKER), "jonathan quixtable 3/4/85")
+    await answer(db, who(CHECKER), "jonathan quixtable 3/4/85", reason="INV")
     assert await outbox(db) == [] and await following(db, who(FOLLOWER)) == []
 
 
