@@ -78,6 +78,13 @@ class AlertSender:
         return sent
 
     async def _claim(self) -> list[Alert]:
+        # A read first: on SQLite a claim takes the file's write lock, and most seconds there is nothing.
+        async with self.db.reads() as session:
+            if (
+                await session.scalar(select(FollowAlert.id).where(FollowAlert.status == "pending").limit(1))
+                is None
+            ):
+                return []
         async with self.db.sessions() as session, session.begin():
             pending = select(FollowAlert.id).where(FollowAlert.status == "pending").order_by(FollowAlert.id)
             claimed = list(

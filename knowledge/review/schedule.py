@@ -127,6 +127,7 @@ class DigestScheduler:
         self.unlock_hours, self.step_up = unlock_hours, step_up
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._ensured = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._poll(), name="review digest")
@@ -140,8 +141,11 @@ class DigestScheduler:
     async def run_due(self, now: dt.datetime | None = None) -> int:
         """Send the digest if its run is due and this process claims it; to how many admins it went."""
         now = now or dt.datetime.now(dt.UTC)
-        await _ensure(self.db, self.when, now)
-        if not await _claim(self.db, self.when, now):
+        if not self._ensured:
+            await _ensure(self.db, self.when, now)
+            self._ensured = True
+        due = await self.next_at()  # a read first: a claim takes SQLite's write lock
+        if due is None or due > now or not await _claim(self.db, self.when, now):
             return 0
         async with self.db.reads() as session:
             report = await review(

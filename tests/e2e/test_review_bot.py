@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+from pathlib import Path
+
 from handlers.gate import NOT_YOUR_COMMAND
 from handlers.review import USAGE
-from tests.support.bot import ADMIN, OFFICER, OFFICER_2, BotUnderTest
+from knowledge.review.schedule import ReviewAt
+from knowledge.store.database import Database, utc
+from knowledge.store.schema import Schedule
+from tests.support.bot import ADMIN, OFFICER, OFFICER_2, BotUnderTest, running_bot
+from tests.support.keys import AUDIT_KEY
 
 PNG = "89504e470d0a1a0a"
 
@@ -45,3 +53,30 @@ async def test_review_sends_the_digest_of_who_to_look_into(bot: BotUnderTest) ->
     assert (await bot.say(OFFICER, "/review"))["text"] == NOT_YOUR_COMMAND
     [entry] = [e for e in await bot.audit(ADMIN) if e.intent == "review"]
     assert entry.record_ids == f"user:{OFFICER}"
+
+
+async def test_a_due_weekly_digest_reaches_the_admin_when_the_bot_starts(
+    template_db: Path, tmp_path: Path
+) -> None:
+    """A run that fell due while the bot was down goes out once it is back, and the next is a week on."""
+    path = tmp_path / "beatline.db"
+    shutil.copy(template_db, path)
+    url = f"sqlite:///{path}"
+    when = ReviewAt(0, dt.time(7, 0))
+    db = Database(url, audit_key=AUDIT_KEY)
+    async with db.sessions() as session, session.begin():
+        session.add(
+            Schedule(name="review", spec=str(when), next_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+        )
+    await db.dispose()
+    async for bot in running_bot(url, review_at=when):
+        digest = await bot.next_message(ADMIN, 0)
+        assert (
+            digest["text"].startswith("Weekly review digest.\nReview ") and digest["protect_content"] is True
+        )
+        [entry] = [e for e in await bot.audit(ADMIN) if e.intent == "review"]
+        assert entry.channel == "review"
+        async with bot.db.reads() as session:
+            row = await session.get(Schedule, "review")
+        assert row is not None and utc(row.next_at) > dt.datetime.now(dt.UTC)
+        assert bot.sent(OFFICER) == []  # admins only
