@@ -18,6 +18,8 @@ from bot import logs
 from bot.arguments import UsageError, build_parser
 from bot.operator import console_caller
 from bot.settings import Settings, SettingsError
+from knowledge.access.authenticator import Provisioning
+from knowledge.access.step_up import Policy
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 from knowledge.store import audit, audit_check, audit_export
 from knowledge.store.audit_key import AuditKey
@@ -51,12 +53,18 @@ def _print_lines(lines: Sequence[str]) -> None:
 
 
 async def _users(args: argparse.Namespace, db: Database) -> int:
-    from knowledge.access import users
+    from knowledge.access import authenticator, step_up, users
 
     by = console_caller()
     if args.users_command == "add":
         who = await users.enrol(db, args.telegram_id, args.role, team=args.team, name=args.name, by=by)
         print(f"{who.telegram_id} enrolled as {who.role}{' in team ' + who.team if who.team else ''}.")
+    elif args.users_command == "totp":
+        _show_provisioning(await authenticator.issue(db, args.telegram_id, by=by), args)
+    elif args.users_command == "release":
+        if not await step_up.release(db, args.telegram_id, by=by):
+            raise BeatlineError(f"{args.telegram_id} is not locked out.")
+        print(f"{args.telegram_id} is released: they can unlock with their code again.")
     elif args.users_command == "revoke":
         if not await users.revoke(db, args.telegram_id, by=by):
             raise BeatlineError(f"{args.telegram_id} is not an active user.")
@@ -80,7 +88,23 @@ async def _reasons(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-async def _audit(args: argparse.Namespace, db: Database) -> int:
+def _show_provisioning(issued: Provisioning, args: argparse.Namespace) -> None:
+    """The secret as a QR code for the officer's authenticator app, and as the URI; or only the JSON."""
+    if args.json:
+        print(json.dumps({"otpauth": issued.uri}), flush=True)
+        return
+    import segno  # a well-kept QR encoder with no dependencies, drawing in the terminal's characters
+
+    segno.make(issued.uri, error="m").terminal(out=sys.stdout, compact=True)
+    print(issued.uri)
+    print(
+        f"Show this to {args.telegram_id} in person, to scan with an authenticator app; anyone who sees it "
+        "can make their codes. It replaces any earlier secret. They then send /unlock and the code.",
+        flush=True,
+    )
+
+
+async def _audit(args: argparse.Namespace, db: Database, shifts: Policy) -> int:
     if args.audit_command == "verify":
         checkpoints = [c for path in args.checkpoint for c in _read_checkpoints(path)]
         result = await audit_check.verify(db, checkpoints)
@@ -108,18 +132,19 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
         return 0
     since = args.since.replace(tzinfo=args.since.tzinfo or dt.UTC) if args.since else None
     if args.audit_command == "report":
-        return await _report(db, since, args.format)
+        return await _report(db, since, args.format, shifts)
     async for chunk in audit_export.export(db, since=since, fmt=args.format):
         sys.stdout.write(chunk)
     sys.stdout.flush()
     return 0
 
 
-async def _report(db: Database, since: dt.datetime | None, fmt: str) -> int:
+async def _report(db: Database, since: dt.datetime | None, fmt: str, shifts: Policy) -> int:
     from knowledge.review import report
     from knowledge.review.read import read_review
 
-    found = await read_review(db, since)
+    hours = shifts.unlock_for.total_seconds() / 3600
+    found = await read_review(db, since, unlock_hours=hours, step_up=shifts.on)
     shown = {"text": report.review_text, "json": report.review_json, "html": report.review_html}[fmt](found)
     print(shown, flush=True)
     return 0
@@ -189,7 +214,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(
             _with_db(
                 settings,
-                lambda db: console.ask(db, args, settings.reason_rule()),
+                lambda db: console.ask(db, args, settings.reason_rule(), settings.step_up_policy(bot=False)),
                 key=settings.load_audit_key(),
                 writes=True,
             )
@@ -216,7 +241,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _seal(settings)
     # An export or a report shows the log as it is and needs no key; checking or vouching for it does.
     key = None if args.audit_command in ("export", "report") else settings.load_audit_key()
-    return asyncio.run(_with_db(settings, lambda db: _audit(args, db), key=key))
+    # The report reads shifts as the bot enforces them (BEATLINE_STEP_UP, BEATLINE_UNLOCK_HOURS).
+    shifts = settings.step_up_policy(bot=True)
+    return asyncio.run(_with_db(settings, lambda db: _audit(args, db, shifts), key=key))
 
 
 def _seal(settings: Settings) -> int:

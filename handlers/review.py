@@ -41,7 +41,9 @@ async def show_stats(update: Update, context: BeatlineContext) -> None:
 
 async def show_review(update: Update, context: BeatlineContext) -> None:
     """/review shows the review digest of the last seven days: the users with something to look into."""
-    report = await read_review(context.services.db)
+    services = context.services
+    hours = services.step_up.unlock_for.total_seconds() / 3600
+    report = await read_review(services.db, unlock_hours=hours, step_up=services.step_up.on)
     await digest_shown(context.services.db, context.caller, report, what_was_sent(update))
     await guaranteed(update.message, "message").reply_text(
         html(review_text(report, flagged_only=True)), protect_content=True

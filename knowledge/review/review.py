@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.follows.checked import CHECK_INTENTS, checked_records
 from knowledge.store.database import utc
 from knowledge.store.schema import AuditEntry, FollowAlert, User
-from knowledge.store.vocabulary import Outcome, RecordKind
+from knowledge.store.vocabulary import Outcome, RecordKind, ShiftIntent
 
 __all__ = [
     "BURST",
@@ -40,7 +40,7 @@ __all__ = [
 
 BURST, BURST_WINDOW = 20, dt.timedelta(minutes=10)
 REPEAT, REPEAT_WINDOW = 3, dt.timedelta(days=7)
-_SHIFT_INTENTS = ("unlock", "lock", "lockout")
+_SHIFT_INTENTS = (ShiftIntent.UNLOCK, ShiftIntent.LOCK, ShiftIntent.LOCKOUT)
 
 
 @dataclass(frozen=True)
@@ -136,9 +136,11 @@ def _shifts(
     """Unlocked spans from (at, intent, outcome) entries, oldest first."""
     spans: list[tuple[dt.datetime, dt.datetime]] = []
     for at, intent, outcome in marks:
-        if intent == "unlock" and outcome == Outcome.ANSWERED:
+        if intent == ShiftIntent.UNLOCK and outcome == Outcome.ANSWERED:
             spans.append((at, at + dt.timedelta(hours=hours)))
-        elif (intent == "lock" or (intent == "lockout" and outcome == Outcome.LOCKED)) and spans:
+        elif spans and (
+            intent == ShiftIntent.LOCK or (intent, outcome) == (ShiftIntent.LOCKOUT, Outcome.LOCKED)
+        ):
             start, end = spans[-1]
             spans[-1] = (start, min(end, at))
     return spans
@@ -162,7 +164,7 @@ class _Tally:
 
     def add(self, at: dt.datetime, intent: str, outcome: str, record_ids: str) -> None:
         self.denials += outcome == Outcome.DENIED
-        self.lockouts += intent == "lockout" and outcome == Outcome.LOCKED
+        self.lockouts += intent == ShiftIntent.LOCKOUT and outcome == Outcome.LOCKED
         self.rate_limited += outcome == Outcome.RATE_LIMITED
         if intent in CHECK_INTENTS and outcome != Outcome.LOCKED:
             self.checks.append(at)
@@ -173,7 +175,7 @@ class _Tally:
     def review(
         self, actor: str, user: User | None, *, hours: float, step_up: bool, triggered: int
     ) -> UserReview:
-        no_data = not step_up and not any(intent == "unlock" for _, intent, _ in self.marks)
+        no_data = not step_up and not any(intent == ShiftIntent.UNLOCK for _, intent, _ in self.marks)
         repeated = [
             Repeated(person_id, n)
             for person_id, times in self.persons.items()

@@ -6,11 +6,17 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from handlers.gate import NOT_YOUR_COMMAND
 from handlers.review import USAGE
+from knowledge.answers.dispatch import answer
+from knowledge.review.read import read_review
 from knowledge.review.schedule import ReviewAt
+from knowledge.store.audit import Caller
 from knowledge.store.database import Database, utc
 from knowledge.store.schema import Schedule
+from tests.e2e.test_unlock_bot import authenticator_of, fresh, send_code
 from tests.support.bot import ADMIN, OFFICER, OFFICER_2, BotUnderTest, running_bot
 from tests.support.keys import AUDIT_KEY
 
@@ -80,3 +86,23 @@ async def test_a_due_weekly_digest_reaches_the_admin_when_the_bot_starts(
             row = await session.get(Schedule, "review")
         assert row is not None and utc(row.next_at) > dt.datetime.now(dt.UTC)
         assert bot.sent(OFFICER) == []  # admins only
+
+
+@pytest.mark.settings(step_up="totp")
+async def test_the_review_reads_shifts_from_real_unlocks_and_locks(bot: BotUnderTest) -> None:
+    for user in (OFFICER, ADMIN):
+        otp = await authenticator_of(bot, user)
+        await send_code(bot, user, f"/unlock {await fresh(otp)}")
+    assert "Vehicle QX12ABC" in (await bot.say(OFFICER, "check plate qx12 abc"))["text"]  # in the shift
+    await bot.say(OFFICER, "/lock")
+    # A check that reached the answers without passing the gate (another tool, an older process):
+    # after the lock, so outside the shift.
+    caller = Caller(actor=f"tg:{OFFICER}", role="officer", channel="cli", telegram_user_id=OFFICER)
+    assert (await answer(bot.db, caller, "check plate qx12 abc", reason="STOP")).outcome == "answered"
+    report = {u.telegram_id: u for u in (await read_review(bot.db, step_up=True)).users}
+    assert (report[OFFICER].checks, report[OFFICER].outside_shift) == (2, 1)
+    digest = await bot.say(ADMIN, "/review")
+    assert (
+        f"Telegram id {OFFICER}, team north): 2 checks" in digest["text"]
+        and "1 outside shifts" in digest["text"]
+    )
