@@ -174,13 +174,32 @@ async def incidents_at(session: AsyncSession, address_ids: Sequence[str], limit:
 
 
 async def shortlist_entries(session: AsyncSession, person_ids: Sequence[str]) -> dict[str, ShortlistEntry]:
+    """Each person of a shortlist with their WANTED and markers: a list never hides what one carries."""
+    wanted = _wanted()
     rows = await session.execute(
-        select(Person.id, Person.forenames, Person.surname, Person.date_of_birth, Address.town)
+        select(
+            Person.id,
+            Person.forenames,
+            Person.surname,
+            Person.date_of_birth,
+            Address.town,
+            Person.markers,
+            wanted,
+        )
         .outerjoin(Address, Address.id == Person.address_id)
         .where(Person.id.in_(person_ids))
     )
+    vocabulary = await marker_vocabulary(session)
     return {
-        row.id: ShortlistEntry(row.id, row.forenames, row.surname, row.date_of_birth, row.town or "")
+        row.id: ShortlistEntry(
+            row.id,
+            row.forenames,
+            row.surname,
+            row.date_of_birth,
+            row.town or "",
+            bool(row.wanted),
+            markers_of(row.markers, vocabulary),
+        )
         for row in rows
     }
 

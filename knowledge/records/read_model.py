@@ -134,10 +134,12 @@ class Resident:
 
 @dataclass(frozen=True)
 class ShortlistEntry:
-    """Just enough to tell look-alikes apart: name, date of birth and town."""
+    """Just enough to tell look-alikes apart (name, date of birth, town), and what each one carries."""
 
     id: str
     forenames: str
     surname: str
     date_of_birth: dt.date | None
     town: str
+    wanted: bool = False  # an active warrant
+    markers: tuple[MarkerInfo, ...] = ()
