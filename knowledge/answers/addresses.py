@@ -50,7 +50,15 @@ async def open_address(session: AsyncSession, address_id: str, detail: bool) -> 
     people = await loaders.residents(session, address.id, limit=rows)
     reply = render.address_summary(address, incidents, people, detail=detail)
     disclosed = [Disclosed(RecordKind.ADDRESS, address.id)]
-    disclosed += [Disclosed(RecordKind.INCIDENT, i.ref) for i in incidents]
-    disclosed += [Disclosed(RecordKind.PERSON, p.id) for p in people]
+    # The first screen drops whole lines from its end: of the incidents, the first so many are shown.
+    bullets = sum(line.startswith("• ") for line in reply.splitlines())
+    disclosed += [Disclosed(RecordKind.INCIDENT, i.ref) for i in incidents[:bullets]]
+    # A person the first screen had no room for is not disclosed; if flagged, the count names them.
+    disclosed += [Disclosed(RecordKind.PERSON, p.id) for p in people if render.shows(reply, p.id)]
+    counted = [
+        Disclosed(RecordKind.PERSON, p.id)
+        for p in people
+        if (p.wanted or p.markers) and not render.shows(reply, p.id)
+    ]
     more = None if detail else Disclosed(RecordKind.ADDRESS, address.id)
-    return Draft(Outcome.ANSWERED, reply, disclosed, more=more)
+    return Draft(Outcome.ANSWERED, reply, disclosed, more=more, counted=counted)

@@ -40,6 +40,7 @@ __all__ = [
     "person_summary",
     "shortlist",
     "shortlist_name",
+    "shows",
     "surname_first",
     "uk_date",
     "vehicle_summary",
@@ -72,6 +73,11 @@ def _as_data(value: T) -> T:
     if is_dataclass(value) and not isinstance(value, type):
         return cast(T, replace(value, **{f.name: _as_data(getattr(value, f.name)) for f in fields(value)}))
     return value
+
+
+def shows(reply: str, record_id: str) -> bool:
+    """Whether a reply names a record by its id, as every line about a linked record does: "(P000123)"."""
+    return f"({field(record_id)})" in reply
 
 
 def uk_date(value: dt.date | None) -> str:
@@ -205,12 +211,23 @@ def address_summary(
     *,
     detail: bool = False,
 ) -> str:
-    """Address warnings, the last incidents there (date, category, one line) and who lives there."""
+    """Address warnings, the flagged people linked to it, the last incidents there, then everyone else.
+
+    Danger first wherever a person appears: each linked person on a line of their own with their WANTED
+    and markers, and the flagged counted at the top and listed under the address, before the incidents,
+    so that a busy history cannot push them off the first screen.
+    """
     address, incidents, people = _as_data(address), _as_data(incidents), _as_data(people)
+    flagged = [p for p in people if p.wanted or p.markers]
+    others = [p for p in people if not (p.wanted or p.markers)]
     lines = []
     if address.markers:
         lines.append(f"⚠ {marker_labels(address.markers)}")
+    if flagged:
+        confirm = f" — {CONFIRM_WARRANT}" if any(p.wanted for p in flagged) else ""
+        lines.append(f"⚠ Linked people with warnings: {len(flagged)}{confirm}")
     lines.append(f"Address: {_address_line(address)} ({address.id})")
+    lines.extend(_resident_line(p) for p in flagged)
     if incidents:
         lines.append("Last incidents:")
         for incident in incidents:
@@ -219,20 +236,16 @@ def address_summary(
             lines.append(f"• {uk_date(incident.occurred_at.date())} {incident.category}: {one_line}")
     else:
         lines.append("No incidents recorded here.")
-    if people:
-        # Danger first wherever a person appears: each linked person on a line of their own, with
-        # their WANTED and markers, and a count of the flagged before the address itself.
-        flagged = [p for p in people if p.wanted or p.markers]
-        if flagged:
-            count = f"⚠ Linked people with warnings: {len(flagged)}"
-            confirm = f" — {CONFIRM_WARRANT}" if any(p.wanted for p in people) else ""
-            lines.insert(1 if address.markers else 0, count + confirm)
-        lines.append("Linked people:")
-        for p in people:
-            warnings = _person_warnings(p.wanted, p.markers)
-            said = f"{person_line(p.forenames, p.surname, p.date_of_birth)} ({p.id})"
-            lines.append(f"  ⚠ {said}: {warnings}" if warnings else f"  {said}")
+    if others:
+        lines.append("Other linked people:" if flagged else "Linked people:")
+        lines.extend(_resident_line(p) for p in others)
     return "\n".join(lines) if detail else _fit(lines)
+
+
+def _resident_line(person: Resident) -> str:
+    warnings = _person_warnings(person.wanted, person.markers)
+    said = f"{person_line(person.forenames, person.surname, person.date_of_birth)} ({person.id})"
+    return f"  ⚠ {said}: {warnings}" if warnings else f"  {said}"
 
 
 def incident_summary(incident: IncidentRecord, *, detail: bool = False) -> str:
@@ -244,7 +257,7 @@ def incident_summary(incident: IncidentRecord, *, detail: bool = False) -> str:
         if incident.address.markers:
             lines.append(f"⚠ {marker_labels(incident.address.markers)}")
     # Who was involved before the narrative: a long summary must not push a party's warnings off screen.
-    for person in incident.people:
+    for person in sorted(incident.people, key=lambda p: not (p.wanted or p.markers)):
         said = f"{person.role}: {surname_first(person.forenames, person.surname)} ({person.id})"
         warnings = _person_warnings(person.wanted, person.markers)
         lines.append(f"⚠ {said}: {warnings}" if warnings else f"• {said}")
