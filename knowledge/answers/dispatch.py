@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.access.reasons import reason_code
 from knowledge.access.roles import help_text
-from knowledge.answers import addresses, incidents, persons, vehicles
+from knowledge.answers import addresses, incidents, persons, several, vehicles
 from knowledge.answers.disclosure import GONE, Answer, Draft, audited, drafted
 from knowledge.errors import BeatlineError
 from knowledge.store.audit import Caller
@@ -92,6 +92,14 @@ async def answer(
 
 
 async def _route(session: AsyncSession, question: _Question) -> Draft:
+    parsed = question.parsed
+    if len(parsed.subjects) > 1:  # "ab12 cde and nl72 byd": each answered, in one reply and one audit entry
+        drafts = [await _route_one(session, replace(question, parsed=subject)) for subject in parsed.subjects]
+        return several.combine(parsed.subjects, drafts, parsed.subjects_left_out)
+    return await _route_one(session, question)
+
+
+async def _route_one(session: AsyncSession, question: _Question) -> Draft:
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
     return await _BY_INTENT[question.parsed.intent](session, question)

@@ -239,10 +239,16 @@ def parse(text: str, *, today: date | None = None) -> ParsedQuery:
     if not _HELP_PHRASE.search(text.lower()) and (kind := small_talk(text)):
         return ParsedQuery(Intent.HELP) if kind == "help" else ParsedQuery(Intent.UNKNOWN, small_talk=kind)
     whole = _one(text, today)
+    subjects = _subjects(text, today) if _JOINERS.search(text) else []
     if whole.vrms:  # "ab12 cde and nl72 byd", "plates ab12cde nl72byd": each mark is a subject
         marks = [ParsedQuery(Intent.VEHICLE_CHECK, MappingProxyType({"vrm": vrm})) for vrm in whole.vrms]
-        return replace(whole, subjects=_listed(marks), subjects_left_out=max(0, len(marks) - MAX_SUBJECTS))
-    subjects = _subjects(text, today) if _JOINERS.search(text) else []
+        # ... and so is anyone named between them ("ab12 cde and jo bloggs 1/2/80 and nl72 byd").
+        split_marks = {vrm for s in subjects for vrm in (s.vrms or (s.slots.get("vrm"),))}
+        if len(subjects) <= len(marks) or not split_marks >= set(whole.vrms):
+            subjects = marks
+        return replace(
+            whole, subjects=_listed(subjects), subjects_left_out=max(0, len(subjects) - MAX_SUBJECTS)
+        )
     if len(subjects) < 2:
         return whole
     first = subjects[0]

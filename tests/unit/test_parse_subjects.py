@@ -41,3 +41,13 @@ def test_more_than_five_subjects_lists_five_and_counts_the_rest() -> None:
 
 def test_one_subject_and_words_after_it_is_one_subject() -> None:
     assert "subjects" not in parse("john smith 3/4/85 and his car please", today=TODAY).to_json()
+
+
+def test_a_person_named_between_plates_is_a_subject_of_their_own() -> None:
+    subjects = parse("ab12 cde and barnaby quickfall 1/1/60 and nl72 byd", today=TODAY).subjects
+    assert [dict(s.slots) for s in subjects] == [
+        {"vrm": "AB12CDE"},
+        {"forenames": "barnaby", "surname": "quickfall", "dob": "1960-01-01"},
+        {"vrm": "NL72BYD"},
+    ]
+    assert [s.intent for s in subjects] == ["vehicle_check", "person_check", "vehicle_check"]
