@@ -18,6 +18,7 @@ class Command:
     usage: str
     description: str
     roles: tuple[str, ...]
+    terminal: bool = False  # also works in `beatline chat`, through the same knowledge functions
 
 
 _ALL = ROLES
@@ -25,8 +26,8 @@ _LEADS = ("sergeant", "admin")
 _ADMIN = ("admin",)
 
 COMMANDS = (
-    Command("help", "/help", "what I can check, with examples", _ALL),
-    Command("whoami", "/whoami", "your id, role and team", _ALL),
+    Command("help", "/help", "what I can check, with examples", _ALL, terminal=True),
+    Command("whoami", "/whoami", "your id, role and team", _ALL, terminal=True),
     Command(
         "brief",
         "/brief [at 06:45] TEXT",
@@ -36,9 +37,9 @@ COMMANDS = (
     Command("briefings", "/briefings", "recent briefings as acked/recipients; who is outstanding", _LEADS),
     Command("allow", "/allow ID ROLE [TEAM]", "enrol or change a user", _ADMIN),
     Command("revoke", "/revoke ID", "revoke a user", _ADMIN),
-    Command("users", "/users", "list enrolled users", _ADMIN),
+    Command("users", "/users", "list enrolled users", _ADMIN, terminal=True),
     Command("invite", "/invite ROLE [TEAM]", "a one-time enrolment link", _ADMIN),
-    Command("audit", "/audit [ID]", "recent audit entries", _ADMIN),
+    Command("audit", "/audit [ID]", "recent audit entries", _ADMIN, terminal=True),
 )
 
 EXAMPLES = (
@@ -47,7 +48,12 @@ EXAMPLES = (
     "check plate ab12 cde",
     "history at 221b baker st",
     "incident INC-2024-004512",
-    "or share a location for flagged addresses nearby",
+)
+LOCATION = "or share a location for flagged addresses nearby"  # Telegram only: a terminal has no location
+AT_THE_TERMINAL = (
+    "a number — open that one of a list",
+    "more — the detail of the last answer",
+    "quit — leave",
 )
 
 
@@ -64,10 +70,13 @@ def commands_for(role: str) -> tuple[Command, ...]:
     return tuple(c for c in COMMANDS if role in c.roles)
 
 
-def help_text(role: str) -> str:
-    """What this role can ask and do, with examples; nothing about commands it cannot use."""
+def help_text(role: str, *, terminal: bool = False) -> str:
+    """What this role can ask and do, with examples; nothing it cannot use, in Telegram or at a terminal."""
     lines = ["Ask me in plain words, for example:"]
-    lines += [f"• {example}" for example in EXAMPLES]
+    lines += [f"• {example}" for example in (EXAMPLES if terminal else (*EXAMPLES, LOCATION))]
     lines.append("Commands:")
-    lines += [f"{c.usage} — {c.description}" for c in commands_for(role)]
+    lines += [f"{c.usage} — {c.description}" for c in commands_for(role) if c.terminal or not terminal]
+    if terminal:
+        lines += AT_THE_TERMINAL
+        lines.append("Briefings, invites and changes to users are made in Telegram or with 'beatline users'.")
     return "\n".join(lines)
