@@ -22,22 +22,31 @@ async def check_address(session: AsyncSession, parsed: ParsedQuery) -> Draft:
         house_number=str(slots["house_number"]) if "house_number" in slots else None,
         street=str(slots["street"]) if "street" in slots else None,
         flat=parsed.flat or None,
+        town=parsed.town or None,
     )
     if not (query.postcode or query.street):
         return Draft(Outcome.NEEDS_MORE, "Which address? Give a house number and street, or a postcode.")
     found = await search.find_addresses(session, query)
     if not found:
         return Draft(Outcome.NOT_FOUND, "No address on record matches that.")
+    # "221 baker street" when only 221B is on record: say what was assumed, never answer it silently.
+    assumed = ""
+    if query.house_number and all(a.house_number.upper() != query.house_number.upper() for a in found):
+        numbers = ", ".join(dict.fromkeys(render.field(a.house_number) for a in found))
+        said = "showing" if len(found) == 1 else "found"
+        assumed = f"No number {render.field(query.house_number.upper())} on record there; {said} {numbers}.\n"
     if len(found) > 1:
         options = [Choice(render.field(f"{a.line1}, {a.postcode}"), RecordKind.ADDRESS, a.id) for a in found]
-        reply = "Which address?\n" + "\n".join(
+        reply = f"{assumed}Which address?\n" + "\n".join(
             f"{n}. ⚠ {c.label} ({render.field(c.id)}): {render.marker_labels(a.markers)}"
             if a.markers
             else f"{n}. {c.label} ({render.field(c.id)})"
             for n, (c, a) in enumerate(zip(options, found, strict=True), 1)
         )
         return Draft(Outcome.AMBIGUOUS, reply, [Disclosed(RecordKind.ADDRESS, a.id) for a in found], options)
-    return await open_address(session, found[0].id, detail=False)
+    draft = await open_address(session, found[0].id, detail=False)
+    draft.reply = assumed + draft.reply
+    return draft
 
 
 async def open_address(session: AsyncSession, address_id: str, detail: bool) -> Draft:

@@ -169,6 +169,7 @@ class AddressHit:
     line1: str
     postcode: str
     markers: tuple[MarkerInfo, ...] = ()
+    house_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,10 +178,15 @@ class AddressQuery:
     house_number: str | None = None
     street: str | None = None
     flat: str | None = None
+    town: str | None = None  # narrows a street of many towns to that town's, when it has one
 
 
 async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int = 8) -> list[AddressHit]:
-    """Addresses by postcode, house number and fuzzy street, best first."""
+    """Addresses by postcode, house number and fuzzy street, best first.
+
+    A house number with no letter that is on record only with one ("221" for 221B) finds those: the
+    answer says what it assumed. A town narrows the street to that town's addresses if it has any.
+    """
     street = expand_street(query.street) if query.street else ""
     stmt = select(Address)
     if query.postcode:
@@ -192,9 +198,7 @@ async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int 
         stmt = stmt.where(Address.street_code == code)
     else:
         return []
-    if query.house_number:
-        stmt = stmt.where(func.upper(Address.house_number) == query.house_number.upper())
-    rows = list(await session.scalars(stmt.limit(MAX_CANDIDATES)))
+    rows = await _at_number(session, stmt, query.house_number.upper() if query.house_number else None)
     if query.flat:  # the flat asked for, if it is on record; the building's addresses if not
         flat = re.compile(rf"^\s*flat\s+{re.escape(query.flat)}\b", re.IGNORECASE)
         rows = [a for a in rows if flat.match(a.line1)] or rows
@@ -203,5 +207,26 @@ async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int 
         rows.sort(key=lambda a: (-fuzz.ratio(a.street_key, street), a.id))
     else:
         rows.sort(key=lambda a: (a.street_key, a.house_number, a.id))
+    if query.town:
+        town = default_process(query.town)
+        rows = [a for a in rows if fuzz.ratio(default_process(a.town), town) >= 85] or rows
     vocabulary = await marker_vocabulary(session) if rows else {}
-    return [AddressHit(a.id, a.line1, a.postcode, markers_of(a.markers, vocabulary)) for a in rows[:limit]]
+    return [
+        AddressHit(a.id, a.line1, a.postcode, markers_of(a.markers, vocabulary), a.house_number)
+        for a in rows[:limit]
+    ]
+
+
+_LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+
+
+async def _at_number(session: AsyncSession, stmt: Any, number: str | None) -> list[Address]:
+    """The addresses at that house number; for a bare number none has, those with a letter after it."""
+    if number is None:
+        return list(await session.scalars(stmt.limit(MAX_CANDIDATES)))
+    house = func.upper(Address.house_number)
+    rows = list(await session.scalars(stmt.where(house == number).limit(MAX_CANDIDATES)))
+    if rows or not number.isdigit():
+        return rows
+    lettered = [number + letter for letter in _LETTERS]
+    return list(await session.scalars(stmt.where(house.in_(lettered)).limit(MAX_CANDIDATES)))

@@ -14,7 +14,7 @@ import re
 from knowledge.matching.streets import ABBREVIATIONS
 from knowledge.understanding.tokens import Token
 
-__all__ = ["STREET_TYPES", "find_flat", "find_street", "number_before"]
+__all__ = ["STREET_TYPES", "find_flat", "find_street", "number_before", "town_after"]
 
 STREET_TYPES = (
     frozenset(ABBREVIATIONS)
@@ -91,6 +91,22 @@ def find_street(tokens: list[Token]) -> tuple[dict[str, str], list[Token]]:
         if before.word in _STREET_CUES:
             return {"street": street}, tokens[i : j + 1]
     return {}, []
+
+
+def town_after(tokens: list[Token], street: list[Token]) -> tuple[str, list[Token]]:
+    """A town named straight after the street ("5 high st croydon", "baker street, london"), up to
+    two words, and the tokens it used: it narrows the streets of that name, and is never a name."""
+    if not street:
+        return "", []
+    after = tokens.index(street[-1]) + 1
+    while after < len(tokens) and (tokens[after].kind == "comma" or tokens[after].lower == "in"):
+        after += 1
+    words = []
+    for token in tokens[after : after + 2]:
+        if token.kind != "name":
+            break
+        words.append(token)
+    return " ".join(t.lower for t in words), words
 
 
 def number_before(tokens: list[Token], postcode_start: int) -> dict[str, str]:

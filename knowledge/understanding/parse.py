@@ -23,7 +23,7 @@ from knowledge.matching.clean import clean_text
 from knowledge.matching.postcodes import find_postcode, in_a_postcode_area
 from knowledge.matching.vrm import compact_vrm, is_distinctive_vrm, plate_readings
 from knowledge.understanding.dates import find_birth_details
-from knowledge.understanding.find_addresses import find_flat, find_street, number_before
+from knowledge.understanding.find_addresses import find_flat, find_street, number_before, town_after
 from knowledge.understanding.find_names import find_names, read_name_position
 from knowledge.understanding.find_plates import find_partial_vrm, find_vrms, set_aside_descriptions
 from knowledge.understanding.find_refs import find_incident_ref
@@ -77,6 +77,7 @@ class ParsedQuery:
     vrms: tuple[str, ...] = ()  # every mark, when the message gives more than one
     partial_vrm: str = ""  # the start of a mark ("PH71"), when that is all the officer has
     flat: str = ""
+    town: str = ""  # a town after the street, which narrows the streets of that name
     age_range: tuple[int, int] | None = None  # the ages an estimate ("about 40") stands for
     subjects: tuple[ParsedQuery, ...] = ()  # each subject, when the message names several
     subjects_left_out: int = 0  # subjects beyond MAX_SUBJECTS, not listed
@@ -90,7 +91,7 @@ class ParsedQuery:
         extras = {
             "alternatives": [dict(a) for a in self.alternatives], "vrm_as_typed": self.vrm_as_typed,
             "vrms": list(self.vrms),
-            "partial_vrm": self.partial_vrm, "flat": self.flat,
+            "partial_vrm": self.partial_vrm, "flat": self.flat, "town": self.town,
             "age_range": list(self.age_range) if self.age_range else None,
             "subjects": [{"intent": s.intent, "slots": dict(s.slots)} for s in self.subjects],
             "subjects_left_out": self.subjects_left_out, "small_talk": self.small_talk,
@@ -145,6 +146,8 @@ def _one(text: str, today: date) -> ParsedQuery:
     address, used = find_street(tokens)
     slots.update(address)
     consume(used)
+    town, town_words = town_after(tokens, used)
+    consume(town_words)
     vehicle_context = bool(spoken_marks) or any(t.intent == Intent.VEHICLE_CHECK for t in tokens)
     marks = find_vrms(tokens, vehicle_context)
     partial = None if marks else find_partial_vrm(tokens)
@@ -182,6 +185,7 @@ def _one(text: str, today: date) -> ParsedQuery:
         vrms=tuple(mark for mark, _ in marks) if len(marks) > 1 else (),
         partial_vrm=partial[0] if partial else "",
         flat=flat[0] if flat and {"house_number", "street"} <= slots.keys() else "",
+        town=town,
         age_range=birth.age_range if "age" in slots else None,
     )
 

@@ -59,3 +59,13 @@ def test_an_address_s_history_is_an_address_check(text: str) -> None:
 def test_references_however_written_are_incident_lookups(text: str, ref: str) -> None:
     parsed = parse(text, today=TODAY)
     assert (parsed.intent, dict(parsed.slots)) == ("incident_lookup", {"incident_ref": ref})
+
+
+def test_a_town_after_the_street_is_kept_apart_and_never_read_as_a_name() -> None:
+    for text, town in (("5 high st croydon", "croydon"), ("221 baker street, london", "london"),
+                       ("history at 12 acre lane in tower hamlets", "tower hamlets")):  # fmt: skip
+        parsed = parse(text, today=date(2026, 11, 1))
+        assert parsed.intent == "address_check", text
+        assert parsed.town == town, text
+        assert "surname" not in parsed.slots, text
+    assert parse("12 acre lane", today=date(2026, 11, 1)).town == ""
