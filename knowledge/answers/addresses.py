@@ -14,7 +14,12 @@ __all__ = ["check_address", "open_address"]
 SUMMARY_ROWS, DETAIL_ROWS = 5, 20  # incidents and residents shown on the first answer, on More
 
 
+AREA_SHOWN = 10  # flagged addresses of an area on one answer, the most severe first
+
+
 async def check_address(records: Records, parsed: ParsedQuery) -> Draft:
+    if parsed.area:
+        return await _flagged_in(records, parsed.area)
     slots = parsed.slots
     query = AddressQuery(
         postcode=str(slots["postcode"]) if "postcode" in slots else None,
@@ -46,6 +51,25 @@ async def check_address(records: Records, parsed: ParsedQuery) -> Draft:
     draft = await open_address(records, found[0].id, detail=False)
     draft.reply = assumed + draft.reply
     return draft
+
+
+async def _flagged_in(records: Records, area: str) -> Draft:
+    """An area's flagged addresses, each with its markers, to open for its history and people."""
+    found = await records.flagged_in(area, AREA_SHOWN + 1)
+    where = render.field(area, 60)
+    if not found:
+        return Draft(Outcome.NOT_FOUND, f"No flagged addresses on record in {where}.")
+    shown = found[:AREA_SHOWN]
+    more = f" (the {AREA_SHOWN} most severe; there are more)" if len(found) > AREA_SHOWN else ""
+    lines = [f"⚠ Flagged addresses in {where}{more}:"]
+    options = []
+    for n, hit in enumerate(shown, 1):
+        option = Choice(render.field(f"{hit.line1}, {hit.postcode}"), RecordKind.ADDRESS, hit.id)
+        lines.append(f"{n}. ⚠ {option.label} ({render.field(hit.id)}): {render.marker_labels(hit.markers)}")
+        options.append(option)
+    lines.append("Choose one for its history and who is linked to it.")
+    disclosed = [Disclosed(RecordKind.ADDRESS, hit.id) for hit in shown]
+    return Draft(Outcome.ANSWERED, "\n".join(lines), disclosed, options)
 
 
 async def open_address(records: Records, address_id: str, detail: bool) -> Draft:

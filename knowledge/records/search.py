@@ -19,6 +19,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.matching.names import name_keys
+from knowledge.matching.postcodes import normalise_outward, normalise_postcode
 from knowledge.matching.scoring import PersonQuery, ScoredPerson, score_person
 from knowledge.matching.streets import expand_street, street_code
 from knowledge.matching.vrm import plate_readings
@@ -31,6 +32,7 @@ __all__ = [
     "find_addresses",
     "find_persons",
     "find_vehicles",
+    "flagged_in",
     "vehicles_starting",
 ]
 
@@ -178,6 +180,37 @@ async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int 
         AddressHit(a.id, a.line1, a.postcode, markers_of(a.markers, vocabulary), a.house_number)
         for a in rows[:limit]
     ]
+
+
+AREA_SCAN = 2000  # flagged addresses read for an area before the most severe are picked
+
+
+async def flagged_in(session: AsyncSession, area: str, limit: int) -> list[AddressHit]:
+    """The flagged addresses of a postcode ("NW1 6XE"), a district ("NW1") or a town, most severe first.
+
+    A district is a range on the indexed postcode key, then checked whole (NW1 is not NW10); a town is
+    compared case-blind, which reads every flagged address: a rare question, and it pays for it.
+    """
+    flagged = select(Address).where(Address.markers != "")
+    if postcode := normalise_postcode(area):
+        stmt, keep = flagged.where(Address.postcode_key == postcode.replace(" ", "")), None
+    elif district := normalise_outward(area):
+        stmt = flagged.where(Address.postcode_key >= district, Address.postcode_key < district + "~")
+        keep = district
+    else:
+        stmt, keep = flagged.where(func.lower(Address.town) == area.lower()), None
+    rows = [
+        a
+        for a in await session.scalars(stmt.limit(AREA_SCAN))
+        if keep is None or a.postcode.split()[0] == keep
+    ]
+    vocabulary = await marker_vocabulary(session) if rows else {}
+    hits = [
+        AddressHit(a.id, a.line1, a.postcode, markers_of(a.markers, vocabulary), a.house_number) for a in rows
+    ]
+    hits = [hit for hit in hits if hit.markers]  # codes the vocabulary no longer holds are no warning
+    hits.sort(key=lambda h: (-max(m.severity for m in h.markers), h.postcode, h.line1, h.id))
+    return hits[:limit]
 
 
 _LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]

@@ -24,6 +24,7 @@ from knowledge.matching.postcodes import find_postcode, in_a_postcode_area
 from knowledge.matching.vrm import compact_vrm, is_distinctive_vrm, plate_readings
 from knowledge.understanding.dates import find_birth_details
 from knowledge.understanding.find_addresses import find_flat, find_street, number_before, town_after
+from knowledge.understanding.find_areas import find_area
 from knowledge.understanding.find_names import find_names, read_name_position
 from knowledge.understanding.find_plates import find_partial_vrm, find_vrms, set_aside_descriptions
 from knowledge.understanding.find_refs import find_incident_ref
@@ -78,6 +79,7 @@ class ParsedQuery:
     partial_vrm: str = ""  # the start of a mark ("PH71"), when that is all the officer has
     flat: str = ""
     town: str = ""  # a town after the street, which narrows the streets of that name
+    area: str = ""  # "flagged addresses in NW1": a district, postcode or town whose flagged addresses to list
     age_range: tuple[int, int] | None = None  # the ages an estimate ("about 40") stands for
     subjects: tuple[ParsedQuery, ...] = ()  # each subject, when the message names several
     subjects_left_out: int = 0  # subjects beyond MAX_SUBJECTS, not listed
@@ -91,7 +93,7 @@ class ParsedQuery:
         extras = {
             "alternatives": [dict(a) for a in self.alternatives], "vrm_as_typed": self.vrm_as_typed,
             "vrms": list(self.vrms),
-            "partial_vrm": self.partial_vrm, "flat": self.flat, "town": self.town,
+            "partial_vrm": self.partial_vrm, "flat": self.flat, "town": self.town, "area": self.area,
             "age_range": list(self.age_range) if self.age_range else None,
             "subjects": [{"intent": s.intent, "slots": dict(s.slots)} for s in self.subjects],
             "subjects_left_out": self.subjects_left_out, "small_talk": self.small_talk,
@@ -242,6 +244,8 @@ def parse(text: str, *, today: date | None = None) -> ParsedQuery:
         return ParsedQuery(Intent.UNKNOWN)
     if not _HELP_PHRASE.search(text.lower()) and (kind := small_talk(text)):
         return ParsedQuery(Intent.HELP) if kind == "help" else ParsedQuery(Intent.UNKNOWN, small_talk=kind)
+    if area := find_area(text):
+        return ParsedQuery(Intent.ADDRESS_CHECK, area=area)
     whole = _one(text, today)
     subjects = _subjects(text, today) if _JOINERS.search(text) else []
     if whole.vrms:  # "ab12 cde and nl72 byd", "plates ab12cde nl72byd": each mark is a subject

@@ -30,6 +30,10 @@ RECORDS = {
         _address("AT03", "48C Vexley Road", "Ealing", "W5 2AA"),
         _address("AT04", "5 Wexcombe Parade", "Croydon", "CR0 1AA", "OFFICER_SAFETY"),
         _address("AT05", "5 Wexcombe Parade", "Romford", "RM1 1AA"),
+        _address("AT06", "2 Yarrow Mews", "Quillbury", "NW1 4AA", "VULNERABLE_OCCUPANT"),
+        _address("AT07", "9 Yarrow Mews", "Quillbury", "NW1 4AB", "FIREARMS_AT_ADDRESS;DANGEROUS_DOG"),
+        _address("AT08", "11 Yarrow Mews", "Quillbury", "NW1 4AB"),
+        _address("AT09", "4 Zander Close", "Harlesden", "NW10 1AA", "OFFICER_SAFETY"),
     ],
     "incidents.csv": [
         {"ref": "INC-2025-080001", "occurred_at": "2025-03-01T21:00", "category": "Disorder",
@@ -96,3 +100,35 @@ async def test_calls_to_an_address_is_an_address_check_with_its_incidents(db: Da
     assert result.intent == "address_check"
     assert "• 01/03/2025 Disorder: Group fighting outside." in result.reply.splitlines()
     assert [r.id for r in result.records[:2]] == ["AT04", "INC-2025-080001"]
+
+
+def _listed(reply: str) -> list[str]:
+    return [line.rsplit("(", 1)[1].split(")")[0] for line in reply.splitlines() if line[:1].isdigit()]
+
+
+async def test_flagged_addresses_in_a_town_are_listed_most_severe_first_with_their_markers(
+    db: Database,
+) -> None:
+    result = await ask(db, "any flagged addresses in quillbury?")
+    assert result.outcome == "answered"
+    lines = result.reply.splitlines()
+    assert lines[0] == "⚠ Flagged addresses in Quillbury:"
+    assert lines[1] == "1. ⚠ 9 Yarrow Mews, NW1 4AB (AT07): DANGEROUS DOG · FIREARMS AT ADDRESS"
+    assert lines[2] == "2. ⚠ 2 Yarrow Mews, NW1 4AA (AT06): VULNERABLE OCCUPANT"
+    assert [r.id for r in result.records] == ["AT07", "AT06"] == [c.id for c in result.choices]
+
+
+async def test_flagged_addresses_in_a_district_are_that_districts_only(db: Database) -> None:
+    result = await ask(db, "flagged addresses in nw1")
+    listed = _listed(result.reply)
+    assert {"AT01", "AT06", "AT07"} <= set(listed)
+    assert "AT09" not in listed and "AT08" not in listed  # NW10 is not NW1; AT08 carries nothing
+    assert all(
+        line.split(", ")[1].startswith("NW1 ") for line in result.reply.splitlines() if line[:1].isdigit()
+    )
+    assert [r.id for r in result.records] == listed
+
+
+async def test_an_area_with_nothing_flagged_discloses_nothing(db: Database) -> None:
+    result = await ask(db, "flagged addresses in nowhereshire")
+    assert result.outcome == "not_found" and result.records == ()

@@ -69,3 +69,25 @@ def test_a_town_after_the_street_is_kept_apart_and_never_read_as_a_name() -> Non
         assert parsed.town == town, text
         assert "surname" not in parsed.slots, text
     assert parse("12 acre lane", today=date(2026, 11, 1)).town == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("flagged addresses in NW1", "NW1"),
+        ("any flagged addresses in romford?", "Romford"),
+        ("flagged premises in tower hamlets please", "Tower Hamlets"),
+        ("addresses with warnings in nw1 6xe", "NW1 6XE"),
+        ("flagged addresses in the croydon area", "Croydon"),
+    ],
+)
+def test_an_area_asked_about_as_a_whole_is_an_address_check_of_that_area(text: str, area: str) -> None:
+    parsed = parse(text, today=date(2026, 11, 1))
+    assert parsed.intent == "address_check"
+    assert parsed.area == area
+    assert parsed.to_json() == {"intent": "address_check", "slots": {}, "area": area}
+
+
+def test_an_address_or_a_name_is_not_an_area() -> None:
+    for text in ("history at 221b baker st", "flagged? john smith 3/4/85", "addresses in nw1"):
+        assert parse(text, today=date(2026, 11, 1)).area == "", text
