@@ -13,8 +13,9 @@ from dataclasses import replace
 
 from knowledge.answers import render
 from knowledge.answers.disclosure import Disclosed, Draft
+from knowledge.matching.clean import utf16_length
 from knowledge.store.vocabulary import Outcome
-from knowledge.understanding.parse import MAX_SUBJECTS, ParsedQuery
+from knowledge.understanding.parse import ParsedQuery
 
 __all__ = ["combine", "title"]
 
@@ -59,24 +60,44 @@ def _unique(records: Sequence[Disclosed]) -> list[Disclosed]:
     return kept
 
 
+MESSAGE = 3800  # characters of sections in one reply: Telegram holds 4096, less the lines above them
+
+
+def _fitting(sections: Sequence[str]) -> int:
+    """How many sections, from the first, fit one message; always at least the first."""
+    used = 0
+    for n, section in enumerate(sections):
+        used += utf16_length(section) + 1
+        if used > MESSAGE and n:
+            return n
+    return len(sections)
+
+
 def combine(subjects: Sequence[ParsedQuery], drafts: Sequence[Draft], left_out: int) -> Draft:
-    """One draft of the subjects' drafts: numbered sections, warnings counted first, the rest said."""
-    count = len(drafts)
+    """One draft of the subjects' drafts: numbered sections, warnings counted first, the rest said.
+
+    Sections that would not fit one message are left out whole, like subjects beyond the fifth: not
+    disclosed, and counted in a sentence, never cut off mid-warning.
+    """
+    sections = [
+        f"— {n}. {render.field(title(subject), 80)} —\n{draft.reply}"
+        for n, (subject, draft) in enumerate(zip(subjects, drafts, strict=True), start=1)
+    ]
+    kept = _fitting(sections)
+    asked, drafts, left = len(sections) + left_out, drafts[:kept], len(sections) - kept + left_out
     flagged = [n for n, draft in enumerate(drafts, start=1) if _flagged(draft.reply)]
-    top = f"{count} checks in one message"
+    top = f"{kept} checks in one message"
     if flagged:
         top = f"⚠ {top}; warnings in {', '.join(str(n) for n in flagged)}"
     lines = [top + ":"]
-    if left_out:
-        lines.append(
-            f"You asked about {count + left_out}; I answer the first {MAX_SUBJECTS} at a time. "
-            f"Send the other {left_out} in another message."
-        )
-    choices = []
-    for n, (subject, draft) in enumerate(zip(subjects, drafts, strict=True), start=1):
-        lines.append(f"— {n}. {render.field(title(subject), 80)} —")
-        lines.append(draft.reply)
-        choices += [replace(choice, label=f"{n}: {choice.label}") for choice in draft.choices]
+    if left:
+        lines.append(f"You asked about {asked}; this answers the first {kept}. Send the other {left} again.")
+    lines += sections[:kept]
+    choices = [
+        replace(choice, label=f"{n}: {choice.label}")
+        for n, draft in enumerate(drafts, start=1)
+        for choice in draft.choices
+    ]
     return Draft(
         _outcome(drafts),
         "\n".join(lines),

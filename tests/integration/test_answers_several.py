@@ -110,7 +110,7 @@ async def test_more_than_five_subjects_answers_five_and_says_how_many_are_left(d
     text = " and ".join(["qv12 cde", "qv72 byd", "zz11 zzz", "zz12 zzz", "zz13 zzz", "zz14 zzz", "zz15 zzz"])
     result = await answer(db, OFFICER, text, today=TODAY)
     lines = result.reply.splitlines()
-    assert "You asked about 7; I answer the first 5 at a time. Send the other 2 in another message." in lines
+    assert "You asked about 7; this answers the first 5. Send the other 2 again." in lines
     assert [line for line in lines if line.startswith("— ")][-1] == "— 5. ZZ13ZZZ —"
 
 
