@@ -4,7 +4,12 @@ every record of every section in the one audit entry, and more than five said, n
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,9 +17,10 @@ from knowledge.answers.dispatch import answer
 from knowledge.store import audit_export
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
-from tests.support.keys import AUDIT_KEY
+from tests.support.keys import AUDIT_ENV, AUDIT_KEY
 from tests.support.loaded import loaded_database
 
+ROOT = Path(__file__).parents[2]
 TODAY = dt.date(2026, 11, 25)
 OFFICER = Caller(actor="tg:2003", role="officer", telegram_user_id=2003, chat_id=2003)
 
@@ -119,3 +125,20 @@ async def test_nothing_found_for_any_subject_is_not_found_and_discloses_nothing(
     assert result.outcome == "not_found"
     assert result.records == ()
     assert await _audited_ids(db) == []
+
+
+def test_ask_json_lists_every_record_of_every_section_best_first_in_the_contracts_shape(
+    loaded_url: str,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "qv12 cde and qv72 byd"], capture_output=True,
+        text=True, env={**os.environ, **AUDIT_ENV, "BEATLINE_DATABASE_URL": loaded_url}, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert set(data) == {"intent", "outcome", "reply", "records"}
+    assert (data["intent"], data["outcome"]) == ("vehicle_check", "answered")
+    assert all(set(r) == {"kind", "id", "score"} for r in data["records"])
+    ids = [(r["kind"], r["id"]) for r in data["records"]]
+    assert ids[0] == ("vehicle", "QV12CDE") and ("vehicle", "QV72BYD") in ids
+    assert ids.index(("vehicle", "QV72BYD")) > ids.index(("person", "PV02"))  # the first section's first

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from knowledge.understanding.parse import MAX_SUBJECTS, parse
 
 TODAY = date(2026, 11, 1)
@@ -51,3 +54,23 @@ def test_a_person_named_between_plates_is_a_subject_of_their_own() -> None:
         {"vrm": "NL72BYD"},
     ]
     assert [s.intent for s in subjects] == ["vehicle_check", "person_check", "vehicle_check"]
+
+
+_LETTER = st.sampled_from("ABCDEFGHJKLMNOPRSTUVWXY")  # current-format marks: two letters, age, three
+
+
+@given(
+    st.lists(
+        st.tuples(st.tuples(_LETTER, _LETTER), st.integers(10, 29), st.tuples(_LETTER, _LETTER, _LETTER)),
+        min_size=2, max_size=5, unique=True,
+    ),
+    st.sampled_from([" and ", ", ", " & ", "; ", " also "]),
+)  # fmt: skip
+def test_every_mark_of_a_message_is_a_subject_in_the_order_given(
+    marks: list[tuple[tuple[str, str], int, tuple[str, str, str]]], joiner: str
+) -> None:
+    vrms = [f"{''.join(area)}{age}{''.join(rest)}" for area, age, rest in marks]
+    text = joiner.join(f"{vrm[:4].lower()} {vrm[4:].lower()}" for vrm in vrms)
+    parsed = parse(f"check {text}", today=TODAY)
+    assert [s.slots.get("vrm") for s in parsed.subjects] == vrms
+    assert parsed.subjects_left_out == 0
