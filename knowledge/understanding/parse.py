@@ -23,7 +23,13 @@ from knowledge.matching.clean import clean_text
 from knowledge.matching.postcodes import find_postcode, in_a_postcode_area
 from knowledge.matching.vrm import compact_vrm, is_distinctive_vrm, plate_readings
 from knowledge.understanding.dates import find_birth_details
-from knowledge.understanding.find_addresses import find_flat, find_street, number_before, town_after
+from knowledge.understanding.find_addresses import (
+    find_flat,
+    find_street,
+    number_before,
+    street_reading,
+    town_after,
+)
 from knowledge.understanding.find_areas import find_area
 from knowledge.understanding.find_names import find_names, read_name_position
 from knowledge.understanding.find_plates import find_partial_vrm, find_vrms, set_aside_descriptions
@@ -80,6 +86,8 @@ class ParsedQuery:
     flat: str = ""
     town: str = ""  # a town after the street, which narrows the streets of that name
     area: str = ""  # "flagged addresses in NW1": a district, postcode or town whose flagged addresses to list
+    # "baker street": the street a name-like phrase may be, tried when no one has that exact name
+    street_reading: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     age_range: tuple[int, int] | None = None  # the ages an estimate ("about 40") stands for
     subjects: tuple[ParsedQuery, ...] = ()  # each subject, when the message names several
     subjects_left_out: int = 0  # subjects beyond MAX_SUBJECTS, not listed
@@ -94,6 +102,7 @@ class ParsedQuery:
             "alternatives": [dict(a) for a in self.alternatives], "vrm_as_typed": self.vrm_as_typed,
             "vrms": list(self.vrms),
             "partial_vrm": self.partial_vrm, "flat": self.flat, "town": self.town, "area": self.area,
+            "street_reading": dict(self.street_reading),
             "age_range": list(self.age_range) if self.age_range else None,
             "subjects": [{"intent": s.intent, "slots": dict(s.slots)} for s in self.subjects],
             "subjects_left_out": self.subjects_left_out, "small_talk": self.small_talk,
@@ -165,6 +174,7 @@ def _one(text: str, today: date) -> ParsedQuery:
     loose = [] if any(t.kind == "slot" for t in loose) else loose
     consume(loose)
     read_name_position(tokens)
+    as_street = street_reading(tokens) if not (address or birth.dob or birth.birth_year or birth.age) else {}
     readings = find_names(tokens, bool(slots.keys() - {"dob", "birth_year", "age"}))
     if readings:
         slots.update(readings[0])
@@ -188,6 +198,7 @@ def _one(text: str, today: date) -> ParsedQuery:
         partial_vrm=partial[0] if partial else "",
         flat=flat[0] if flat and {"house_number", "street"} <= slots.keys() else "",
         town=town,
+        street_reading=MappingProxyType(as_street if readings else {}),
         age_range=birth.age_range if "age" in slots else None,
     )
 

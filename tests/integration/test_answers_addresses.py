@@ -34,6 +34,12 @@ RECORDS = {
         _address("AT07", "9 Yarrow Mews", "Quillbury", "NW1 4AB", "FIREARMS_AT_ADDRESS;DANGEROUS_DOG"),
         _address("AT08", "11 Yarrow Mews", "Quillbury", "NW1 4AB"),
         _address("AT09", "4 Zander Close", "Harlesden", "NW10 1AA", "OFFICER_SAFETY"),
+        _address("AT10", "3 Quentin Crescent", "Ealing", "W5 3AA"),
+    ],
+    "persons.csv": [
+        {"id": "PT10", "forenames": "Quentin", "surname": "Crescent", "date_of_birth": "1970-01-01",
+         "sex": "",
+         "aliases": "", "markers": "", "address_id": ""},
     ],
     "incidents.csv": [
         {"ref": "INC-2025-080001", "occurred_at": "2025-03-01T21:00", "category": "Disorder",
@@ -132,3 +138,19 @@ async def test_flagged_addresses_in_a_district_are_that_districts_only(db: Datab
 async def test_an_area_with_nothing_flagged_discloses_nothing(db: Database) -> None:
     result = await ask(db, "flagged addresses in nowhereshire")
     assert result.outcome == "not_found" and result.records == ()
+
+
+async def test_a_street_named_alone_is_read_as_the_street_when_no_one_has_that_name(db: Database) -> None:
+    result = await ask(db, "wexcombe parade")
+    assert result.intent == "person_check" and result.outcome == "ambiguous"
+    assert result.reply.startswith("Read as a street: WEXCOMBE PARADE.\nWhich address?")
+    assert {c.id for c in result.choices} == {"AT04", "AT05"}
+    croydon = await ask(db, "wexcombe parade croydon")
+    assert croydon.reply.startswith("Read as a street: WEXCOMBE PARADE, CROYDON.\n⚠ OFFICER SAFETY")
+    assert croydon.records[0].id == "AT04"
+
+
+async def test_a_person_of_that_exact_name_is_answered_as_the_person(db: Database) -> None:
+    result = await ask(db, "quentin crescent")
+    assert result.records[0].kind == "person" and result.records[0].id == "PT10"
+    assert "Read as a street" not in result.reply

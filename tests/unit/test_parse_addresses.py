@@ -91,3 +91,11 @@ def test_an_area_asked_about_as_a_whole_is_an_address_check_of_that_area(text: s
 def test_an_address_or_a_name_is_not_an_area() -> None:
     for text in ("history at 221b baker st", "flagged? john smith 3/4/85", "addresses in nw1"):
         assert parse(text, today=date(2026, 11, 1)).area == "", text
+
+
+def test_a_name_ending_in_a_street_type_carries_its_street_reading_and_stays_a_name() -> None:
+    parsed = parse("baker street camden", today=date(2026, 11, 1))
+    assert parsed.intent == "person_check"  # the records decide, in the answer
+    assert dict(parsed.street_reading) == {"street": "baker street", "town": "camden"}
+    for text in ("jo green", "john smith 3/4/85", "12 baker street", "street"):
+        assert not parse(text, today=date(2026, 11, 1)).street_reading, text
