@@ -61,7 +61,7 @@ async def db(loaded_url: str) -> AsyncIterator[Database]:
 
 
 async def ask(db: Database, text: str):  # type: ignore[no-untyped-def]
-    return await answer(db, OFFICER, text, today=TODAY)
+    return await answer(db, OFFICER, text, reason="INV", today=TODAY)
 
 
 async def test_a_bare_number_finds_the_one_lettered_house_and_says_so(db: Database) -> None:

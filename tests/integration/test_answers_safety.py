@@ -69,7 +69,7 @@ def _line_of(reply: str, record_id: str) -> str:
 
 
 async def test_a_busy_address_shows_every_person_it_discloses_with_their_dangers(db: Database) -> None:
-    result = await answer(db, OFFICER, "history at 7 quagmire row romford", today=TODAY)
+    result = await answer(db, OFFICER, "history at 7 quagmire row romford", reason="INV", today=TODAY)
     assert result.outcome == "answered"
     lines = result.reply.splitlines()
     assert lines[:2] == ["⚠ DANGEROUS DOG", f"⚠ Linked people with warnings: 5 — {CONFIRM_WARRANT}"]
@@ -95,7 +95,7 @@ async def test_a_busy_address_shows_every_person_it_discloses_with_their_dangers
 
 
 async def test_an_incident_names_the_wanted_party_first_with_the_warrant_to_confirm(db: Database) -> None:
-    result = await answer(db, OFFICER, "INC-2025-070001", today=TODAY)
+    result = await answer(db, OFFICER, "INC-2025-070001", reason="INV", today=TODAY)
     lines = result.reply.splitlines()
     suspect = _line_of(result.reply, "PW04")
     assert suspect.startswith("⚠ suspect: ") and suspect.endswith(": WANTED")

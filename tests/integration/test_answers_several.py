@@ -74,7 +74,7 @@ async def _audited_ids(db: Database) -> list[str]:
 
 
 async def test_two_plates_are_both_answered_in_one_reply_and_one_audit_entry(db: Database) -> None:
-    result = await answer(db, OFFICER, "qv12 cde and qv72 byd", today=TODAY)
+    result = await answer(db, OFFICER, "qv12 cde and qv72 byd", reason="INV", today=TODAY)
     assert result.outcome == "answered"
     lines = result.reply.splitlines()
     assert lines[0] == "⚠ 2 checks in one message; warnings in 1:"
@@ -90,7 +90,7 @@ async def test_two_plates_are_both_answered_in_one_reply_and_one_audit_entry(db:
 
 async def test_two_people_with_dates_are_each_answered_the_wanted_one_with_her_warrant(db: Database) -> None:
     text = "check jacquetta coatesworth 26/9/78 and vanessandra willoughby-hale 4/2/45"
-    result = await answer(db, OFFICER, text, today=TODAY)
+    result = await answer(db, OFFICER, text, reason="INV", today=TODAY)
     assert result.outcome == "answered"
     assert [r.id for r in result.records if r.kind == "person"] == ["PV01", "PV02"]
     second = result.reply.split("— 2. WILLOUGHBY-HALE, Vanessandra 04/02/1945 —")[1]
@@ -102,7 +102,9 @@ async def test_two_people_with_dates_are_each_answered_the_wanted_one_with_her_w
 async def test_a_section_not_found_or_to_choose_from_keeps_its_place_and_buttons_say_which(
     db: Database,
 ) -> None:
-    result = await answer(db, OFFICER, "qv72 byd and barnaby quickfall 1/1/60 and zz99 zzz", today=TODAY)
+    result = await answer(
+        db, OFFICER, "qv72 byd and barnaby quickfall 1/1/60 and zz99 zzz", reason="INV", today=TODAY
+    )
     assert result.outcome == "answered"
     sections = result.reply.split("\n— ")
     assert sections[0] == "⚠ 3 checks in one message; warnings in 2:"
@@ -114,14 +116,14 @@ async def test_a_section_not_found_or_to_choose_from_keeps_its_place_and_buttons
 
 async def test_more_than_five_subjects_answers_five_and_says_how_many_are_left(db: Database) -> None:
     text = " and ".join(["qv12 cde", "qv72 byd", "zz11 zzz", "zz12 zzz", "zz13 zzz", "zz14 zzz", "zz15 zzz"])
-    result = await answer(db, OFFICER, text, today=TODAY)
+    result = await answer(db, OFFICER, text, reason="INV", today=TODAY)
     lines = result.reply.splitlines()
     assert "You asked about 7; this answers the first 5. Send the other 2 again." in lines
     assert [line for line in lines if line.startswith("— ")][-1] == "— 5. ZZ13ZZZ —"
 
 
 async def test_nothing_found_for_any_subject_is_not_found_and_discloses_nothing(db: Database) -> None:
-    result = await answer(db, OFFICER, "zz11 zzz and zz12 zzz", today=TODAY)
+    result = await answer(db, OFFICER, "zz11 zzz and zz12 zzz", reason="INV", today=TODAY)
     assert result.outcome == "not_found"
     assert result.records == ()
     assert await _audited_ids(db) == []
