@@ -79,8 +79,9 @@ async def open_address(records: Records, address_id: str, detail: bool) -> Draft
         return Draft(Outcome.NOT_FOUND, "That address is no longer on record.")
     rows = DETAIL_ROWS if detail else SUMMARY_ROWS
     incidents = await records.incidents_at([address.id], limit=rows)
-    people = await records.residents(address.id, limit=rows)
-    reply = render.address_summary(address, incidents, people, detail=detail)
+    people = await records.residents(address.id, limit=rows + 1)  # one more: to know there are more
+    more_people, people = len(people) > rows, people[:rows]
+    reply = render.address_summary(address, incidents, people, detail=detail, more_people=more_people)
     disclosed = [Disclosed(RecordKind.ADDRESS, address.id)]
     # The first screen drops whole lines from its end: of the incidents, the first so many are shown.
     bullets = sum(line.startswith("• ") for line in reply.splitlines())

@@ -210,8 +210,12 @@ def address_summary(
     people: Sequence[Resident],
     *,
     detail: bool = False,
+    more_people: bool = False,
 ) -> str:
     """Address warnings, the flagged people linked to it, the last incidents there, then everyone else.
+
+    `more_people`: more are linked than `people` holds (the flagged come first, so if all of those
+    shown are flagged, those not shown may be too, and the count says "or more").
 
     Danger first wherever a person appears: each linked person on a line of their own with their WANTED
     and markers, and the flagged counted at the top and listed under the address, before the incidents,
@@ -225,7 +229,8 @@ def address_summary(
         lines.append(f"⚠ {marker_labels(address.markers)}")
     if flagged:
         confirm = f" — {CONFIRM_WARRANT}" if any(p.wanted for p in flagged) else ""
-        lines.append(f"⚠ Linked people with warnings: {len(flagged)}{confirm}")
+        at_least = " or more" if more_people and not others else ""
+        lines.append(f"⚠ Linked people with warnings: {len(flagged)}{at_least}{confirm}")
     lines.append(f"Address: {_address_line(address)} ({address.id})")
     lines.extend(_resident_line(p) for p in flagged)
     if incidents:
@@ -239,6 +244,8 @@ def address_summary(
     if others:
         lines.append("Other linked people:" if flagged else "Linked people:")
         lines.extend(_resident_line(p) for p in others)
+    if more_people:
+        lines.append("More linked people than these: ask for more.")
     return "\n".join(lines) if detail else _fit(lines)
 
 

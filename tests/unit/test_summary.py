@@ -383,3 +383,14 @@ def test_an_active_warrant_says_to_confirm_it_wherever_it_is_shown() -> None:
     resident = Resident("P1", "Tobias", "Quennell", None, wanted=True)
     assert CONFIRM_WARRANT in address_summary(_address(), [], [resident])
     assert CONFIRM_WARRANT not in address_summary(_address(), [], [Resident("P2", "Ada", "Quennell", None)])
+
+
+def test_more_linked_people_than_shown_is_said_and_the_flagged_count_says_or_more() -> None:
+    flagged = [Resident(f"P{n}", "Tobias", "Quennell", None, markers=(VIOLENT,)) for n in range(5)]
+    lines = _lines(address_summary(_address(), [], flagged, more_people=True))
+    assert lines[0] == "⚠ Linked people with warnings: 5 or more"
+    assert lines[-1] == "More linked people than these: ask for more."
+    mixed = [*flagged[:2], Resident("P9", "Ada", "Quennell", None)]
+    lines = _lines(address_summary(_address(), [], mixed, more_people=True))
+    assert lines[0] == "⚠ Linked people with warnings: 2"  # the flagged come first: the rest are not
+    assert not any("or more" in line for line in lines if line.startswith("⚠"))
