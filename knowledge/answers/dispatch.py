@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.access.roles import help_text
-from knowledge.answers import addresses, check_reason, incidents, persons, vehicles
+from knowledge.answers import addresses, check_reason, incidents, persons, render, several, vehicles
 from knowledge.answers.disclosure import DATABASE_ERRORS, GONE, Answer, Draft, audited, database_down, drafted
 from knowledge.errors import BeatlineError
 from knowledge.follows.teamwork import teamwork_note
@@ -76,7 +77,7 @@ async def _unknown(_: Records, question: _Question) -> Draft:
 
 
 _BY_INTENT: dict[Intent, Callable[[Records, _Question], Awaitable[Draft]]] = {
-    Intent.PERSON_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
+    Intent.PERSON_CHECK: lambda s, q: _person_or_street(s, q),
     Intent.WARRANT_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
     Intent.VEHICLE_CHECK: lambda s, q: vehicles.check_vehicle(s, q.parsed),
     Intent.ADDRESS_CHECK: lambda s, q: addresses.check_address(s, q.parsed),
@@ -84,6 +85,27 @@ _BY_INTENT: dict[Intent, Callable[[Records, _Question], Awaitable[Draft]]] = {
     Intent.HELP: _help,
     Intent.UNKNOWN: _unknown,
 }
+
+
+async def _person_or_street(records: Records, question: _Question) -> Draft:
+    """A name, unless no one has that exact name and it is also a street on record ("baker street")."""
+    parsed = question.parsed
+    draft = await persons.check_person(records, parsed, question.today)
+    exact = any(r.kind == RecordKind.PERSON and r.score >= 100 for r in draft.records)
+    if not parsed.street_reading or exact:
+        return draft
+    reading = dict(parsed.street_reading)
+    street = ParsedQuery(
+        Intent.ADDRESS_CHECK, MappingProxyType({"street": reading["street"]}), town=reading.get("town", "")
+    )
+    place = await addresses.check_address(records, street)
+    if place.outcome is Outcome.NOT_FOUND:
+        return draft
+    said = render.field(", ".join(reading.values())).upper()  # "BAKER STREET, CAMDEN"
+    place.reply = f"Read as a street: {said}.\n{place.reply}"
+    return place
+
+
 _Open = Callable[[Records, str, bool], Awaitable[Draft]]
 _BY_KIND: dict[str, tuple[Intent, _Open]] = {
     RecordKind.PERSON: (Intent.PERSON_CHECK, persons.open_person),
@@ -131,6 +153,14 @@ async def answer(
 
 
 async def _route(records: Records, question: _Question) -> Draft:
+    parsed = question.parsed
+    if len(parsed.subjects) > 1:  # "ab12 cde and nl72 byd": each answered, in one reply and one audit entry
+        drafts = [await _route_one(records, replace(question, parsed=subject)) for subject in parsed.subjects]
+        return several.combine(parsed.subjects, drafts, parsed.subjects_left_out)
+    return await _route_one(records, question)
+
+
+async def _route_one(records: Records, question: _Question) -> Draft:
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
     return await _BY_INTENT[question.parsed.intent](records, question)
