@@ -141,8 +141,15 @@ async def _vehicle(r: Records, v: Values) -> wire.Doc | None:
 
 
 async def _addresses(r: Records, v: Values) -> wire.Doc:
-    query = AddressQuery(v.get("postcode"), v.get("house_number"), v.get("street"), v.get("flat"))
+    query = AddressQuery(
+        v.get("postcode"), v.get("house_number"), v.get("street"), v.get("flat"), v.get("town")
+    )
     found = await r.find_addresses(query, v.get("limit", 8))
+    return wire.AddressMatches([wire.AddressMatch.of(a) for a in found])
+
+
+async def _flagged(r: Records, v: Values) -> wire.Doc:
+    found = await r.flagged_in(v["area"], v.get("limit", 11))
     return wire.AddressMatches([wire.AddressMatch.of(a) for a in found])
 
 
@@ -228,7 +235,10 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("/v1/addresses", "findAddresses", "Addresses by postcode, or house number and street.",
               wire.AddressMatches, _addresses,
               (_text("postcode", 16), _text("house_number", 16), _text("street", _NAME), _text("flat", 16),
-               _limit(8))),
+               _text("town", _NAME), _limit(8))),
+    Operation("/v1/flagged-addresses", "findFlaggedAddresses",
+              "The flagged addresses of a postcode, a postcode district or a town, most severe first.",
+              wire.AddressMatches, _flagged, (_text("area", _NAME, least=1, required=True), _limit(11))),
     Operation("/v1/addresses/{address_id}", "getAddress", "One address and its markers.", wire.Address,
               _address, (_path_id("address_id"),)),
     Operation("/v1/addresses/{address_id}/residents", "getResidents",

@@ -268,10 +268,15 @@ class GatewayRecords:
                 ("house_number", query.house_number),
                 ("street", query.street),
                 ("flat", query.flat),
+                ("town", query.town),
             )
             if value
         }
         found = await self._must("v1/addresses", wire.AddressMatches, limit=str(limit), **params)
+        return [a.record() for a in found.matches]
+
+    async def flagged_in(self, area: str, limit: int) -> list[AddressHit]:
+        found = await self._must("v1/flagged-addresses", wire.AddressMatches, area=area, limit=str(limit))
         return [a.record() for a in found.matches]
 
     async def address(self, address_id: str) -> AddressRecord | None:

@@ -256,13 +256,18 @@ class ShortlistPerson(Doc):
     surname: Text = _f("PersonSurName")
     date_of_birth: dt.date | None = _f("PersonBirthDate")
     town: Text = _f("LocationCityName")
+    wanted: bool = _f("PersonWantedIndicator")  # required: a missing flag must not read as "not wanted"
+    markers: Markers = _f("Markers")
 
     @classmethod
     def of(cls, e: ShortlistEntry) -> ShortlistPerson:
-        return cls(e.id, e.forenames, e.surname, e.date_of_birth, e.town)
+        return cls(e.id, e.forenames, e.surname, e.date_of_birth, e.town, e.wanted, _markers(e.markers))
 
     def record(self) -> ShortlistEntry:
-        return ShortlistEntry(self.id, self.forenames, self.surname, self.date_of_birth, self.town)
+        markers = _infos(self.markers)
+        return ShortlistEntry(
+            self.id, self.forenames, self.surname, self.date_of_birth, self.town, self.wanted, markers
+        )
 
 
 class AddressMatch(Doc):
@@ -270,13 +275,14 @@ class AddressMatch(Doc):
     line1: Text = _f("AddressDeliveryPointText")
     postcode: Text = _f("LocationPostalCode")
     markers: Markers = _f("Markers")
+    house_number: Text = _f("StreetNumberText")
 
     @classmethod
     def of(cls, a: AddressHit) -> AddressMatch:
-        return cls(a.id, a.line1, a.postcode, _markers(a.markers))
+        return cls(a.id, a.line1, a.postcode, _markers(a.markers), a.house_number)
 
     def record(self) -> AddressHit:
-        return AddressHit(self.id, self.line1, self.postcode, _infos(self.markers))
+        return AddressHit(self.id, self.line1, self.postcode, _infos(self.markers), self.house_number)
 
 
 _DOB_CODES = {m: m.name.lower() for m in DobMatch}
