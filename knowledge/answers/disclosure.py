@@ -32,6 +32,8 @@ __all__ = [
     "Choice",
     "Disclosed",
     "Draft",
+    "Listing",
+    "Remember",
     "audited",
     "drafted",
 ]
@@ -57,6 +59,15 @@ class Choice:
     label: str
     kind: RecordKind
     id: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A shortlist as a conversation keeps it: every record it was cut from, best first, and how many of
+    them have been shown, so that "more" shows the next and "9" means the ninth the officer saw."""
+
+    records: tuple[Disclosed, ...]
+    shown: int
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,11 @@ class Draft:
     choices: list[Choice] = field(default_factory=list)
     more: Disclosed | None = None
     counted: list[Disclosed] = field(default_factory=list)
+    listing: Listing | None = None  # the shortlist a follow-up may page or pick from
+    intent: Intent | None = None  # what was answered, when only the records could say (a follow-up)
+
+
+Remember = Callable[[AsyncSession, Draft], Awaitable[None]]
 
 
 async def audited(
@@ -100,12 +116,15 @@ async def audited(
     intent: Intent,
     reason: str,
     work: Callable[[AsyncSession], Awaitable[Draft]],
+    remember: Remember | None = None,
 ) -> Answer:
     """Run `work`, then write its audit entry: the single path of every disclosure.
 
     `work` only reads, in a snapshot that holds no write lock; the audit entry is a short transaction of
     its own, committed before the answer is returned, so nothing is disclosed unaudited. Strangers are
-    refused here, before any record is read; a database that went away is one sentence.
+    refused here, before any record is read; a database that went away is one sentence. `remember`
+    keeps what the answer showed for the follow-ups, in the audit entry's transaction: what a
+    conversation holds was audited.
     """
     try:
         if caller.role not in ROLES:
@@ -113,6 +132,7 @@ async def audited(
         else:
             async with db.reads() as session, session.begin():
                 draft = await work(session)
+        intent = draft.intent or intent
         async with db.sessions() as session, session.begin():
             await audit.record(
                 session,
@@ -124,6 +144,8 @@ async def audited(
                 + [f"counted:{r.kind}:{audit_token(r.id)}" for r in draft.counted],
                 reason=reason,
             )
+            if remember is not None and draft.outcome is not Outcome.DENIED:
+                await remember(session, draft)
     except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
         log.warning("database unavailable while answering: %s", type(exc).__name__)
         return Answer(intent, Outcome.ERROR, DATABASE_DOWN)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.access.reasons import reason_code
 from knowledge.access.roles import help_text
-from knowledge.answers import addresses, incidents, persons, vehicles
+from knowledge.answers import addresses, conversation, follow_ups, incidents, persons, vehicles
 from knowledge.answers.disclosure import GONE, Answer, Draft, audited, drafted
 from knowledge.errors import BeatlineError
 from knowledge.store.audit import Caller
@@ -46,6 +46,7 @@ class _Question:
     caller: Caller
     parsed: ParsedQuery
     today: dt.date
+    now: dt.datetime
 
 
 async def _help(_: AsyncSession, question: _Question) -> Draft:
@@ -77,33 +78,56 @@ _BY_KIND: dict[str, tuple[Intent, _Open]] = {
 
 
 async def answer(
-    db: Database, caller: Caller, text: str, *, reason: str = "", today: dt.date | None = None
+    db: Database,
+    caller: Caller,
+    text: str,
+    *,
+    reason: str = "",
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> Answer:
-    """Understand the question, look it up, summarise, and audit what was disclosed."""
+    """Understand the question (or follow-up), look it up, summarise, and audit what was disclosed.
+
+    What the answer showed is kept as this user's conversation (`conversation.remembering`), so that
+    "more", "the second one" or "his car" can follow it, on any channel's next message.
+    """
     today = today or dt.date.today()
+    now = now or dt.datetime.now(dt.UTC)
     parsed = parse(text, today=today)
     try:
         code = reason_code(reason)
     except BeatlineError as unknown:
         refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
         return await audited(db, caller, text, parsed.intent, "", lambda _: drafted(refusal))
-    question = _Question(caller, parsed, today)
-    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question))
+    question = _Question(caller, parsed, today, now)
+    remember = conversation.remembering(caller, now, follows=parsed.follow_up is not None)
+    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question), remember)
 
 
 async def _route(session: AsyncSession, question: _Question) -> Draft:
+    if question.parsed.follow_up:
+        said = await conversation.recall(session, question.caller, question.now)
+        return await follow_ups.answer_follow_up(session, question.parsed.follow_up, said)
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
     return await _BY_INTENT[question.parsed.intent](session, question)
 
 
 async def answer_record(
-    db: Database, caller: Caller, kind: str, record_id: str, *, detail: bool, query: str = ""
+    db: Database,
+    caller: Caller,
+    kind: str,
+    record_id: str,
+    *,
+    detail: bool,
+    query: str = "",
+    now: dt.datetime | None = None,
 ) -> Answer:
-    """Open one record chosen from a shortlist, or its detail ("More")."""
+    """Open one record chosen from a shortlist, or its detail ("More"); a tap is a follow-up like words."""
     intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
-    return await audited(db, caller, label, intent, "", lambda s: open_record(s, record_id, detail))
+    remember = conversation.remembering(caller, now or dt.datetime.now(dt.UTC), follows=True)
+    return await audited(db, caller, label, intent, "", lambda s: open_record(s, record_id, detail), remember)
 
 
 async def _gone(_: AsyncSession, record_id: str, detail: bool) -> Draft:

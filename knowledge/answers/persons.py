@@ -11,7 +11,7 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.answers import render
-from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft
+from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft, Listing
 from knowledge.matching.scoring import DobMatch, PersonQuery, ScoredPerson
 from knowledge.records import loaders, search
 from knowledge.records.read_model import PersonRecord
@@ -24,6 +24,7 @@ __all__ = [
     "SHORTLIST",
     "SUMMARY_INCIDENTS",
     "check_person",
+    "listed_people",
     "open_person",
     "person_disclosures",
 ]
@@ -113,15 +114,17 @@ async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: 
     return Draft(Outcome.ANSWERED, reply, disclosed, more=_more_on(person))
 
 
-async def open_person(session: AsyncSession, person_id: str, detail: bool) -> Draft:
-    """One person chosen from a shortlist, or their detail ("More")."""
+async def open_person(
+    session: AsyncSession, person_id: str, detail: bool, *, focus_warrants: bool = False
+) -> Draft:
+    """One person chosen from a shortlist, or their detail ("More"); `focus_warrants` for "is he wanted"."""
     person = await loaders.load_person(
         session, person_id, incidents=DETAIL_INCIDENTS if detail else SUMMARY_INCIDENTS
     )
     if person is None:
         return Draft(Outcome.NOT_FOUND, GONE)
     disclosed = person_disclosures(person, detail=detail)
-    reply = render.person_summary(person, detail=detail)
+    reply = render.person_summary(person, detail=detail, focus_warrants=focus_warrants)
     return Draft(Outcome.ANSWERED, reply, disclosed, more=None if detail else _more_on(person))
 
 
@@ -140,6 +143,8 @@ def person_disclosures(person: PersonRecord, *, score: float = 100.0, detail: bo
     ]
     if person.address:
         disclosed.append(Disclosed(RecordKind.ADDRESS, person.address.id))
+    kept = person.vehicles if detail else person.vehicles[: render.KEPT_VEHICLES]
+    disclosed += [Disclosed(RecordKind.VEHICLE, v.vrm) for v in kept]
     shown = person.incidents if detail else person.incidents[: render.RECENT_INCIDENTS]
     disclosed += [Disclosed(RecordKind.INCIDENT, i.ref) for i in shown]
     return disclosed
@@ -150,28 +155,71 @@ async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: s
 
     Names tie often (two dozen John Smiths all score 100), and a list cut to six must not silently leave
     out the one who is wanted: flagged people go first within a score, are marked ⚠, and any left out
-    are counted in the heading so the officer knows to narrow the search.
+    are counted in the heading so the officer knows to narrow the search. The whole ranked list goes to
+    the conversation, so that "more" shows the next six in the same order.
     """
     flagged = await loaders.safety_flagged(session, [hit.person_id for hit in hits[:FLAG_CHECKS]])
     hits = sorted(hits, key=lambda h: (-h.score, h.person_id not in flagged, h.person_id))
     shown = hits[:SHORTLIST]
-    people = await loaders.shortlist_entries(session, [hit.person_id for hit in shown])
-    options, choices, disclosed = [], [], []
-    for hit in shown:
-        person = people[hit.person_id]
-        mark = "⚠ " if person.id in flagged else ""
-        name = mark + render.surname_first(person.forenames, person.surname)
-        options.append((person.id, name, person.date_of_birth, person.town))
-        label = render.field(f"{name} {render.uk_date(person.date_of_birth)}")
-        choices.append(Choice(label, RecordKind.PERSON, person.id))
-        disclosed.append(Disclosed(RecordKind.PERSON, person.id, hit.score))
+    rows, choices, disclosed = await _rows(
+        session, [Disclosed(RecordKind.PERSON, h.person_id, h.score) for h in shown], flagged
+    )
     hidden = [
         Disclosed(RecordKind.PERSON, hit.person_id) for hit in hits[SHORTLIST:] if hit.person_id in flagged
     ]
     if len(hits) > len(shown):
         at_least = "at least " if len(hits) > FLAG_CHECKS else ""  # only so many were checked
         warn = f"; {at_least}{len(hidden)} not shown are wanted or carry warnings" if hidden else ""
-        heading = f"{heading.rstrip(':')} (showing {len(shown)}{warn}):"
+        heading = f"{heading.rstrip(':')} (showing {len(shown)}{warn}; say 'more' for the next):"
     if flagged:
         heading = "⚠ marks people who are wanted or carry officer-safety warnings.\n" + heading
-    return Draft(Outcome.AMBIGUOUS, render.shortlist(heading, options), disclosed, choices, counted=hidden)
+    listed = tuple(Disclosed(RecordKind.PERSON, h.person_id, h.score) for h in hits)
+    reply = render.shortlist(heading, rows)
+    return Draft(
+        Outcome.AMBIGUOUS, reply, disclosed, choices, counted=hidden, listing=Listing(listed, len(shown))
+    )
+
+
+async def listed_people(session: AsyncSession, listing: Listing, count: int) -> Draft:
+    """The next `count` people of a shortlist already given, numbered as they stand on the whole list."""
+    page = listing.records[listing.shown : listing.shown + count]
+    flagged = await loaders.safety_flagged(session, [p.id for p in listing.records[listing.shown :]])
+    rows, choices, disclosed = await _rows(session, list(page), flagged)
+    first, last, total = listing.shown + 1, listing.shown + len(page), len(listing.records)
+    rest = [p for p in listing.records[last:] if p.id in flagged]
+    heading = f"Matches {first}–{last} of {total}"
+    if rest:
+        heading += f" ({len(rest)} after these are wanted or carry warnings)"
+    heading += ":" if last == total else " (say 'more' for the next, 'show all' for the rest):"
+    if flagged.intersection(p.id for p in page):
+        heading = "⚠ marks people who are wanted or carry officer-safety warnings.\n" + heading
+    reply = render.shortlist(heading, rows, start=first)
+    counted = [Disclosed(RecordKind.PERSON, p.id) for p in rest]
+    return Draft(
+        Outcome.AMBIGUOUS, reply, disclosed, choices, counted=counted, listing=Listing(listing.records, last)
+    )
+
+
+_Row = tuple[str, str, dt.date | None, str]  # id, name, date of birth, town: one line of a shortlist
+
+
+async def _rows(
+    session: AsyncSession, shown: list[Disclosed], flagged: set[str]
+) -> tuple[list[_Row], list[Choice], list[Disclosed]]:
+    """The people of one page of a shortlist: a line, a button and a disclosure each, flagged ones marked."""
+    people = await loaders.shortlist_entries(session, [p.id for p in shown])
+    rows, choices, disclosed = [], [], []
+    for hit in shown:
+        person = people.get(hit.id)
+        if person is None:  # gone since the list was made (a follow-up minutes later): left out
+            continue
+        mark = "⚠ " if person.id in flagged else ""
+        name = mark + render.surname_first(person.forenames, person.surname)
+        rows.append((person.id, name, person.date_of_birth, person.town))
+        choices.append(
+            Choice(
+                render.field(f"{name} {render.uk_date(person.date_of_birth)}"), RecordKind.PERSON, person.id
+            )
+        )
+        disclosed.append(Disclosed(RecordKind.PERSON, person.id, hit.score))
+    return rows, choices, disclosed

@@ -22,6 +22,7 @@ from knowledge.records.read_model import (
     AddressRecord,
     IncidentAt,
     IncidentRecord,
+    KeptVehicle,
     MarkerInfo,
     PersonRecord,
     Resident,
@@ -44,6 +45,7 @@ __all__ = [
 
 SCREEN = 600  # characters that fit a phone screen without scrolling
 RECENT_INCIDENTS = 3  # incidents on a person's first answer; the detail shows all loaded
+KEPT_VEHICLES = 3  # vehicles on a person's first answer; the detail shows all loaded
 FIELD_CHARS = 2000  # the longest text one field of a record shows (an incident's narrative)
 _MORE = "(More detail: ask for more.)"
 T = TypeVar("T")
@@ -136,6 +138,10 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
         lines.append(f"Last known address: {_address_line(person.address)}")
         if person.address.markers:
             lines.append(f"⚠ At that address: {marker_labels(person.address.markers)}")
+    if person.vehicles:
+        kept = person.vehicles if detail else person.vehicles[:KEPT_VEHICLES]
+        others = f" and {len(person.vehicles) - len(kept)} more" if len(person.vehicles) > len(kept) else ""
+        lines.append(f"Keeper of: {'; '.join(_kept(v) for v in kept)}{others}")
     if person.incidents:
         shown = person.incidents if detail else person.incidents[:RECENT_INCIDENTS]
         recent = "; ".join(f"{uk_date(i.occurred_at.date())} {i.category} ({i.role})" for i in shown)
@@ -148,6 +154,11 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
                 lines.append(f"Warrant {warrant.ref} {warrant.status.lower()}: {warrant.offence}")
         return "\n".join(lines)
     return _fit(lines)
+
+
+def _kept(vehicle: KeptVehicle) -> str:
+    warnings = f" ⚠ {marker_labels(vehicle.markers, first='STOLEN')}" if vehicle.markers else ""
+    return f"{vehicle.vrm} {vehicle.colour} {vehicle.make} {vehicle.model}{warnings}"
 
 
 def _vehicle_lines(vehicle: VehicleRecord) -> list[str]:
@@ -238,11 +249,16 @@ def incident_summary(incident: IncidentRecord, *, detail: bool = False) -> str:
     return "\n".join(lines) if detail else _fit(lines)
 
 
-def shortlist(heading: str, options: Sequence[tuple[str, str, dt.date | None, str]]) -> str:
-    """A numbered list of (id, name, date of birth, town) for the officer to choose from."""
+def shortlist(
+    heading: str, options: Sequence[tuple[str, str, dt.date | None, str]], *, start: int = 1
+) -> str:
+    """A numbered list of (id, name, date of birth, town) for the officer to choose from.
+
+    A later page of the same list (`start`) goes on numbering, so "9" is the ninth line the officer saw.
+    """
     options = _as_data(options)
     lines = [heading]
-    for number, (pid, name, dob, town) in enumerate(options, start=1):
+    for number, (pid, name, dob, town) in enumerate(options, start=start):
         lines.append(f"{number}. {name} — born {uk_date(dob)}{', ' + town if town else ''} ({pid})")
     lines.append("Choose one of them, or ask again with a date of birth.")
     return "\n".join(lines)

@@ -7,15 +7,16 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.answers import render
-from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft
+from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft, Listing
 from knowledge.answers.persons import DETAIL_INCIDENTS, SHORTLIST, person_disclosures
 from knowledge.records import loaders, search
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.parse import ParsedQuery
 
-__all__ = ["check_vehicle", "open_vehicle"]
+__all__ = ["LISTED", "check_vehicle", "listed_vehicles", "open_vehicle", "vehicle_list"]
 
 _PARTIAL_MARK = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z]{0,2}")
+LISTED = 60  # marks a partial mark lists at most: six at a time, "more" for the next
 
 
 async def check_vehicle(session: AsyncSession, parsed: ParsedQuery) -> Draft:
@@ -37,13 +38,13 @@ async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
     hits = await search.find_vehicles(session, vrm)
     likeliest = [vehicle for vehicle, confusions in hits if confusions == hits[0][1]] if hits else []
     if not likeliest and _PARTIAL_MARK.fullmatch(vrm):
-        likeliest = await search.vehicles_starting(session, vrm, SHORTLIST + 1)
+        likeliest = await search.vehicles_starting(session, vrm, LISTED)
         if len(likeliest) > 1:
-            return _vehicle_list(likeliest, f"Vehicles whose mark starts {vrm}")
+            return vehicle_list(likeliest, f"Vehicles whose mark starts {vrm}")
     if not likeliest:
         return Draft(Outcome.NOT_FOUND, f"No vehicle found for {vrm}.")
     if len(likeliest) > 1:
-        return _vehicle_list(likeliest, f"No exact match for {vrm}. It may be")
+        return vehicle_list(likeliest, f"No exact match for {vrm}. It may be")
     record = await loaders.load_vehicle(session, likeliest[0].vrm)
     if record is None:  # found by search in this same snapshot, so only a broken store gets here
         return Draft(Outcome.NOT_FOUND, GONE)
@@ -58,18 +59,38 @@ async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
     return Draft(Outcome.ANSWERED, reply, disclosed, more=more)
 
 
-def _vehicle_list(vehicles: list[search.VehicleHit], heading: str) -> Draft:
-    """Marks to choose from, each with its own warnings: none is left unmarked because it is a list."""
-    shown, lines, choices = vehicles[:SHORTLIST], [], []
-    for n, vehicle in enumerate(shown, start=1):
+def vehicle_list(
+    vehicles: list[search.VehicleHit], heading: str, *, listed: Listing | None = None, count: int = SHORTLIST
+) -> Draft:
+    """Marks to choose from, each with its own warnings: none is left unmarked because it is a list.
+
+    `listed` is the list a later page continues ("more"): numbering goes on from where it stopped.
+    """
+    before = listed.shown if listed else 0
+    total = len(listed.records) if listed else len(vehicles)
+    shown, lines, choices = vehicles[:count], [], []
+    for n, vehicle in enumerate(shown, start=before + 1):
         labels = render.marker_labels(vehicle.markers)
         warning = f"⚠ {labels} — " if labels else ""
-        label = f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}"
+        label = render.field(f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}")
         lines.append(f"{n}. {warning}{label}")
         choices.append(Choice(label, RecordKind.VEHICLE, vehicle.vrm))
-    more = f" (the first {len(shown)})" if len(vehicles) > len(shown) else ""
+    more = f" (the first {len(shown)}; say 'more' for the next)" if total > before + len(shown) else ""
+    if listed and before:
+        more = f" ({before + 1}–{before + len(shown)} of {total})"
     reply = "\n".join([f"{heading}{more}:", *lines, "Choose one, or send the full mark."])
-    return Draft(Outcome.AMBIGUOUS, reply, [Disclosed(RecordKind.VEHICLE, v.vrm) for v in shown], choices)
+    records = listed.records if listed else tuple(Disclosed(RecordKind.VEHICLE, v.vrm) for v in vehicles)
+    disclosed = [Disclosed(RecordKind.VEHICLE, v.vrm) for v in shown]
+    return Draft(Outcome.AMBIGUOUS, reply, disclosed, choices, listing=Listing(records, before + len(shown)))
+
+
+async def listed_vehicles(session: AsyncSession, listing: Listing, count: int) -> Draft:
+    """The next `count` vehicles of a list already given."""
+    page = listing.records[listing.shown : listing.shown + count]
+    vehicles = await search.vehicles_named(session, [v.id for v in page])
+    if not vehicles:
+        return Draft(Outcome.NOT_FOUND, GONE)
+    return vehicle_list(vehicles, "Vehicles", listed=listing, count=count)
 
 
 async def _vehicle_detail(session: AsyncSession, vrm: str) -> Draft:

@@ -18,6 +18,7 @@ from knowledge.records.read_model import (
     IncidentRecord,
     Involved,
     Involvement,
+    KeptVehicle,
     MarkerInfo,
     PersonRecord,
     Resident,
@@ -82,8 +83,13 @@ async def load_address(session: AsyncSession, address_id: str) -> AddressRecord 
     return address_record(await session.get(Address, address_id), vocabulary)
 
 
-async def load_person(session: AsyncSession, person_id: str, *, incidents: int = 5) -> PersonRecord | None:
-    """A person with markers, warrants, last known address and the newest incidents."""
+KEPT_VEHICLES = 20  # vehicles loaded with a person, the flagged first: a fleet's keeper has more
+
+
+async def load_person(
+    session: AsyncSession, person_id: str, *, incidents: int = 5, vehicles: bool = True
+) -> PersonRecord | None:
+    """A person with markers, warrants, last known address, newest incidents and the vehicles they keep."""
     found = (
         await session.execute(
             select(Person, Address)
@@ -115,7 +121,22 @@ async def load_person(session: AsyncSession, person_id: str, *, incidents: int =
         warrants=tuple(WarrantInfo(w.ref, w.offence, w.issued_on, w.court, w.status) for w in ordered),
         address=address_record(address, vocabulary),
         incidents=tuple(Involvement(*row) for row in involvement),
+        vehicles=await _kept_vehicles(session, person_id, vocabulary) if vehicles else (),
     )
+
+
+async def _kept_vehicles(
+    session: AsyncSession, person_id: str, vocabulary: dict[str, MarkerInfo]
+) -> tuple[KeptVehicle, ...]:
+    rows = await session.scalars(
+        select(Vehicle)
+        .where(Vehicle.keeper_id == person_id)
+        .order_by((Vehicle.markers != "").desc(), Vehicle.vrm)
+        .limit(KEPT_VEHICLES)
+    )
+    kept = [KeptVehicle(v.vrm, v.make, v.model, v.colour, markers_of(v.markers, vocabulary)) for v in rows]
+    # The flagged first, most severe first, so that the few a summary shows are never the harmless.
+    return tuple(sorted(kept, key=lambda v: (-max((m.severity for m in v.markers), default=0), v.vrm)))
 
 
 async def load_vehicle(session: AsyncSession, vrm: str) -> VehicleRecord | None:
@@ -123,7 +144,11 @@ async def load_vehicle(session: AsyncSession, vrm: str) -> VehicleRecord | None:
     if vehicle is None:
         return None
     vocabulary = await marker_vocabulary(session)
-    keeper = await load_person(session, vehicle.keeper_id, incidents=0) if vehicle.keeper_id else None
+    keeper = (
+        await load_person(session, vehicle.keeper_id, incidents=0, vehicles=False)
+        if vehicle.keeper_id
+        else None
+    )
     return VehicleRecord(
         vehicle.vrm,
         vehicle.make,

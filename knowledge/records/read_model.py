@@ -14,6 +14,7 @@ __all__ = [
     "IncidentRecord",
     "Involved",
     "Involvement",
+    "KeptVehicle",
     "MarkerInfo",
     "PersonRecord",
     "Resident",
@@ -61,6 +62,17 @@ class Involvement:
 
 
 @dataclass(frozen=True)
+class KeptVehicle:
+    """A vehicle as its keeper's record lists it: the mark, what it is, its warnings."""
+
+    vrm: str
+    make: str
+    model: str
+    colour: str
+    markers: tuple[MarkerInfo, ...] = ()
+
+
+@dataclass(frozen=True)
 class PersonRecord:
     id: str
     forenames: str
@@ -72,6 +84,7 @@ class PersonRecord:
     warrants: tuple[WarrantInfo, ...]  # active ones first
     address: AddressRecord | None
     incidents: tuple[Involvement, ...]  # newest first
+    vehicles: tuple[KeptVehicle, ...] = ()  # those they are the keeper of, the flagged first
 
     @property
     def active_warrants(self) -> tuple[WarrantInfo, ...]:

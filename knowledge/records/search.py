@@ -36,6 +36,7 @@ __all__ = [
     "find_addresses",
     "find_persons",
     "find_vehicles",
+    "vehicles_named",
     "vehicles_starting",
 ]
 
@@ -152,6 +153,12 @@ async def find_vehicles(session: AsyncSession, vrm: str) -> list[tuple[VehicleHi
     rows = await session.scalars(select(Vehicle).where(Vehicle.vrm.in_(readings)))
     found = await _vehicle_hits(session, list(rows))
     return sorted(((v, readings[v.vrm]) for v in found), key=lambda hit: rank[hit[0].vrm])
+
+
+async def vehicles_named(session: AsyncSession, vrms: Sequence[str]) -> list[VehicleHit]:
+    """The vehicles of these marks, in the order given: a later page of a list already shown."""
+    rows = {v.vrm: v for v in await session.scalars(select(Vehicle).where(Vehicle.vrm.in_(vrms)))}
+    return await _vehicle_hits(session, [rows[vrm] for vrm in vrms if vrm in rows])
 
 
 async def vehicles_starting(session: AsyncSession, start: str, limit: int) -> list[VehicleHit]:

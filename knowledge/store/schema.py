@@ -31,6 +31,7 @@ __all__ = [
     "Base",
     "Briefing",
     "BriefingDelivery",
+    "Conversation",
     "Incident",
     "IncidentPerson",
     "Invite",
@@ -272,3 +273,20 @@ class BriefingDelivery(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Conversation(Base):
+    """What one user was last shown, so that "more", "the second one" or "his car" can follow it.
+
+    Kept here, not in a process's memory, because the follow-up may reach another bot process. One row
+    per user and channel, replaced by each answer; `updated_at` ages it out (answers/conversation.py).
+    """
+
+    __tablename__ = "conversations"
+    actor: Mapped[str] = mapped_column(String(80), primary_key=True)  # the audit log's "tg:<id>"...
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)  # telegram | cli
+    subject_kind: Mapped[str] = mapped_column(String(16), default="")  # the one record last shown
+    subject_id: Mapped[str] = mapped_column(String(64), default="")
+    listed: Mapped[str] = mapped_column(Text, default="")  # the last shortlist: JSON [[kind, id], ...]
+    shown: Mapped[int] = mapped_column(Integer, default=0)  # how many of it have been shown
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

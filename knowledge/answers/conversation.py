@@ -1,0 +1,107 @@
+"""What each user was last shown, so that "more", "the second one" or "his car" can follow it.
+
+Held in the database, not in a process's memory: with several bot processes the follow-up may reach
+another one. Kept per user and channel (the audit log's actor, and telegram or cli), never shared;
+it lapses `TTL` after it was last used. It is written in the same transaction as the audit entry of
+the answer that showed it (`disclosure.audited`'s `remember`), so it only ever names records the
+user was shown and the audit log lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.answers.disclosure import Disclosed, Draft, Listing, Remember
+from knowledge.store.audit import Caller
+from knowledge.store.database import utc
+from knowledge.store.schema import Conversation as Row
+from knowledge.store.vocabulary import Outcome, RecordKind
+
+__all__ = ["LISTED", "TTL", "Conversation", "recall", "remembering"]
+
+TTL = dt.timedelta(minutes=10)  # an officer's follow-up comes within minutes; after that "he" is anyone
+LISTED = 100  # records of a shortlist kept for paging: beyond that, the officer narrows the search
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The one record last shown (the subject of "his car"), and the last shortlist."""
+
+    subject: Disclosed | None = None
+    listing: Listing | None = None
+
+
+async def recall(session: AsyncSession, caller: Caller, now: dt.datetime) -> Conversation:
+    """This user's conversation on this channel; an empty one if there is none or it has lapsed."""
+    row = await session.get(Row, (caller.actor, caller.channel))
+    return _from_row(row, now)
+
+
+def remembering(caller: Caller, now: dt.datetime, *, follows: bool) -> Remember:
+    """What `audited` calls to keep what an answer showed; `follows` when the answer is a follow-up.
+
+    A new question starts a new conversation; a follow-up (or a tap on a button) keeps the list it
+    picked from, so that "the third one" can come after "the second one". Answers that showed no record
+    (not found, a question back, small talk) leave the conversation as it was.
+    """
+
+    async def remember(session: AsyncSession, draft: Draft) -> None:
+        if draft.outcome not in (Outcome.ANSWERED, Outcome.AMBIGUOUS) or not draft.records:
+            return
+        found = await session.scalar(
+            select(Row).where(Row.actor == caller.actor, Row.channel == caller.channel).with_for_update()
+        )
+        before = _from_row(found, now) if follows else Conversation()
+        after = _following(before, draft)
+        await _save(session, caller, after, now)
+
+    return remember
+
+
+def _following(before: Conversation, draft: Draft) -> Conversation:
+    listing = draft.listing
+    if listing is None and draft.choices:
+        listing = Listing(tuple(Disclosed(c.kind, c.id) for c in draft.choices), len(draft.choices))
+    if listing is not None:  # a new list: a new question's "he" is no one until one is chosen
+        return Conversation(before.subject, listing)
+    return Conversation(draft.records[0], before.listing)
+
+
+def _from_row(row: Row | None, now: dt.datetime) -> Conversation:
+    if row is None or now - utc(row.updated_at) >= TTL:
+        return Conversation()
+    subject = Disclosed(RecordKind(row.subject_kind), row.subject_id) if row.subject_kind else None
+    listed = tuple(
+        Disclosed(RecordKind(kind), record_id) for kind, record_id in json.loads(row.listed or "[]")
+    )
+    return Conversation(subject, Listing(listed, min(row.shown, len(listed))) if listed else None)
+
+
+async def _save(session: AsyncSession, caller: Caller, conversation: Conversation, now: dt.datetime) -> None:
+    listing = conversation.listing
+    listed = [[r.kind.value, r.id] for r in listing.records[:LISTED]] if listing else []
+    values = {
+        "actor": caller.actor,
+        "channel": caller.channel,
+        "subject_kind": conversation.subject.kind.value if conversation.subject else "",
+        "subject_id": conversation.subject.id if conversation.subject else "",
+        "listed": json.dumps(listed, ensure_ascii=False),
+        "shown": min(listing.shown, LISTED) if listing else 0,
+        "updated_at": now,
+    }
+    # One statement whichever process writes first: two answers to one user at once never collide.
+    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Row).values(**values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Row.actor, Row.channel],
+            set_={key: statement.excluded[key] for key in values if key not in ("actor", "channel")},
+        )
+    )
