@@ -1,0 +1,283 @@
+"""Follow-ups on real databases: paged and picked across two processes, lapsing, and never shared.
+
+Each "process" is a Database object of its own on the same database, as two `beatline run` processes
+would be: nothing of the conversation lives in either, so whichever gets the follow-up understands it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from knowledge.answers.conversation import TTL
+from knowledge.answers.disclosure import Answer
+from knowledge.answers.dispatch import answer, answer_record
+from knowledge.answers.follow_ups import NOTHING_TO_FOLLOW, WHOLE_LIST
+from knowledge.store import audit_export
+from knowledge.store.audit import Caller
+from knowledge.store.database import Database
+from knowledge.store.schema import AuditEntry
+from tests.support.keys import AUDIT_KEY
+from tests.support.loaded import loaded_database
+
+TODAY = dt.date(2026, 11, 25)
+T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+
+# Fourteen namesakes born in different years; the odd ones are wanted, so the list is ordered by that.
+NAMESAKES = [f"PW{n:02}" for n in range(1, 15)]
+KNOWN = {
+    "addresses.csv": [
+        {"id": "AW01", "line1": "4 Wrenfield Mews", "town": "Croydon", "postcode": "CR0 1WW",
+         "latitude": "51.37", "longitude": "-0.10", "markers": "DANGEROUS_DOG"},
+    ],
+    "persons.csv": [
+        {"id": pid, "forenames": "Ophelia", "surname": "Wrenfield", "date_of_birth": f"{1950 + n}-02-03",
+         "sex": "F", "aliases": "", "markers": "", "address_id": ""}
+        for n, pid in enumerate(NAMESAKES, start=1)
+    ] + [
+        {"id": "PV01", "forenames": "Barnaby", "surname": "Quodling", "date_of_birth": "1985-04-03",
+         "sex": "M", "aliases": "", "markers": "VIOLENT", "address_id": "AW01"},
+        {"id": "PV02", "forenames": "Cressida", "surname": "Quodling", "date_of_birth": "1987-09-10",
+         "sex": "F", "aliases": "", "markers": "", "address_id": "AW01"},
+    ],
+    "vehicles.csv": [
+        {"vrm": "QV12AAA", "make": "Ford", "model": "Transit", "colour": "White", "keeper_id": "PV01",
+         "markers": ""},
+        {"vrm": "QV12BBB", "make": "BMW", "model": "X5", "colour": "Black", "keeper_id": "PV01",
+         "markers": "STOLEN"},
+        {"vrm": "QV34CCC", "make": "Fiat", "model": "500", "colour": "Red", "keeper_id": "PV02",
+         "markers": ""},
+    ],
+    "warrants.csv": [
+        {"ref": f"WW{n:02}", "person_id": pid, "offence": "Theft", "issued_on": "2025-01-01",
+         "court": "Croydon Magistrates", "status": "ACTIVE"}
+        for n, pid in enumerate(NAMESAKES, start=1) if n % 2
+    ] + [
+        {"ref": "WV02", "person_id": "PV02", "offence": "Fraud", "issued_on": "2025-02-01",
+         "court": "Croydon Crown Court", "status": "ACTIVE"},
+    ],
+}  # fmt: skip
+WANTED_FIRST = [pid for n, pid in enumerate(NAMESAKES, 1) if n % 2] + [
+    pid for n, pid in enumerate(NAMESAKES, 1) if not n % 2
+]
+_ids = itertools.count(3001)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def loaded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from loaded_database(request, tmp_path_factory, KNOWN, persons=300, seed=13)
+
+
+@pytest.fixture
+async def processes(loaded_url: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two "processes" on one database."""
+    first, second = Database(loaded_url, audit_key=AUDIT_KEY), Database(loaded_url, audit_key=AUDIT_KEY)
+    yield first, second
+    await first.dispose()
+    await second.dispose()
+
+
+@pytest.fixture
+def officer() -> Caller:
+    """An officer of their own for each test: the module's database is shared."""
+    telegram_id = next(_ids)
+    return Caller(
+        actor=f"tg:{telegram_id}", role="officer", telegram_user_id=telegram_id, chat_id=telegram_id
+    )
+
+
+async def say(db: Database, caller: Caller, text: str, minutes: float = 0) -> Answer:
+    return await answer(db, caller, text, today=TODAY, now=T0 + dt.timedelta(minutes=minutes))
+
+
+def ids(result: Answer) -> list[str]:
+    return [c.id for c in result.choices]
+
+
+async def last_audit(db: Database, caller: Caller) -> AuditEntry:
+    [entry] = await audit_export.recent(db, telegram_user_id=caller.telegram_user_id, limit=1)
+    return entry
+
+
+async def test_more_pages_a_shortlist_across_two_processes(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    first = await say(one, officer, "ophelia wrenfield")
+    assert first.outcome == "ambiguous" and ids(first) == WANTED_FIRST[:6]
+    second = await say(two, officer, "more")
+    assert (second.intent, second.outcome) == ("person_check", "ambiguous")
+    assert ids(second) == WANTED_FIRST[6:12]
+    assert second.reply.splitlines()[1].startswith("Matches 7–12 of 14")
+    assert "\n7. ⚠ WRENFIELD, Ophelia" in second.reply  # numbering goes on; the wanted still marked
+    third = await say(one, officer, "next")
+    assert ids(third) == WANTED_FIRST[12:]
+    assert "\n14. WRENFIELD, Ophelia" in third.reply
+    done = await say(two, officer, "next")
+    assert (done.outcome, done.reply, done.records) == ("needs_more", WHOLE_LIST, ())
+
+
+async def test_each_page_is_audited_with_exactly_the_people_it_shows(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "ophelia wrenfield")
+    page = await say(two, officer, "more")
+    entry = await last_audit(one, officer)
+    assert (entry.query, entry.intent, entry.outcome) == ("more", "person_check", "ambiguous")
+    shown = [
+        token.removeprefix("person:") for token in entry.record_ids.split() if token.startswith("person:")
+    ]
+    assert shown == ids(page) == [r.id for r in page.records]
+
+
+async def test_show_all_shows_the_rest_at_once(processes: tuple[Database, Database], officer: Caller) -> None:
+    one, two = processes
+    await say(one, officer, "ophelia wrenfield")
+    rest = await say(two, officer, "show all")
+    assert ids(rest) == WANTED_FIRST[6:]
+    assert rest.reply.splitlines()[1] == "Matches 7–14 of 14:"
+
+
+async def test_a_number_or_an_ordinal_picks_from_the_lines_shown(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "ophelia wrenfield")
+    await say(two, officer, "more")
+    ninth = await say(one, officer, "9")
+    assert (ninth.outcome, ninth.records[0].id) == ("answered", WANTED_FIRST[8])
+    second = await say(two, officer, "the second one")
+    assert (second.intent, second.records[0].id) == ("person_check", WANTED_FIRST[1])
+    last = await say(one, officer, "the last one")
+    assert last.records[0].id == WANTED_FIRST[11]
+    unseen = await say(two, officer, "14")
+    assert unseen.outcome == "needs_more" and unseen.records == ()
+    assert unseen.reply == "Only 12 of the list have been shown. Say 'more' to see the next."
+    beyond = await say(one, officer, "99")
+    assert beyond.reply == "The list has 14. Send a number from 1 to 12." and beyond.records == ()
+
+
+async def test_the_one_born_in_a_year_is_picked_by_date_of_birth(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "ophelia wrenfield")  # shown: born 1951, 1953, 1955, 1957, 1959, 1961
+    picked = await say(two, officer, "the one born in 57")
+    assert (picked.outcome, picked.records[0].id) == ("answered", "PW07")
+    nobody = await say(one, officer, "the one born in 1952")  # PW02 is not among the six shown
+    assert nobody.outcome == "needs_more" and nobody.records == ()
+    assert nobody.reply == "None of the 6 shown was born in 1952."
+
+
+async def test_his_car_his_address_and_whether_he_is_wanted_follow_the_person(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    person = await say(one, officer, "barnaby quodling 3/4/85")
+    assert "Keeper of: QV12BBB Black BMW X5 ⚠ REPORTED STOLEN; QV12AAA White Ford Transit" in person.reply
+    cars = await say(two, officer, "what about his car")
+    assert (cars.intent, cars.outcome) == ("vehicle_check", "ambiguous")
+    assert ids(cars) == ["QV12BBB", "QV12AAA"] and "⚠ REPORTED STOLEN — QV12BBB" in cars.reply
+    picked = await say(one, officer, "the second one")
+    assert picked.reply.startswith("Vehicle QV12AAA: White Ford Transit")
+    wanted = await say(two, officer, "is he wanted")  # after his vehicle, "he" is its keeper
+    assert wanted.intent == "warrant_check" and "Not wanted: no active warrant." in wanted.reply
+    assert wanted.records[0].id == "PV01"
+    home = await say(one, officer, "his address")
+    assert (home.intent, home.records[0].id) == ("address_check", "AW01")
+    assert "⚠ DANGEROUS DOG" in home.reply
+    household = await say(two, officer, "who lives there")
+    assert "QUODLING, Cressida" in household.reply and "WANTED" in household.reply
+
+
+async def test_her_car_when_she_keeps_one_opens_it(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "cressida quodling 10/9/87")
+    car = await say(two, officer, "her car")
+    assert car.outcome == "answered" and car.reply.startswith("Vehicle QV34CCC: Red Fiat 500")
+    warrants = await say(one, officer, "any warrants for her")
+    assert warrants.reply.startswith("⚠ WANTED — Fraud")
+
+
+async def test_the_conversation_lapses_ten_minutes_after_it_was_last_used(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "ophelia wrenfield")
+    still = await say(two, officer, "more", minutes=9)
+    assert still.outcome == "ambiguous"
+    minutes = 9 + TTL.total_seconds() / 60
+    lapsed = await say(one, officer, "next", minutes=minutes)  # exactly ten minutes after the last use
+    assert (lapsed.outcome, lapsed.reply, lapsed.records) == ("needs_more", NOTHING_TO_FOLLOW, ())
+    assert "surname" not in lapsed.reply.lower() and "WRENFIELD" not in lapsed.reply
+
+
+async def test_a_conversation_is_never_shared_between_users_or_channels(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    colleague = Caller(actor="tg:4999", role="officer", telegram_user_id=4999, chat_id=4999)
+    at_a_terminal = Caller(
+        actor=officer.actor, role="officer", channel="cli", telegram_user_id=officer.chat_id
+    )
+    await say(one, officer, "barnaby quodling 3/4/85")
+    for caller in (colleague, at_a_terminal):
+        for text in ("his car", "more", "2", "who lives there"):
+            result = await say(two, caller, text)
+            assert (result.outcome, result.records) == ("needs_more", ()), (caller.actor, text)
+            assert "QUODLING" not in result.reply
+    mine = await say(two, officer, "his car")  # and the officer's own is untouched by theirs
+    assert ids(mine) == ["QV12BBB", "QV12AAA"]
+
+
+async def test_a_follow_up_with_nothing_to_follow_is_a_polite_audited_sentence(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, _ = processes
+    for text in ("more", "the second one", "his car", "is he wanted"):
+        result = await say(one, officer, text)
+        assert (result.outcome, result.reply, result.records) == ("needs_more", NOTHING_TO_FOLLOW, ())
+        entry = await last_audit(one, officer)
+        assert (entry.query, entry.outcome, entry.record_ids) == (text, "needs_more", "")
+
+
+async def test_a_stranger_following_up_is_refused_and_leaves_no_conversation(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    stranger = Caller(actor="tg:6660", role="", telegram_user_id=6660, chat_id=6660)
+    assert (await say(one, stranger, "ophelia wrenfield")).outcome == "denied"
+    refused = await say(two, stranger, "more")
+    assert (refused.outcome, refused.records) == ("denied", ())
+    enrolled = Caller(actor="tg:6660", role="officer", telegram_user_id=6660, chat_id=6660)
+    assert (await say(one, enrolled, "more")).reply == NOTHING_TO_FOLLOW
+
+
+async def test_a_tap_on_a_button_is_followed_like_words(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "quodling")
+    tapped = await answer_record(two, officer, "person", "PV01", detail=False, now=T0)
+    assert tapped.records[0].id == "PV01"
+    cars = await say(one, officer, "his car")
+    assert ids(cars) == ["QV12BBB", "QV12AAA"]
+
+
+async def test_a_new_question_starts_a_new_conversation(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "ophelia wrenfield")
+    await say(two, officer, "cressida quodling 10/9/87")
+    assert (await say(one, officer, "next")).reply == NOTHING_TO_FOLLOW
+    detail = await say(two, officer, "more")  # after one person, "more" is more on her
+    assert detail.records[0].id == "PV02" and detail.more is None
+    assert (await say(one, officer, "thanks")).outcome == "answered"
+    assert (await say(two, officer, "her car")).reply.startswith("Vehicle QV34CCC")  # small talk kept it
