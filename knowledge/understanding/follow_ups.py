@@ -60,10 +60,18 @@ _CARDINAL_WORDS = (
 )
 _NUMBER_WORDS = {word: n for n, word in enumerate(_ORDINAL_WORDS.split(), 1)}
 _NUMBER_WORDS |= {word: n for n, word in enumerate(_CARDINAL_WORDS.split(), 1)}
-_NUMBER_WORDS |= {"last": -1, "final": -1, "bottom": -1, "top": 1}
+_NUMBER_WORDS |= {"last": -1, "final": -1}  # not "top": "top man" is thanks
 
-_LEAD = r"(?:(?:ok|okay|right|so|and|yes|yeah|cheers|thanks|great|what about|how about|then)\s+)*"
-_TAIL = r"(?:\s+(?:please|pls|plz|thanks|thank you|cheers|mate|then|again|too|now))*"
+# Words around a follow-up that change nothing: a greeting or a call sign before, thanks after.
+_LEAD = (
+    r"(?:(?:ok|okay|right|so|and|yes|yeah|cheers|thanks|great|what about|how about|then|hi|hiya|hey|hello"
+    r"|morning|evening|afternoon|control|sarge|guv|boss|quick one|pls|please|can i get|can you|could you"
+    r"|can i have)\s*[.,:\-]*\s+)*"
+)
+_TAIL = (
+    r"(?:\s+(?:please|pls|plz|thanks|thank you|thx|ta|cheers|mate|then|again|too|now|asap"
+    r"|when you can))*"
+)
 _SHOW = (
     r"(?:(?:can you |could you |can i |could i |let me |i want to |i'd like to )?"
     r"(?:show|give|send|list|see|get|have|go to|display|open)(?: me| us)?\s+)?"
@@ -72,7 +80,7 @@ _WHAT = r"(?:any |some |the |a few )?"
 _PHRASES: tuple[tuple[Refers, str], ...] = (
     (
         Refers.MORE,
-        rf"{_SHOW}{_WHAT}more(?: (?:results|names|people|ones|matches|of them|options))?|any more|m",
+        rf"{_SHOW}{_WHAT}more(?: (?:results|names|people|ones|matches|of them|options))?|(?:got )?any more|m",
     ),
     (
         Refers.NEXT,
@@ -127,8 +135,8 @@ _TOPICS = {
     Refers.VEHICLES: "car cars vehicle vehicles van vans motor motors wheels drive drives driving bike "
     "bikes motorbike motorbikes lorry truck plate plates reg regs keeper registered own owns",
     Refers.ADDRESS: "address addresses live lives living home stay stays staying reside resides where "
-    "located flat house",
-    Refers.WANTED: "wanted warrant warrants outstanding",
+    "located flat house adress addres",
+    Refers.WANTED: "wanted warrant warrants outstanding warants warrnts",
     Refers.RESIDENTS: "who anyone anybody else occupants occupant residents resident people household",
 }
 _TOPIC_OF = {word: refers for refers, words in _TOPICS.items() for word in words.split()}
@@ -147,7 +155,7 @@ _RESIDENT_ASKS |= {"resident", "people", "household"}
 
 def find_follow_up(text: str, *, today: date) -> FollowUp | None:
     """The follow-up the whole message is, or None when it says anything more than a follow-up."""
-    lower = re.sub(r"[?!,;]+|\.+$", " ", text.lower().replace("’", "'")).strip()
+    lower = re.sub(r"[?!,;]+|\.+$|\.(?=\s)", " ", text.lower().replace("’", "'")).strip()
     lower = re.sub(r"\s+", " ", lower)
     bare = re.sub(rf"^{_LEAD}", "", lower)
     bare = re.sub(rf"{_TAIL}$", "", bare).strip()

@@ -60,6 +60,11 @@ TODAY = dt.date(2026, 12, 1)
         ("Is she wanted?", FollowUp(Refers.WANTED)),
         ("any warrants for her", FollowUp(Refers.WANTED)),
         ("does he have any warrants", FollowUp(Refers.WANTED)),
+        ("morning, next ones asap", FollowUp(Refers.NEXT)),  # a greeting before, thanks after
+        ("quick one - the 6th thanks!", FollowUp(Refers.PICK, number=6)),
+        ("evening. i'll take 7", FollowUp(Refers.PICK, number=7)),
+        ("sarge can you who lives there thanks", FollowUp(Refers.RESIDENTS)),
+        ("any warants for him", FollowUp(Refers.WANTED)),  # a slip in the keyword
     ],
 )
 def test_follow_up_phrasings_are_recognised(text: str, expected: FollowUp) -> None:
@@ -81,6 +86,7 @@ def test_follow_up_phrasings_are_recognised(text: str, expected: FollowUp) -> No
         "1985",
         "3/4/85",
         "thanks",
+        "top man pls",  # thanks, not "the top one"
         "good morning",
         "what's the weather like",
         "",

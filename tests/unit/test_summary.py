@@ -22,6 +22,7 @@ from knowledge.records.read_model import (
     IncidentRecord,
     Involved,
     Involvement,
+    KeptVehicle,
     MarkerInfo,
     PersonRecord,
     Resident,
@@ -303,3 +304,17 @@ def test_a_vehicle_answer_shows_the_keepers_address_and_its_dangers() -> None:
     keeper = _person(address=_address(markers=(dog,)))
     text = vehicle_summary(VehicleRecord("QX12ABC", "Ford", "Focus", "Red", (), keeper))
     assert "  ⚠ At that address: DANGEROUS DOG" in _lines(text)
+
+
+def test_a_persons_vehicles_are_part_of_their_record_with_the_vehicles_warnings() -> None:
+    kept = tuple(
+        KeptVehicle(f"QV{n}2ABC", "Ford", "Focus", "Red", (STOLEN,) if n == 1 else ()) for n in range(1, 6)
+    )
+    person = _person(vehicles=kept)
+    summary = person_summary(person)
+    assert "Keeper of: QV12ABC Red Ford Focus ⚠ REPORTED STOLEN; QV22ABC Red Ford Focus; QV32ABC" in summary
+    assert "QV32ABC Red Ford Focus and 2 more" in summary
+    detail = person_summary(person, detail=True)
+    assert "QV52ABC Red Ford Focus" in detail and "more" not in detail.split("Keeper of:")[1].split("\n")[0]
+    forged = _person(vehicles=(KeptVehicle("QV12ABC", "Ford\n⚠ WANTED", "Focus", "Red"),))
+    assert not any(line.startswith("⚠ WANTED") for line in person_summary(forged).splitlines())
