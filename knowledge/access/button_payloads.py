@@ -2,8 +2,8 @@
 
 The payloads are the wire format of buttons already sitting in officers' chats, so they never change:
 `r` + `o` (open) or `m` (more) + a kind letter + `:` + the record id for a record; `b` + an action
-letter + the briefing id for a briefing. A payload that does not decode is refused as "invalid", as a
-tampered one is.
+letter + the briefing id for a briefing; `ln` + how many of a shortlist were shown, for its next
+page. A payload that does not decode is refused as "invalid", as a tampered one is.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from knowledge.access.buttons import ButtonRefused
 
-__all__ = ["BriefingButton", "RecordButton"]
+__all__ = ["BriefingButton", "PageButton", "RecordButton"]
 
 _KIND_LETTERS = {"person": "p", "vehicle": "v", "address": "a", "incident": "i", "warrant": "w"}
 _KINDS = {letter: kind for kind, letter in _KIND_LETTERS.items()}
@@ -62,3 +62,23 @@ class BriefingButton:
         if not (digits.isascii() and digits.isdigit()) or digits != str(int(digits)):
             raise ButtonRefused("invalid")  # only what encode() writes: no sign, no leading zero
         return cls(action, int(digits))
+
+
+@dataclass(frozen=True)
+class PageButton:
+    """The next page of the shortlist it was sent under; `shown` (how far that list had been shown) tells
+    a tap on an old list's button from one on the list the officer is paging now."""
+
+    shown: int
+
+    PATTERN: ClassVar[str] = r"^ln\d"
+
+    def encode(self) -> str:
+        return f"ln{self.shown}"
+
+    @classmethod
+    def decode(cls, payload: str) -> PageButton:
+        digits = payload[2:]
+        if payload[:2] != "ln" or not (digits.isascii() and digits.isdigit()) or digits != str(int(digits)):
+            raise ButtonRefused("invalid")
+        return cls(int(digits))

@@ -78,6 +78,7 @@ class Answer:
     records: tuple[Disclosed, ...] = ()
     choices: tuple[Choice, ...] = ()
     more: Disclosed | None = None  # the record a "More" follow-up would detail
+    listing: Listing | None = None  # the shortlist, when a "next" follow-up would show more of it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -149,7 +150,10 @@ async def audited(
     except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
         log.warning("database unavailable while answering: %s", type(exc).__name__)
         return Answer(intent, Outcome.ERROR, DATABASE_DOWN)
-    return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)
+    listing = draft.listing if draft.listing and draft.listing.shown < len(draft.listing.records) else None
+    return Answer(
+        intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more, listing
+    )
 
 
 async def drafted(draft: Draft) -> Draft:

@@ -22,10 +22,11 @@ from knowledge.errors import BeatlineError
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.vocabulary import Outcome, RecordKind
+from knowledge.understanding.follow_ups import FollowUp, Refers
 from knowledge.understanding.intents import Intent
 from knowledge.understanding.parse import ParsedQuery, parse
 
-__all__ = ["SMALL_TALK_REPLIES", "answer", "answer_record"]
+__all__ = ["SMALL_TALK_REPLIES", "answer", "answer_record", "next_page"]
 
 _ASK = "a name with a date of birth, a number plate, an address or an incident reference"
 SMALL_TALK_REPLIES = {
@@ -106,8 +107,7 @@ async def answer(
 
 async def _route(session: AsyncSession, question: _Question) -> Draft:
     if question.parsed.follow_up:
-        said = await conversation.recall(session, question.caller, question.now)
-        return await follow_ups.answer_follow_up(session, question.parsed.follow_up, said)
+        return await _follow(session, question.caller, question.parsed.follow_up, question.now)
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
     return await _BY_INTENT[question.parsed.intent](session, question)
@@ -128,6 +128,20 @@ async def answer_record(
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
     remember = conversation.remembering(caller, now or dt.datetime.now(dt.UTC), follows=True)
     return await audited(db, caller, label, intent, "", lambda s: open_record(s, record_id, detail), remember)
+
+
+async def next_page(db: Database, caller: Caller, shown: int, *, now: dt.datetime | None = None) -> Answer:
+    """The next page of the shortlist a Next button was sent under: the follow-up "next", tapped."""
+    now = now or dt.datetime.now(dt.UTC)
+    follow_up = FollowUp(Refers.NEXT, number=shown)
+    remember = conversation.remembering(caller, now, follows=True)
+    work: Callable[[AsyncSession], Awaitable[Draft]] = lambda s: _follow(s, caller, follow_up, now)  # noqa: E731
+    return await audited(db, caller, "next (button)", Intent.UNKNOWN, "", work, remember)
+
+
+async def _follow(session: AsyncSession, caller: Caller, follow_up: FollowUp, now: dt.datetime) -> Draft:
+    said = await conversation.recall(session, caller, now)
+    return await follow_ups.answer_follow_up(session, follow_up, said)
 
 
 async def _gone(_: AsyncSession, record_id: str, detail: bool) -> Draft:

@@ -32,6 +32,7 @@ NOTHING_TO_FOLLOW = (
 )
 WHOLE_LIST = "That was the whole list. Send its number to open one, or ask again."
 WHICH_ONE = "Which one? Send its number from the list."
+MOVED_ON = "That list is not the last one you were shown. Say 'more' for the next of that, or ask again."
 NOT_A_PERSON = "That was not a person. Ask me about someone by name and date of birth."
 
 _Open = Callable[[AsyncSession, str, bool], Awaitable[Draft]]
@@ -53,6 +54,8 @@ async def answer_follow_up(session: AsyncSession, follow_up: FollowUp, said: Con
     if refers in (Refers.NEXT, Refers.ALL):
         if listing is None:
             return _asked(NOTHING_TO_FOLLOW)
+        if follow_up.number and follow_up.number != listing.shown:  # a button under an older list
+            return _asked(MOVED_ON)
         if not unshown:
             return _asked(WHOLE_LIST)
         return await _page(session, listing, ALL_AT_ONCE if refers is Refers.ALL else persons.SHORTLIST)

@@ -42,7 +42,7 @@ class Refers(StrEnum):
 @dataclass(frozen=True)
 class FollowUp:
     refers: Refers
-    number: int = 0  # PICK: the place on the list, 1 first, -1 the last; 0 when picked by birth
+    number: int = 0  # PICK: the place on the list, 1 first, -1 the last; NEXT by button: how far it was shown
     born: str = ""  # PICK by birth: "1985" or "1985-04-03"
 
     def to_json(self) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge.answers.follow_ups import NOTHING_TO_FOLLOW
+from knowledge.answers.follow_ups import MOVED_ON, NOTHING_TO_FOLLOW
 from tests.support.bot import OFFICER, OFFICER_2, BotUnderTest
 
 
@@ -15,11 +15,12 @@ def buttons(message: dict[str, Any]) -> list[str]:
 
 async def test_a_shortlist_is_paged_by_more_and_picked_by_the_second_one(bot_on: BotUnderTest) -> None:
     first = await bot_on.say(OFFICER, "percival quarrington")
-    assert "8 possible matches (showing 6" in first["text"] and len(buttons(first)) == 6
+    assert "8 possible matches (showing 6" in first["text"] and len(buttons(first)) == 7
+    assert buttons(first)[-1] == "Next 2 of 2"
     page = await bot_on.say(OFFICER, "more")
     assert page["text"].startswith("Matches 7–8 of 8:") and page["protect_content"] is True
     assert "\n7. QUARRINGTON, Percival" in page["text"] and "\n8. QUARRINGTON, Percival" in page["text"]
-    assert len(buttons(page)) == 2  # the page's own buttons, tappable as before
+    assert len(buttons(page)) == 2  # the page's own buttons, tappable as before; nothing left to page
     second_line = next(line for line in first["text"].splitlines() if line.startswith("2. "))
     picked = await bot_on.say(OFFICER, "the second one")
     chosen = second_line.rsplit("(", 1)[1].rstrip(")")
@@ -61,3 +62,22 @@ async def test_another_officers_follow_up_follows_nothing(bot: BotUnderTest) -> 
         assert reply["text"] == NOTHING_TO_FOLLOW and "reply_markup" not in reply
         assert reply["protect_content"] is False
     assert {e.record_ids for e in await bot.audit(OFFICER_2)} == {""}
+
+
+async def test_the_next_button_pages_as_the_word_does_and_an_old_one_says_so(bot: BotUnderTest) -> None:
+    first = await bot.say(OFFICER, "percival quarrington")
+    keyboard = first["reply_markup"]["inline_keyboard"]
+    next_button = keyboard[-1][0]
+    assert next_button["text"] == "Next 2 of 2"
+    await bot.press(OFFICER, first, next_button["callback_data"])
+    page = await bot.next_message(OFFICER, 1)
+    assert page["text"].startswith("Matches 7–8 of 8:") and page["protect_content"] is True
+    await bot.press(OFFICER, first, next_button["callback_data"])  # the same button again: moved on
+    again = await bot.next_message(OFFICER, 2)
+    assert again["text"] == MOVED_ON and "reply_markup" not in again
+    entries = await bot.audit(OFFICER)
+    assert [(e.query, e.outcome) for e in entries][1:] == [
+        ("next (button)", "ambiguous"),
+        ("next (button)", "needs_more"),
+    ]
+    assert entries[2].record_ids == ""
