@@ -112,7 +112,7 @@ async def ask(update: Update, context: BeatlineContext) -> None:
     """An officer's question in a private chat is answered, with buttons to pick from a shortlist."""
     text = guaranteed(guaranteed(update.message, "message").text, "text")
     if await within_limit(update, context):
-        result = await answer(context.services.db, context.caller, text)
+        result = await answer(context.services.db, context.caller, text, records=context.services.records)
         await send_answer(update, context, result)
 
 
@@ -133,8 +133,14 @@ async def _verified(update: Update, context: BeatlineContext, decode: Callable[[
 async def open_record(update: Update, context: BeatlineContext) -> None:
     """A press on a shortlist or More button shows that record, if the button is the presser's and fresh."""
     if (record := await _verified(update, context, RecordButton.decode)) is not None:
+        services = context.services
         result = await answer_record(
-            context.services.db, context.caller, record.kind, record.record_id, detail=record.detail
+            services.db,
+            context.caller,
+            record.kind,
+            record.record_id,
+            detail=record.detail,
+            records=services.records,
         )
         await send_answer(update, context, result)
 
@@ -142,7 +148,9 @@ async def open_record(update: Update, context: BeatlineContext) -> None:
 async def page_on(update: Update, context: BeatlineContext) -> None:
     """A press on Next shows the next page of that shortlist, if the button is the presser's and fresh."""
     if (page := await _verified(update, context, PageButton.decode)) is not None:
-        await send_answer(update, context, await next_page(context.services.db, context.caller, page.shown))
+        services = context.services
+        result = await next_page(services.db, context.caller, page.shown, records=services.records)
+        await send_answer(update, context, result)
 
 
 async def ask_in_group(update: Update, context: BeatlineContext) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.answers.disclosure import Disclosed, Draft, Listing, Remember
 from knowledge.store.audit import Caller
-from knowledge.store.database import utc
+from knowledge.store.database import Database, utc
 from knowledge.store.schema import Conversation as Row
 from knowledge.store.vocabulary import Outcome, RecordKind
 
@@ -38,9 +38,13 @@ class Conversation:
     listing: Listing | None = None
 
 
-async def recall(session: AsyncSession, caller: Caller, now: dt.datetime) -> Conversation:
-    """This user's conversation on this channel; an empty one if there is none or it has lapsed."""
-    row = await session.get(Row, (caller.actor, caller.channel))
+async def recall(db: Database, caller: Caller, now: dt.datetime) -> Conversation:
+    """This user's conversation on this channel; an empty one if there is none or it has lapsed.
+
+    Read from Beatline's own database, wherever the records come from (the conversation is bot state).
+    """
+    async with db.reads() as session, session.begin():
+        row = await session.get(Row, (caller.actor, caller.channel))
     return _from_row(row, now)
 
 

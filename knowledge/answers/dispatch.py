@@ -12,13 +12,12 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from knowledge.access.reasons import reason_code
 from knowledge.access.roles import help_text
 from knowledge.answers import addresses, conversation, follow_ups, incidents, persons, vehicles
 from knowledge.answers.disclosure import GONE, Answer, Draft, audited, drafted
 from knowledge.errors import BeatlineError
+from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.vocabulary import Outcome, RecordKind
@@ -50,17 +49,17 @@ class _Question:
     now: dt.datetime
 
 
-async def _help(_: AsyncSession, question: _Question) -> Draft:
+async def _help(_: Records, question: _Question) -> Draft:
     return Draft(Outcome.ANSWERED, help_text(question.caller.role))
 
 
-async def _unknown(_: AsyncSession, question: _Question) -> Draft:
+async def _unknown(_: Records, question: _Question) -> Draft:
     if question.parsed.small_talk:
         return Draft(Outcome.ANSWERED, SMALL_TALK_REPLIES[question.parsed.small_talk])
     return Draft(Outcome.NOT_FOUND, NOT_UNDERSTOOD)
 
 
-_BY_INTENT: dict[Intent, Callable[[AsyncSession, _Question], Awaitable[Draft]]] = {
+_BY_INTENT: dict[Intent, Callable[[Records, _Question], Awaitable[Draft]]] = {
     Intent.PERSON_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
     Intent.WARRANT_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
     Intent.VEHICLE_CHECK: lambda s, q: vehicles.check_vehicle(s, q.parsed),
@@ -69,7 +68,7 @@ _BY_INTENT: dict[Intent, Callable[[AsyncSession, _Question], Awaitable[Draft]]] 
     Intent.HELP: _help,
     Intent.UNKNOWN: _unknown,
 }
-_Open = Callable[[AsyncSession, str, bool], Awaitable[Draft]]
+_Open = Callable[[Records, str, bool], Awaitable[Draft]]
 _BY_KIND: dict[str, tuple[Intent, _Open]] = {
     RecordKind.PERSON: (Intent.PERSON_CHECK, persons.open_person),
     RecordKind.VEHICLE: (Intent.VEHICLE_CHECK, vehicles.open_vehicle),
@@ -85,12 +84,14 @@ async def answer(
     *,
     reason: str = "",
     today: dt.date | None = None,
+    records: RecordsSource | None = None,
     now: dt.datetime | None = None,
 ) -> Answer:
-    """Understand the question (or follow-up), look it up, summarise, and audit what was disclosed.
+    """Understand the question (or follow-up), look it up in `records` (those in `db` if None),
+    summarise, and audit what was disclosed.
 
     What the answer showed is kept as this user's conversation (`conversation.remembering`), so that
-    "more", "the second one" or "his car" can follow it, on any channel's next message.
+    "more", "the second one" or "his car" can follow it, whichever process gets the next message.
     """
     today = today or dt.date.today()
     now = now or dt.datetime.now(dt.UTC)
@@ -102,15 +103,17 @@ async def answer(
         return await audited(db, caller, text, parsed.intent, "", lambda _: drafted(refusal))
     question = _Question(caller, parsed, today, now)
     remember = conversation.remembering(caller, now, follows=parsed.follow_up is not None)
-    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question), remember)
+    return await audited(
+        db, caller, text, parsed.intent, code, lambda r: _route(db, r, question), records, remember=remember
+    )
 
 
-async def _route(session: AsyncSession, question: _Question) -> Draft:
+async def _route(db: Database, records: Records, question: _Question) -> Draft:
     if question.parsed.follow_up:
-        return await _follow(session, question.caller, question.parsed.follow_up, question.now)
+        return await _follow(db, records, question.caller, question.parsed.follow_up, question.now)
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
-    return await _BY_INTENT[question.parsed.intent](session, question)
+    return await _BY_INTENT[question.parsed.intent](records, question)
 
 
 async def answer_record(
@@ -121,29 +124,41 @@ async def answer_record(
     *,
     detail: bool,
     query: str = "",
+    records: RecordsSource | None = None,
     now: dt.datetime | None = None,
 ) -> Answer:
     """Open one record chosen from a shortlist, or its detail ("More"); a tap is a follow-up like words."""
     intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
     remember = conversation.remembering(caller, now or dt.datetime.now(dt.UTC), follows=True)
-    return await audited(db, caller, label, intent, "", lambda s: open_record(s, record_id, detail), remember)
+    work: Callable[[Records], Awaitable[Draft]] = lambda r: open_record(r, record_id, detail)  # noqa: E731
+    return await audited(db, caller, label, intent, "", work, records, remember=remember)
 
 
-async def next_page(db: Database, caller: Caller, shown: int, *, now: dt.datetime | None = None) -> Answer:
+async def next_page(
+    db: Database,
+    caller: Caller,
+    shown: int,
+    *,
+    records: RecordsSource | None = None,
+    now: dt.datetime | None = None,
+) -> Answer:
     """The next page of the shortlist a Next button was sent under: the follow-up "next", tapped."""
     now = now or dt.datetime.now(dt.UTC)
     follow_up = FollowUp(Refers.NEXT, number=shown)
     remember = conversation.remembering(caller, now, follows=True)
-    work: Callable[[AsyncSession], Awaitable[Draft]] = lambda s: _follow(s, caller, follow_up, now)  # noqa: E731
-    return await audited(db, caller, "next (button)", Intent.UNKNOWN, "", work, remember)
+    work: Callable[[Records], Awaitable[Draft]] = lambda r: _follow(db, r, caller, follow_up, now)  # noqa: E731
+    return await audited(db, caller, "next (button)", Intent.UNKNOWN, "", work, records, remember=remember)
 
 
-async def _follow(session: AsyncSession, caller: Caller, follow_up: FollowUp, now: dt.datetime) -> Draft:
-    said = await conversation.recall(session, caller, now)
-    return await follow_ups.answer_follow_up(session, follow_up, said)
+async def _follow(
+    db: Database, records: Records, caller: Caller, follow_up: FollowUp, now: dt.datetime
+) -> Draft:
+    """A follow-up: what this user was last shown, from Beatline's own database, then the records."""
+    said = await conversation.recall(db, caller, now)
+    return await follow_ups.answer_follow_up(records, follow_up, said)
 
 
-async def _gone(_: AsyncSession, record_id: str, detail: bool) -> Draft:
+async def _gone(_: Records, record_id: str, detail: bool) -> Draft:
     """A kind of record no button opens (a warrant is shown on its person)."""
     return Draft(Outcome.NOT_FOUND, GONE)

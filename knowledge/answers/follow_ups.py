@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from knowledge.answers import addresses, incidents, persons, render, vehicles
 from knowledge.answers.conversation import Conversation
 from knowledge.answers.disclosure import GONE, Disclosed, Draft, Listing
-from knowledge.records import loaders, search
+from knowledge.records.port import Records
 from knowledge.records.read_model import PersonRecord
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.follow_ups import FollowUp, Refers
@@ -35,7 +33,7 @@ WHICH_ONE = "Which one? Send its number from the list."
 MOVED_ON = "That list is not the last one you were shown. Say 'more' for the next of that, or ask again."
 NOT_A_PERSON = "That was not a person. Ask me about someone by name and date of birth."
 
-_Open = Callable[[AsyncSession, str, bool], Awaitable[Draft]]
+_Open = Callable[[Records, str, bool], Awaitable[Draft]]
 _OPEN: dict[RecordKind, tuple[Intent, _Open]] = {
     RecordKind.PERSON: (Intent.PERSON_CHECK, persons.open_person),
     RecordKind.VEHICLE: (Intent.VEHICLE_CHECK, vehicles.open_vehicle),
@@ -44,7 +42,7 @@ _OPEN: dict[RecordKind, tuple[Intent, _Open]] = {
 }
 
 
-async def answer_follow_up(session: AsyncSession, follow_up: FollowUp, said: Conversation) -> Draft:
+async def answer_follow_up(records: Records, follow_up: FollowUp, said: Conversation) -> Draft:
     """What the follow-up means after what this user was last shown; nothing, if they were shown nothing."""
     listing, subject = said.listing, said.subject
     unshown = listing is not None and listing.shown < len(listing.records)
@@ -58,59 +56,59 @@ async def answer_follow_up(session: AsyncSession, follow_up: FollowUp, said: Con
             return _asked(MOVED_ON)
         if not unshown:
             return _asked(WHOLE_LIST)
-        return await _page(session, listing, ALL_AT_ONCE if refers is Refers.ALL else persons.SHORTLIST)
+        return await _page(records, listing, ALL_AT_ONCE if refers is Refers.ALL else persons.SHORTLIST)
     if refers is Refers.PICK:
-        return await _pick(session, follow_up, listing) if listing else _asked(NOTHING_TO_FOLLOW)
+        return await _pick(records, follow_up, listing) if listing else _asked(NOTHING_TO_FOLLOW)
     if subject is None:
         return _asked(WHICH_ONE if listing else NOTHING_TO_FOLLOW)
     if refers is Refers.DETAIL:
-        return await _open(session, subject, detail=True)
-    return await _about(session, refers, subject)
+        return await _open(records, subject, detail=True)
+    return await _about(records, refers, subject)
 
 
 def _asked(reply: str) -> Draft:
     return Draft(Outcome.NEEDS_MORE, reply)
 
 
-async def _open(session: AsyncSession, record: Disclosed, *, detail: bool = False) -> Draft:
+async def _open(records: Records, record: Disclosed, *, detail: bool = False) -> Draft:
     if record.kind not in _OPEN:  # a warrant is shown on its person
         return Draft(Outcome.NOT_FOUND, GONE)
     intent, open_record = _OPEN[record.kind]
-    draft = await open_record(session, record.id, detail)
+    draft = await open_record(records, record.id, detail)
     draft.intent = intent
     return draft
 
 
-async def _page(session: AsyncSession, listing: Listing, count: int) -> Draft:
+async def _page(records: Records, listing: Listing, count: int) -> Draft:
     kind = listing.records[listing.shown].kind
     if kind is RecordKind.PERSON:
-        draft = await persons.listed_people(session, listing, count)
+        draft = await persons.listed_people(records, listing, count)
     elif kind is RecordKind.VEHICLE:
-        draft = await vehicles.listed_vehicles(session, listing, count)
+        draft = await vehicles.listed_vehicles(records, listing, count)
     else:  # address lists are shown whole
         return _asked(WHOLE_LIST)
     draft.intent = _OPEN[kind][0]
     return draft
 
 
-async def _pick(session: AsyncSession, follow_up: FollowUp, listing: Listing) -> Draft:
+async def _pick(records: Records, follow_up: FollowUp, listing: Listing) -> Draft:
     """One of the lines the officer was shown, by its number or by the date of birth on it."""
     shown = listing.records[: listing.shown]
     if follow_up.born:
-        return await _born(session, follow_up.born, shown)
+        return await _born(records, follow_up.born, shown)
     number = len(shown) if follow_up.number == -1 else follow_up.number
     if 1 <= number <= len(shown):
-        return await _open(session, shown[number - 1])
+        return await _open(records, shown[number - 1])
     if number <= len(listing.records):
         return _asked(f"Only {len(shown)} of the list have been shown. Say 'more' to see the next.")
     return _asked(f"The list has {len(listing.records)}. Send a number from 1 to {len(shown)}.")
 
 
-async def _born(session: AsyncSession, born: str, shown: tuple[Disclosed, ...]) -> Draft:
+async def _born(records: Records, born: str, shown: tuple[Disclosed, ...]) -> Draft:
     people = [r for r in shown if r.kind is RecordKind.PERSON]
     if not people:
         return _asked(WHICH_ONE)
-    entries = await loaders.shortlist_entries(session, [p.id for p in people])
+    entries = await records.shortlist_entries([p.id for p in people])
     numbers = [
         n
         for n, record in enumerate(shown, start=1)
@@ -118,7 +116,7 @@ async def _born(session: AsyncSession, born: str, shown: tuple[Disclosed, ...]) 
     ]
     when = f"in {born}" if len(born) == 4 else f"on {render.uk_date(dt.date.fromisoformat(born))}"
     if len(numbers) == 1:
-        return await _open(session, shown[numbers[0] - 1])
+        return await _open(records, shown[numbers[0] - 1])
     if numbers:
         said = ", ".join(map(str, numbers))
         return _asked(f"{len(numbers)} of those shown were born {when}: numbers {said}. Send one of them.")
@@ -129,45 +127,44 @@ def _born_on(dob: dt.date, born: str) -> bool:
     return dob.year == int(born) if len(born) == 4 else dob.isoformat() == born
 
 
-async def _about(session: AsyncSession, refers: Refers, subject: Disclosed) -> Draft:
+async def _about(records: Records, refers: Refers, subject: Disclosed) -> Draft:
     """The subject's vehicles, address, household or warrants; a vehicle's "he" is its keeper."""
     person_id = subject.id if subject.kind is RecordKind.PERSON else None
     if subject.kind is RecordKind.VEHICLE:
         if refers is Refers.VEHICLES:
-            return await _open(session, subject)
-        vehicle = await loaders.load_vehicle(session, subject.id)
+            return await _open(records, subject)
+        vehicle = await records.vehicle(subject.id)
         if vehicle is None:
             return Draft(Outcome.NOT_FOUND, GONE)
         if vehicle.keeper is None:
             return Draft(Outcome.ANSWERED, f"No keeper is recorded for {vehicle.vrm}.", [subject])
         person_id = vehicle.keeper.id
     if subject.kind is RecordKind.ADDRESS and refers in (Refers.ADDRESS, Refers.RESIDENTS):
-        return await _open(session, subject)
+        return await _open(records, subject)
     if person_id is None:
         return _asked(NOT_A_PERSON)
     if refers is Refers.WANTED:
-        draft = await persons.open_person(session, person_id, False, focus_warrants=True)
+        draft = await persons.open_person(records, person_id, False, focus_warrants=True)
         draft.intent = Intent.WARRANT_CHECK
         return draft
-    person = await loaders.load_person(session, person_id, incidents=0)
+    person = await records.person(person_id, incidents=0)
     if person is None:
         return Draft(Outcome.NOT_FOUND, GONE)
     if refers is Refers.VEHICLES:
-        return await _vehicles_of(session, person)
+        return await _vehicles_of(records, person)
     if person.address is None:
         return _named(person, "No address is recorded for {name}.", Intent.ADDRESS_CHECK)
-    return await _open(session, Disclosed(RecordKind.ADDRESS, person.address.id))
+    return await _open(records, Disclosed(RecordKind.ADDRESS, person.address.id))
 
 
-async def _vehicles_of(session: AsyncSession, person: PersonRecord) -> Draft:
+async def _vehicles_of(records: Records, person: PersonRecord) -> Draft:
     """The vehicles a person keeps: the one, or a list to choose from."""
     if not person.vehicles:
         return _named(person, "No vehicle is recorded with {name} as keeper.", Intent.VEHICLE_CHECK)
     if len(person.vehicles) == 1:
-        return await _open(session, Disclosed(RecordKind.VEHICLE, person.vehicles[0].vrm))
-    kept = await search.vehicles_named(session, [v.vrm for v in person.vehicles])
+        return await _open(records, Disclosed(RecordKind.VEHICLE, person.vehicles[0].vrm))
     name = render.field(render.surname_first(person.forenames, person.surname))
-    draft = vehicles.vehicle_list(kept, f"Vehicles kept by {name} ({person.id})")
+    draft = vehicles.vehicle_list(list(person.vehicles), f"Vehicles kept by {name} ({person.id})")
     draft.records.append(Disclosed(RecordKind.PERSON, person.id))
     draft.intent = Intent.VEHICLE_CHECK
     return draft

@@ -22,10 +22,10 @@ from knowledge.records.read_model import (
     AddressRecord,
     IncidentAt,
     IncidentRecord,
-    KeptVehicle,
     MarkerInfo,
     PersonRecord,
     Resident,
+    VehicleHit,
     VehicleRecord,
 )
 
@@ -156,7 +156,7 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
     return _fit(lines)
 
 
-def _kept(vehicle: KeptVehicle) -> str:
+def _kept(vehicle: VehicleHit) -> str:
     warnings = f" ⚠ {marker_labels(vehicle.markers, first='STOLEN')}" if vehicle.markers else ""
     return f"{vehicle.vrm} {vehicle.colour} {vehicle.make} {vehicle.model}{warnings}"
 

@@ -18,11 +18,11 @@ from knowledge.records.read_model import (
     IncidentRecord,
     Involved,
     Involvement,
-    KeptVehicle,
     MarkerInfo,
     PersonRecord,
     Resident,
     ShortlistEntry,
+    VehicleHit,
     VehicleRecord,
     WarrantInfo,
 )
@@ -127,14 +127,14 @@ async def load_person(
 
 async def _kept_vehicles(
     session: AsyncSession, person_id: str, vocabulary: dict[str, MarkerInfo]
-) -> tuple[KeptVehicle, ...]:
+) -> tuple[VehicleHit, ...]:
     rows = await session.scalars(
         select(Vehicle)
         .where(Vehicle.keeper_id == person_id)
         .order_by((Vehicle.markers != "").desc(), Vehicle.vrm)
         .limit(KEPT_VEHICLES)
     )
-    kept = [KeptVehicle(v.vrm, v.make, v.model, v.colour, markers_of(v.markers, vocabulary)) for v in rows]
+    kept = [VehicleHit(v.vrm, v.make, v.model, v.colour, markers_of(v.markers, vocabulary)) for v in rows]
     # The flagged first, most severe first, so that the few a summary shows are never the harmless.
     return tuple(sorted(kept, key=lambda v: (-max((m.severity for m in v.markers), default=0), v.vrm)))
 

@@ -9,16 +9,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 __all__ = [
+    "AddressHit",
+    "AddressQuery",
     "AddressRecord",
     "IncidentAt",
     "IncidentRecord",
     "Involved",
     "Involvement",
-    "KeptVehicle",
     "MarkerInfo",
     "PersonRecord",
     "Resident",
     "ShortlistEntry",
+    "VehicleHit",
     "VehicleRecord",
     "WarrantInfo",
 ]
@@ -62,17 +64,6 @@ class Involvement:
 
 
 @dataclass(frozen=True)
-class KeptVehicle:
-    """A vehicle as its keeper's record lists it: the mark, what it is, its warnings."""
-
-    vrm: str
-    make: str
-    model: str
-    colour: str
-    markers: tuple[MarkerInfo, ...] = ()
-
-
-@dataclass(frozen=True)
 class PersonRecord:
     id: str
     forenames: str
@@ -84,7 +75,7 @@ class PersonRecord:
     warrants: tuple[WarrantInfo, ...]  # active ones first
     address: AddressRecord | None
     incidents: tuple[Involvement, ...]  # newest first
-    vehicles: tuple[KeptVehicle, ...] = ()  # those they are the keeper of, the flagged first
+    vehicles: tuple[VehicleHit, ...] = ()  # those they are the keeper of, the flagged first
 
     @property
     def active_warrants(self) -> tuple[WarrantInfo, ...]:
@@ -154,3 +145,32 @@ class ShortlistEntry:
     surname: str
     date_of_birth: dt.date | None
     town: str
+
+
+@dataclass(frozen=True)
+class VehicleHit:
+    """A vehicle as a list of marks to choose from shows it: the mark, what it is, its warnings."""
+
+    vrm: str
+    make: str
+    model: str
+    colour: str
+    markers: tuple[MarkerInfo, ...]
+
+
+@dataclass(frozen=True)
+class AddressHit:
+    """An address as a list to choose from shows it, with its warnings: a list is an answer too."""
+
+    id: str
+    line1: str
+    postcode: str
+    markers: tuple[MarkerInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class AddressQuery:
+    postcode: str | None = None
+    house_number: str | None = None
+    street: str | None = None
+    flat: str | None = None

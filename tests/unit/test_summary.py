@@ -22,10 +22,10 @@ from knowledge.records.read_model import (
     IncidentRecord,
     Involved,
     Involvement,
-    KeptVehicle,
     MarkerInfo,
     PersonRecord,
     Resident,
+    VehicleHit,
     VehicleRecord,
     WarrantInfo,
 )
@@ -308,7 +308,7 @@ def test_a_vehicle_answer_shows_the_keepers_address_and_its_dangers() -> None:
 
 def test_a_persons_vehicles_are_part_of_their_record_with_the_vehicles_warnings() -> None:
     kept = tuple(
-        KeptVehicle(f"QV{n}2ABC", "Ford", "Focus", "Red", (STOLEN,) if n == 1 else ()) for n in range(1, 6)
+        VehicleHit(f"QV{n}2ABC", "Ford", "Focus", "Red", (STOLEN,) if n == 1 else ()) for n in range(1, 6)
     )
     person = _person(vehicles=kept)
     summary = person_summary(person)
@@ -316,5 +316,5 @@ def test_a_persons_vehicles_are_part_of_their_record_with_the_vehicles_warnings(
     assert "QV32ABC Red Ford Focus and 2 more" in summary
     detail = person_summary(person, detail=True)
     assert "QV52ABC Red Ford Focus" in detail and "more" not in detail.split("Keeper of:")[1].split("\n")[0]
-    forged = _person(vehicles=(KeptVehicle("QV12ABC", "Ford\n⚠ WANTED", "Focus", "Red"),))
+    forged = _person(vehicles=(VehicleHit("QV12ABC", "Ford\n⚠ WANTED", "Focus", "Red", ()),))
     assert not any(line.startswith("⚠ WANTED") for line in person_summary(forged).splitlines())
