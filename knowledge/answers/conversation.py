@@ -32,10 +32,12 @@ LISTED = 100  # records of a shortlist kept for paging: beyond that, the officer
 
 @dataclass(frozen=True)
 class Conversation:
-    """The one record last shown (the subject of "his car"), and the last shortlist."""
+    """The one record last shown (the subject of "his car"), the last shortlist, and which came last
+    (after a list, "more" is more of it; after a record, more on it)."""
 
     subject: Disclosed | None = None
     listing: Listing | None = None
+    listed_last: bool = False
 
 
 async def recall(db: Database, caller: Caller, now: dt.datetime) -> Conversation:
@@ -59,12 +61,11 @@ def remembering(caller: Caller, now: dt.datetime, *, follows: bool) -> Remember:
     async def remember(session: AsyncSession, draft: Draft) -> None:
         if draft.outcome not in (Outcome.ANSWERED, Outcome.AMBIGUOUS) or not draft.records:
             return
-        found = await session.scalar(
-            select(Row).where(Row.actor == caller.actor, Row.channel == caller.channel).with_for_update()
-        )
-        before = _from_row(found, now) if follows else Conversation()
-        after = _following(before, draft)
-        await _save(session, caller, after, now)
+        before = Conversation()
+        if follows:
+            mine = select(Row).where(Row.actor == caller.actor, Row.channel == caller.channel)
+            before = _from_row(await session.scalar(mine.with_for_update()), now)
+        await _save(session, caller, _following(before, draft), now)
 
     return remember
 
@@ -74,7 +75,7 @@ def _following(before: Conversation, draft: Draft) -> Conversation:
     if listing is None and draft.choices:
         listing = Listing(tuple(Disclosed(c.kind, c.id) for c in draft.choices), len(draft.choices))
     if listing is not None:  # a new list: a new question's "he" is no one until one is chosen
-        return Conversation(before.subject, listing)
+        return Conversation(before.subject, listing, listed_last=True)
     return Conversation(draft.records[0], before.listing)
 
 
@@ -85,7 +86,8 @@ def _from_row(row: Row | None, now: dt.datetime) -> Conversation:
     listed = tuple(
         Disclosed(RecordKind(kind), record_id) for kind, record_id in json.loads(row.listed or "[]")
     )
-    return Conversation(subject, Listing(listed, min(row.shown, len(listed))) if listed else None)
+    listing = Listing(listed, min(row.shown, len(listed))) if listed else None
+    return Conversation(subject, listing, listed_last=row.listed_last and listing is not None)
 
 
 async def _save(session: AsyncSession, caller: Caller, conversation: Conversation, now: dt.datetime) -> None:
@@ -98,6 +100,7 @@ async def _save(session: AsyncSession, caller: Caller, conversation: Conversatio
         "subject_id": conversation.subject.id if conversation.subject else "",
         "listed": json.dumps(listed, ensure_ascii=False),
         "shown": min(listing.shown, LISTED) if listing else 0,
+        "listed_last": conversation.listed_last,
         "updated_at": now,
     }
     # One statement whichever process writes first: two answers to one user at once never collide.

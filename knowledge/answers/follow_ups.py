@@ -47,8 +47,8 @@ async def answer_follow_up(records: Records, follow_up: FollowUp, said: Conversa
     listing, subject = said.listing, said.subject
     unshown = listing is not None and listing.shown < len(listing.records)
     refers = follow_up.refers
-    if refers is Refers.MORE:  # more on the one record last opened, else more of the list
-        refers = Refers.NEXT if subject is None else Refers.DETAIL
+    if refers is Refers.MORE:  # more of a list just shown, else more on the one record last opened
+        refers = Refers.NEXT if subject is None or (said.listed_last and unshown) else Refers.DETAIL
     if refers in (Refers.NEXT, Refers.ALL):
         if listing is None:
             return _asked(NOTHING_TO_FOLLOW)

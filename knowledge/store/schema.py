@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -289,4 +290,5 @@ class Conversation(Base):
     subject_id: Mapped[str] = mapped_column(String(64), default="")
     listed: Mapped[str] = mapped_column(Text, default="")  # the last shortlist: JSON [[kind, id], ...]
     shown: Mapped[int] = mapped_column(Integer, default=0)  # how many of it have been shown
+    listed_last: Mapped[bool] = mapped_column(Boolean, default=False)  # the list came after the subject
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -50,6 +50,10 @@ KNOWN = {
          "markers": "STOLEN"},
         {"vrm": "QV34CCC", "make": "Fiat", "model": "500", "colour": "Red", "keeper_id": "PV02",
          "markers": ""},
+    ] + [
+        {"vrm": f"QT55AA{letter}", "make": "Vauxhall", "model": "Corsa", "colour": "Grey", "keeper_id": "",
+         "markers": "STOLEN" if letter == "G" else ""}
+        for letter in "ABCDEFGH"
     ],
     "warrants.csv": [
         {"ref": f"WW{n:02}", "person_id": pid, "offence": "Theft", "issued_on": "2025-01-01",
@@ -281,3 +285,31 @@ async def test_a_new_question_starts_a_new_conversation(
     assert detail.records[0].id == "PV02" and detail.more is None
     assert (await say(one, officer, "thanks")).outcome == "answered"
     assert (await say(two, officer, "her car")).reply.startswith("Vehicle QV34CCC")  # small talk kept it
+
+
+async def test_more_pages_a_list_of_marks_and_keeps_their_warnings(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    first = await say(one, officer, "partial plate qt55")
+    assert ids(first) == [f"QT55AA{letter}" for letter in "ABCDEF"]
+    page = await say(two, officer, "more")
+    assert (page.intent, ids(page)) == ("vehicle_check", ["QT55AAG", "QT55AAH"])
+    assert "\n7. ⚠ REPORTED STOLEN — QT55AAG: Grey Vauxhall Corsa" in page.reply
+    picked = await say(one, officer, "7")
+    assert picked.reply.startswith("⚠ REPORTED STOLEN\nVehicle QT55AAG")
+
+
+async def test_more_after_a_list_is_more_of_it_and_after_a_record_more_on_it(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "barnaby quodling 3/4/85")
+    await say(two, officer, "his car")  # both his vehicles shown: nothing more of the list
+    on_him = await say(one, officer, "more")
+    assert (on_him.outcome, on_him.records[0].id, on_him.more) == ("answered", "PV01", None)
+    await say(two, officer, "ophelia wrenfield")
+    await say(one, officer, "the second one")
+    on_her = await say(two, officer, "more")  # after a pick, more on her; "next" still pages
+    assert on_her.records[0].id == WANTED_FIRST[1] and on_her.outcome == "answered"
+    assert ids(await say(one, officer, "next")) == WANTED_FIRST[6:12]

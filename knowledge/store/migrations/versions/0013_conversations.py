@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("subject_id", sa.String(64), nullable=False),
         sa.Column("listed", sa.Text(), nullable=False),
         sa.Column("shown", sa.Integer(), nullable=False),
+        sa.Column("listed_last", sa.Boolean(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("actor", "channel", name=op.f("pk_conversations")),
     )
