@@ -51,6 +51,9 @@ EXAMPLES = (
 )
 
 
+FOLLOW_UPS = "Then, within 10 minutes: 'more', a number from a list ('2'), 'his car', 'is she wanted'."
+
+
 def can_use(role: str, command: str) -> bool:
     return any(c.name == command and role in c.roles for c in COMMANDS)
 
@@ -68,6 +71,7 @@ def help_text(role: str) -> str:
     """What this role can ask and do, with examples; nothing about commands it cannot use."""
     lines = ["Ask me in plain words, for example:"]
     lines += [f"• {example}" for example in EXAMPLES]
+    lines.append(FOLLOW_UPS)
     lines.append("Commands:")
     lines += [f"{c.usage} — {c.description}" for c in commands_for(role)]
     return "\n".join(lines)

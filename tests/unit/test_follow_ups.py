@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from knowledge.access.roles import FOLLOW_UPS, help_text
 from knowledge.understanding.follow_ups import FollowUp, Refers, find_follow_up
 from knowledge.understanding.intents import Intent
 from knowledge.understanding.parse import INTENTS, parse
@@ -142,3 +143,10 @@ def test_finding_a_follow_up_never_raises_and_stays_in_the_contract(text: str) -
 
 def test_a_ten_thousand_character_message_is_not_a_follow_up() -> None:
     assert find_follow_up("more " * 2000, today=TODAY) is None
+
+
+def test_help_says_how_to_follow_an_answer_up() -> None:
+    for role in ("officer", "sergeant", "admin"):
+        assert FOLLOW_UPS in help_text(role)
+    for said in ("'more'", "'2'", "'his car'", "'is she wanted'"):  # each as the parser reads it
+        assert parse(said.strip("'"), today=TODAY).follow_up is not None
