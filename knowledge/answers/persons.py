@@ -157,8 +157,8 @@ async def _shortlist(records: Records, hits: list[ScoredPerson], heading: str) -
     flagged = await records.safety_flagged([hit.person_id for hit in hits[:FLAG_CHECKS]])
     hits = sorted(hits, key=lambda h: (-h.score, h.person_id not in flagged, h.person_id))
     shown = hits[:SHORTLIST]
-    rows, choices, disclosed = await _rows(
-        records, [Disclosed(RecordKind.PERSON, h.person_id, h.score) for h in shown], flagged
+    rows, choices, disclosed, _ = await _rows(
+        records, [Disclosed(RecordKind.PERSON, h.person_id, h.score) for h in shown], flagged, first=1
     )
     hidden = [
         Disclosed(RecordKind.PERSON, hit.person_id) for hit in hits[SHORTLIST:] if hit.person_id in flagged
@@ -180,8 +180,8 @@ async def listed_people(records: Records, listing: Listing, count: int) -> Draft
     """The next `count` people of a shortlist already given, numbered as they stand on the whole list."""
     page = listing.records[listing.shown : listing.shown + count]
     flagged = await records.safety_flagged([p.id for p in listing.records[listing.shown :]])
-    rows, choices, disclosed = await _rows(records, list(page), flagged)
     first, last, total = listing.shown + 1, listing.shown + len(page), len(listing.records)
+    rows, choices, disclosed, numbers = await _rows(records, list(page), flagged, first=first)
     rest = [p for p in listing.records[last:] if p.id in flagged]
     heading = f"Matches {first}–{last} of {total}"
     if rest:
@@ -189,7 +189,7 @@ async def listed_people(records: Records, listing: Listing, count: int) -> Draft
     heading += ":" if last == total else " (say 'more' for the next, 'show all' for the rest):"
     if flagged.intersection(p.id for p in page):
         heading = "⚠ marks people who are wanted or carry officer-safety warnings.\n" + heading
-    reply = render.shortlist(heading, rows, start=first)
+    reply = render.shortlist(heading, rows, numbers=numbers)
     counted = [Disclosed(RecordKind.PERSON, p.id) for p in rest]
     return Draft(
         Outcome.AMBIGUOUS, reply, disclosed, choices, counted=counted, listing=Listing(listing.records, last)
@@ -200,15 +200,17 @@ _Row = tuple[str, str, dt.date | None, str]  # id, name, date of birth, town: on
 
 
 async def _rows(
-    records: Records, shown: list[Disclosed], flagged: set[str]
-) -> tuple[list[_Row], list[Choice], list[Disclosed]]:
-    """The people of one page of a shortlist: a line, a button and a disclosure each, flagged ones marked."""
+    records: Records, shown: list[Disclosed], flagged: set[str], *, first: int
+) -> tuple[list[_Row], list[Choice], list[Disclosed], list[int]]:
+    """The people of one page of a shortlist: a line, a button and a disclosure each, flagged ones marked,
+    and each one's number on the whole list (`first` is the page's first)."""
     people = await records.shortlist_entries([p.id for p in shown])
-    rows, choices, disclosed = [], [], []
-    for hit in shown:
+    rows, choices, disclosed, numbers = [], [], [], []
+    for number, hit in enumerate(shown, start=first):
         person = people.get(hit.id)
         if person is None:  # gone since the list was made (a follow-up minutes later): left out
             continue
+        numbers.append(number)
         mark = "⚠ " if person.id in flagged else ""
         name = mark + render.surname_first(person.forenames, person.surname)
         rows.append((person.id, name, person.date_of_birth, person.town))
@@ -218,4 +220,4 @@ async def _rows(
             )
         )
         disclosed.append(Disclosed(RecordKind.PERSON, person.id, hit.score))
-    return rows, choices, disclosed
+    return rows, choices, disclosed, numbers

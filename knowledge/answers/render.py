@@ -250,15 +250,15 @@ def incident_summary(incident: IncidentRecord, *, detail: bool = False) -> str:
 
 
 def shortlist(
-    heading: str, options: Sequence[tuple[str, str, dt.date | None, str]], *, start: int = 1
+    heading: str, options: Sequence[tuple[str, str, dt.date | None, str]], *, numbers: Sequence[int] = ()
 ) -> str:
     """A numbered list of (id, name, date of birth, town) for the officer to choose from.
 
-    A later page of the same list (`start`) goes on numbering, so "9" is the ninth line the officer saw.
+    A later page of the same list gives its `numbers` on the whole list, so "9" is the ninth line shown.
     """
     options = _as_data(options)
     lines = [heading]
-    for number, (pid, name, dob, town) in enumerate(options, start=start):
+    for number, (pid, name, dob, town) in zip(numbers or range(1, len(options) + 1), options, strict=True):
         lines.append(f"{number}. {name} — born {uk_date(dob)}{', ' + town if town else ''} ({pid})")
     lines.append("Choose one of them, or ask again with a date of birth.")
     return "\n".join(lines)

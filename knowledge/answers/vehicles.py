@@ -58,40 +58,43 @@ async def _vehicle(records: Records, vrm: str) -> Draft:
     return Draft(Outcome.ANSWERED, reply, disclosed, more=more)
 
 
-def vehicle_list(
-    vehicles: list[VehicleHit], heading: str, *, listed: Listing | None = None, count: int = SHORTLIST
-) -> Draft:
+def vehicle_list(vehicles: list[VehicleHit], heading: str) -> Draft:
     """Marks to choose from, each with its own warnings: none is left unmarked because it is a list.
 
-    `listed` is the list a later page continues ("more"): numbering goes on from where it stopped.
+    The whole list goes to the conversation, so that "more" shows the next six.
     """
-    before = listed.shown if listed else 0
-    total = len(listed.records) if listed else len(vehicles)
-    shown, lines, choices = vehicles[:count], [], []
-    for n, vehicle in enumerate(shown, start=before + 1):
+    shown = vehicles[:SHORTLIST]
+    more = f" (the first {len(shown)}; say 'more' for the next)" if len(vehicles) > len(shown) else ""
+    draft = _numbered(list(enumerate(shown, start=1)), f"{heading}{more}:")
+    draft.listing = Listing(tuple(Disclosed(RecordKind.VEHICLE, v.vrm) for v in vehicles), len(shown))
+    return draft
+
+
+async def listed_vehicles(records: Records, listing: Listing, count: int) -> Draft:
+    """The next `count` vehicles of a list already given, each read afresh, numbered as on the whole list
+    (one gone since is left out, and the others keep their numbers)."""
+    page = listing.records[listing.shown : listing.shown + count]
+    found = [(n, await records.vehicle(v.id)) for n, v in enumerate(page, start=listing.shown + 1)]
+    hits = [(n, VehicleHit(v.vrm, v.make, v.model, v.colour, v.markers)) for n, v in found if v is not None]
+    if not hits:
+        return Draft(Outcome.NOT_FOUND, GONE)
+    last = listing.shown + len(page)
+    draft = _numbered(hits, f"Vehicles {listing.shown + 1}–{last} of {len(listing.records)}:")
+    draft.listing = Listing(listing.records, last)
+    return draft
+
+
+def _numbered(vehicles: list[tuple[int, VehicleHit]], heading: str) -> Draft:
+    lines, choices = [], []
+    for n, vehicle in vehicles:
         labels = render.marker_labels(vehicle.markers)
         warning = f"⚠ {labels} — " if labels else ""
         label = render.field(f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}")
         lines.append(f"{n}. {warning}{label}")
         choices.append(Choice(label, RecordKind.VEHICLE, vehicle.vrm))
-    more = f" (the first {len(shown)}; say 'more' for the next)" if total > before + len(shown) else ""
-    if listed and before:
-        more = f" ({before + 1}–{before + len(shown)} of {total})"
-    reply = "\n".join([f"{heading}{more}:", *lines, "Choose one, or send the full mark."])
-    listed_all = listed.records if listed else tuple(Disclosed(RecordKind.VEHICLE, v.vrm) for v in vehicles)
-    disclosed = [Disclosed(RecordKind.VEHICLE, v.vrm) for v in shown]
-    listing = Listing(listed_all, before + len(shown))
-    return Draft(Outcome.AMBIGUOUS, reply, disclosed, choices, listing=listing)
-
-
-async def listed_vehicles(records: Records, listing: Listing, count: int) -> Draft:
-    """The next `count` vehicles of a list already given, each read afresh (one gone since is left out)."""
-    page = listing.records[listing.shown : listing.shown + count]
-    found = [await records.vehicle(v.id) for v in page]
-    vehicles = [VehicleHit(v.vrm, v.make, v.model, v.colour, v.markers) for v in found if v is not None]
-    if not vehicles:
-        return Draft(Outcome.NOT_FOUND, GONE)
-    return vehicle_list(vehicles, "Vehicles", listed=listing, count=count)
+    reply = "\n".join([heading, *lines, "Choose one, or send the full mark."])
+    disclosed = [Disclosed(RecordKind.VEHICLE, v.vrm) for _, v in vehicles]
+    return Draft(Outcome.AMBIGUOUS, reply, disclosed, choices)
 
 
 async def _vehicle_detail(records: Records, vrm: str) -> Draft:

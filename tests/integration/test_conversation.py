@@ -11,6 +11,7 @@ import itertools
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from sqlalchemy import create_engine, delete
 
 from knowledge.answers.conversation import TTL
 from knowledge.answers.disclosure import Answer
@@ -18,8 +19,8 @@ from knowledge.answers.dispatch import answer, answer_record
 from knowledge.answers.follow_ups import NOTHING_TO_FOLLOW, WHOLE_LIST
 from knowledge.store import audit_export
 from knowledge.store.audit import Caller
-from knowledge.store.database import Database
-from knowledge.store.schema import AuditEntry
+from knowledge.store.database import Database, sync_url
+from knowledge.store.schema import AuditEntry, Person, PersonKey
 from tests.support.keys import AUDIT_KEY
 from tests.support.loaded import loaded_database
 
@@ -37,6 +38,10 @@ KNOWN = {
         {"id": pid, "forenames": "Ophelia", "surname": "Wrenfield", "date_of_birth": f"{1950 + n}-02-03",
          "sex": "F", "aliases": "", "markers": "", "address_id": ""}
         for n, pid in enumerate(NAMESAKES, start=1)
+    ] + [
+        {"id": f"PY0{n}", "forenames": "Tamsin", "surname": "Yarrowby", "date_of_birth": f"{1960 + n}-07-08",
+         "sex": "F", "aliases": "", "markers": "", "address_id": ""}
+        for n in range(1, 9)
     ] + [
         {"id": "PV01", "forenames": "Barnaby", "surname": "Quodling", "date_of_birth": "1985-04-03",
          "sex": "M", "aliases": "", "markers": "VIOLENT", "address_id": "AW01"},
@@ -313,3 +318,22 @@ async def test_more_after_a_list_is_more_of_it_and_after_a_record_more_on_it(
     on_her = await say(two, officer, "more")  # after a pick, more on her; "next" still pages
     assert on_her.records[0].id == WANTED_FIRST[1] and on_her.outcome == "answered"
     assert ids(await say(one, officer, "next")) == WANTED_FIRST[6:12]
+
+
+async def test_a_record_gone_since_the_list_leaves_the_others_their_numbers(
+    processes: tuple[Database, Database], officer: Caller, loaded_url: str
+) -> None:
+    one, two = processes
+    first = await say(one, officer, "tamsin yarrowby")
+    assert ids(first) == [f"PY0{n}" for n in range(1, 7)]
+    engine = create_engine(sync_url(loaded_url))
+    with engine.begin() as conn:  # PY07 is deleted by another system between the list and "more"
+        conn.execute(delete(PersonKey).where(PersonKey.person_id == "PY07"))
+        conn.execute(delete(Person).where(Person.id == "PY07"))
+    engine.dispose()
+    page = await say(two, officer, "more")
+    assert ids(page) == ["PY08"] and "\n8. YARROWBY, Tamsin — born 08/07/1968" in page.reply
+    assert "\n7. " not in page.reply
+    assert (await say(one, officer, "8")).records[0].id == "PY08"
+    gone = await say(two, officer, "7")
+    assert (gone.outcome, gone.records) == ("not_found", ())
