@@ -68,6 +68,18 @@ async def _users(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+async def _reasons(args: argparse.Namespace, db: Database) -> int:
+    from knowledge.access import reasons
+
+    if args.reasons_command == "set":
+        new = await reasons.set_reason(db, args.code, args.label, by=console_caller())
+        print(f"Reason {args.code.strip().upper()} {'added' if new else 'relabelled'}.")
+        return 0
+    for code, label in (await reasons.reason_codes(db)).items():
+        print(f"{code}\t{label}")
+    return 0
+
+
 async def _audit(args: argparse.Namespace, db: Database) -> int:
     if args.audit_command == "verify":
         checkpoints = [c for path in args.checkpoint for c in _read_checkpoints(path)]
@@ -141,13 +153,20 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         for line in lines:
             print(json.dumps(parse(line).to_json(), ensure_ascii=False), flush=True)
         return 0
-    if command in ("ask", "chat", "users", "audit") and (problem := schema_problem(settings.database_url)):
+    if command in ("ask", "chat", "users", "audit", "reasons") and (
+        problem := schema_problem(settings.database_url)
+    ):
         raise BeatlineError(problem)
     if command == "ask":
         from bot import console
 
         return asyncio.run(
-            _with_db(settings, lambda db: console.ask(db, args), key=settings.load_audit_key(), writes=True)
+            _with_db(
+                settings,
+                lambda db: console.ask(db, args, settings.reason_rule()),
+                key=settings.load_audit_key(),
+                writes=True,
+            )
         )
     if command == "chat":
         from bot import console
@@ -161,6 +180,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(
             _with_db(settings, lambda db: _users(args, db), key=settings.load_audit_key(), writes=True)
         )
+    if command == "reasons":
+        writes = args.reasons_command == "set"
+        key = settings.load_audit_key() if writes else None
+        return asyncio.run(_with_db(settings, lambda db: _reasons(args, db), key=key, writes=writes))
     if args.audit_command == "seal":
         return _seal(settings)
     # An export shows the log as it is and needs no key; checking or vouching for it does.

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from bot.operator import console_caller
 from bot.settings import Settings
 from knowledge.access import users
-from knowledge.access.reasons import reason_code
+from knowledge.access.reason_choices import ReasonRule
+from knowledge.access.reasons import check_code, reason_codes
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer
 from knowledge.matching.clean import clean_text
@@ -42,9 +43,13 @@ def _show(result: Answer, as_json: bool) -> None:
         print(result.reply, flush=True)
 
 
-async def ask(db: Database, args: argparse.Namespace) -> int:
-    """One answer for TEXT, or one per stdin line, each flushed as soon as it is ready."""
-    reason = reason_code(args.reason)  # an unknown code is refused before anything is asked
+async def ask(db: Database, args: argparse.Namespace, rule: ReasonRule) -> int:
+    """One answer for TEXT, or one per stdin line, each flushed as soon as it is ready.
+
+    With `--as`, a check needs a reason as it would in Telegram; an unknown code is refused (exit 1,
+    the codes listed) before anything is asked.
+    """
+    reason = check_code(args.reason, await reason_codes(db)) if args.reason else ""
     caller = await caller_for(db, args.as_id)
     lines: Iterable[str] = [args.text] if args.text is not None else sys.stdin
     for line in lines:
@@ -52,7 +57,7 @@ async def ask(db: Database, args: argparse.Namespace) -> int:
             continue
         if not args.json and args.text is None:
             print("", flush=True)
-        _show(await answer(db, caller, line.rstrip("\n"), reason=reason), args.json)
+        _show(await answer(db, caller, line.rstrip("\n"), reason=reason, rule=rule), args.json)
     return 0
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from bot.settings import Settings
 from knowledge.access.buttons import ButtonSigner, derive_key
 from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
+from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
@@ -54,9 +55,11 @@ class Services:
         buttons: ButtonSigner,
         pacer: Pacer,
         port: Port,
+        reasons: ReasonRule = DEFAULT_RULE,
     ) -> None:
         self.db, self.records, self.limiter, self.buttons = db, records, limiter, buttons
         self.pacer, self.port = pacer, port
+        self.reasons = reasons  # BEATLINE_REASONS_REQUIRED and BEATLINE_REASON_MINUTES
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
         )
@@ -80,7 +83,7 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, SqlStore(db), limiter, buttons, pacer, port(buttons))
+        return cls(db, SqlStore(db), limiter, buttons, pacer, port(buttons), reasons=settings.reason_rule())
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from knowledge.access.reason_choices import ReasonRule
 from knowledge.errors import BeatlineError
 from knowledge.store.audit_key import (
     MIN_KEY_BYTES,
@@ -75,6 +76,9 @@ class Settings:
     # else the default key file: see load_audit_key.
     audit_key: AuditKey | None = None
     audit_key_file: Path | None = None
+    # A reason for every check asked as a Telegram user, and how long one given covers the follow-ups.
+    reasons_required: bool = True
+    reason_minutes: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +117,10 @@ class Settings:
                 f"BEATLINE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level[:20]!r}."
             )
 
+        required = (env.get("BEATLINE_REASONS_REQUIRED") or "true").strip().lower()
+        if required not in _BOOLEANS:
+            raise SettingsError(f"BEATLINE_REASONS_REQUIRED must be true or false, not {required[:20]!r}.")
+
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
             telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
@@ -129,7 +137,12 @@ class Settings:
             db_timeout=number("BEATLINE_DB_TIMEOUT", cls.db_timeout, float, least=0.001),
             audit_key=audit_key,
             audit_key_file=Path(key_file) if key_file else None,
+            reasons_required=_BOOLEANS[required],
+            reason_minutes=_reason_minutes(number("BEATLINE_REASON_MINUTES", cls.reason_minutes, least=1)),
         )
+
+    def reason_rule(self) -> ReasonRule:
+        return ReasonRule(required=self.reasons_required, minutes=self.reason_minutes)
 
     def create_default_audit_key(self) -> Path | None:
         """For init-db: with no key configured, make the default key file if missing; its path if made."""
@@ -156,6 +169,23 @@ class Settings:
         return _read_key(path, f"The audit key file {path}", BeatlineError)
 
 
+def _reason_minutes(minutes: int) -> int:
+    if minutes > _MOST_REASON_MINUTES:  # a reason is for one purpose, not for days on end
+        raise SettingsError(f"BEATLINE_REASON_MINUTES must be at most {_MOST_REASON_MINUTES} (a day).")
+    return minutes
+
+
+_MOST_REASON_MINUTES = 1440
+_BOOLEANS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+}
 _KEY_FORM = f"must be at least {MIN_KEY_BYTES} random bytes written as hex or base64"
 
 

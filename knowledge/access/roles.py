@@ -5,7 +5,17 @@ This is the one table the gate, `/help` and the Telegram command menu all read, 
 
 from __future__ import annotations
 
-__all__ = ["COMMANDS", "ROLES", "Command", "can_use", "commands_for", "help_text", "may_grant"]
+__all__ = [
+    "COMMANDS",
+    "FOLLOW_UPS",
+    "REASONS_HINT",
+    "ROLES",
+    "Command",
+    "can_use",
+    "commands_for",
+    "help_text",
+    "may_grant",
+]
 
 from dataclasses import dataclass
 
@@ -67,10 +77,18 @@ def commands_for(role: str) -> tuple[Command, ...]:
     return tuple(c for c in COMMANDS if role in c.roles)
 
 
-def help_text(role: str) -> str:
-    """What this role can ask and do, with examples; nothing about commands it cannot use."""
+REASONS_HINT = (
+    "Each check needs a reason: tap one when I ask, or start the message with its code, "
+    "e.g. 'stop: check plate ab12 cde'."
+)
+
+
+def help_text(role: str, *, reasons: bool = False) -> str:
+    """What this role can ask and do, with examples; nothing about commands it cannot use. `reasons`:
+    checks need a reason (BEATLINE_REASONS_REQUIRED), so say how to give one."""
     lines = ["Ask me in plain words, for example:"]
     lines += [f"• {example}" for example in EXAMPLES]
+    lines += [REASONS_HINT] if reasons else []
     lines.append(FOLLOW_UPS)
     lines.append("Commands:")
     lines += [f"{c.usage} — {c.description}" for c in commands_for(role)]

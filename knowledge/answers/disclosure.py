@@ -29,6 +29,7 @@ from knowledge.understanding.intents import Intent
 
 __all__ = [
     "DATABASE_DOWN",
+    "DATABASE_ERRORS",
     "GONE",
     "NOT_ENROLLED",
     "RECORDS_DOWN",
@@ -39,6 +40,7 @@ __all__ = [
     "Listing",
     "Remember",
     "audited",
+    "database_down",
     "drafted",
 ]
 
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 DATABASE_DOWN = "The records system is not answering right now. Try again in a minute; nothing was looked up."
 NOT_ENROLLED = "Sorry, you are not enrolled to use Beatline."
 GONE = "That record is no longer available."
+DATABASE_ERRORS = (OperationalError, DBAPIError, PoolTimeout, OSError)  # the database went away or stuck
 RECORDS_DOWN = str(RecordsUnavailable())
 
 
@@ -153,13 +156,18 @@ async def audited(
             )
             if remember is not None and draft.outcome is not Outcome.DENIED:
                 await remember(session, draft)
-    except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
-        log.warning("database unavailable while answering: %s", type(exc).__name__)
-        return Answer(intent, Outcome.ERROR, DATABASE_DOWN)
+    except DATABASE_ERRORS as exc:
+        return database_down(intent, exc)
     listing = draft.listing if draft.listing and draft.listing.shown < len(draft.listing.records) else None
     return Answer(
         intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more, listing
     )
+
+
+def database_down(intent: Intent, exc: BaseException) -> Answer:
+    """The one sentence for a database that went away: nothing was looked up, nothing disclosed."""
+    log.warning("database unavailable while answering: %s", type(exc).__name__)
+    return Answer(intent, Outcome.ERROR, DATABASE_DOWN)
 
 
 async def _read(records: RecordsSource, asking: Asking, work: Callable[[Records], Awaitable[Draft]]) -> Draft:

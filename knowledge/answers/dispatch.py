@@ -2,8 +2,9 @@
 
 Every channel (Telegram, `beatline ask`, `beatline chat`) calls `answer` or `answer_record`; both go
 through the one audited path (`knowledge.answers.disclosure.audited`), so one audit entry listing what
-the reply shows is committed before the reply is returned. Which module answers is a table from
-intent (a question) or record kind (a record opened from a button) to its handler.
+the reply shows is committed before the reply is returned. A check asked as a Telegram user needs a
+reason first (check_reason.py). Which module answers is a table from intent (a question) or record
+kind (a record opened from a button) to its handler.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from knowledge.access.reasons import reason_code
+from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.access.roles import help_text
-from knowledge.answers import addresses, conversation, follow_ups, incidents, persons, vehicles
-from knowledge.answers.disclosure import GONE, Answer, Draft, audited, drafted
+from knowledge.answers import addresses, check_reason, conversation, follow_ups, incidents, persons, vehicles
+from knowledge.answers.disclosure import DATABASE_ERRORS, GONE, Answer, Draft, audited, database_down, drafted
 from knowledge.errors import BeatlineError
 from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
@@ -46,11 +47,13 @@ class _Question:
     caller: Caller
     parsed: ParsedQuery
     today: dt.date
+    rule: ReasonRule
     now: dt.datetime
 
 
 async def _help(_: Records, question: _Question) -> Draft:
-    return Draft(Outcome.ANSWERED, help_text(question.caller.role))
+    asked = question.rule.required and question.caller.telegram_user_id is not None
+    return Draft(Outcome.ANSWERED, help_text(question.caller.role, reasons=asked))
 
 
 async def _unknown(_: Records, question: _Question) -> Draft:
@@ -85,24 +88,37 @@ async def answer(
     reason: str = "",
     today: dt.date | None = None,
     records: RecordsSource | None = None,
+    rule: ReasonRule = DEFAULT_RULE,
     now: dt.datetime | None = None,
 ) -> Answer:
     """Understand the question (or follow-up), look it up in `records` (those in `db` if None),
     summarise, and audit what was disclosed.
 
     What the answer showed is kept as this user's conversation (`conversation.remembering`), so that
-    "more", "the second one" or "his car" can follow it, whichever process gets the next message.
+    "more", "the second one" or "his car" can follow it, whichever process gets the next message. A
+    follow-up shows records as a check does, so it needs a reason as a check does.
     """
     today = today or dt.date.today()
     now = now or dt.datetime.now(dt.UTC)
-    parsed = parse(text, today=today)
+    parsed = None
     try:
-        code = reason_code(reason)
+        given = await check_reason.given_reason(db, text, reason)
+        parsed = parse(given.question, today=today)
+        follows = parsed.follow_up is not None
+        code = await check_reason.recorded_under(db, caller, given.code, parsed.intent, rule, follows=follows)
     except BeatlineError as unknown:
         refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
-        return await audited(db, caller, text, parsed.intent, "", lambda _: drafted(refusal))
-    question = _Question(caller, parsed, today, now)
-    remember = conversation.remembering(caller, now, follows=parsed.follow_up is not None)
+        intent = parse(text, today=today).intent
+        return await audited(db, caller, text, intent, "", lambda _: drafted(refusal))
+    except DATABASE_ERRORS as exc:
+        return database_down(parsed.intent if parsed else Intent.UNKNOWN, exc)
+    if isinstance(code, Draft):
+        return await audited(db, caller, text, parsed.intent, "", lambda _: drafted(code))
+    if given.code and not given.question:
+        noted = check_reason.noted(code, caller, rule)
+        return await audited(db, caller, text, parsed.intent, code, lambda _: drafted(noted))
+    question = _Question(caller, parsed, today, rule, now)
+    remember = conversation.remembering(caller, now, follows=follows)
     return await audited(
         db, caller, text, parsed.intent, code, lambda r: _route(db, r, question), records, remember=remember
     )
@@ -124,15 +140,17 @@ async def answer_record(
     *,
     detail: bool,
     query: str = "",
+    reason: str = "",
     records: RecordsSource | None = None,
+    rule: ReasonRule = DEFAULT_RULE,
     now: dt.datetime | None = None,
 ) -> Answer:
-    """Open one record chosen from a shortlist, or its detail ("More"); a tap is a follow-up like words."""
+    """Open one record chosen from a shortlist, or its detail ("More"), under the asker's reason; a tap
+    is a follow-up as words are."""
     intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
-    remember = conversation.remembering(caller, now or dt.datetime.now(dt.UTC), follows=True)
     work: Callable[[Records], Awaitable[Draft]] = lambda r: open_record(r, record_id, detail)  # noqa: E731
-    return await audited(db, caller, label, intent, "", work, records, remember=remember)
+    return await _tapped(db, caller, label, intent, work, reason, records, rule, now)
 
 
 async def next_page(
@@ -140,15 +158,42 @@ async def next_page(
     caller: Caller,
     shown: int,
     *,
+    reason: str = "",
     records: RecordsSource | None = None,
+    rule: ReasonRule = DEFAULT_RULE,
     now: dt.datetime | None = None,
 ) -> Answer:
     """The next page of the shortlist a Next button was sent under: the follow-up "next", tapped."""
     now = now or dt.datetime.now(dt.UTC)
     follow_up = FollowUp(Refers.NEXT, number=shown)
-    remember = conversation.remembering(caller, now, follows=True)
     work: Callable[[Records], Awaitable[Draft]] = lambda r: _follow(db, r, caller, follow_up, now)  # noqa: E731
-    return await audited(db, caller, "next (button)", Intent.UNKNOWN, "", work, records, remember=remember)
+    return await _tapped(db, caller, "next (button)", Intent.UNKNOWN, work, reason, records, rule, now)
+
+
+async def _tapped(
+    db: Database,
+    caller: Caller,
+    label: str,
+    intent: Intent,
+    work: Callable[[Records], Awaitable[Draft]],
+    reason: str,
+    records: RecordsSource | None,
+    rule: ReasonRule,
+    now: dt.datetime | None,
+) -> Answer:
+    """A button's answer, under the asker's reason (a tap shows records as a check does)."""
+    try:
+        given = (await check_reason.given_reason(db, "", reason)).code
+        code = await check_reason.recorded_under(db, caller, given, intent, rule, follows=True)
+    except BeatlineError as unknown:
+        refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
+        return await audited(db, caller, label, intent, "", lambda _: drafted(refusal))
+    except DATABASE_ERRORS as exc:
+        return database_down(intent, exc)
+    if isinstance(code, Draft):
+        return await audited(db, caller, label, intent, "", lambda _: drafted(code))
+    remember = conversation.remembering(caller, now or dt.datetime.now(dt.UTC), follows=True)
+    return await audited(db, caller, label, intent, code, work, records, remember=remember)
 
 
 async def _follow(

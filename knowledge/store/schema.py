@@ -37,10 +37,13 @@ __all__ = [
     "IncidentPerson",
     "Invite",
     "Marker",
+    "PendingQuestion",
     "Person",
     "PersonKey",
     "ProcessedUpdate",
     "RateEvent",
+    "ReasonChoice",
+    "ReasonCode",
     "User",
     "Vehicle",
     "Warrant",
@@ -274,6 +277,38 @@ class BriefingDelivery(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReasonCode(Base):
+    """One reason the force accepts for a check; data, so a force can add its own or relabel them."""
+
+    __tablename__ = "reason_codes"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)  # upper case, as the audit stores it
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer)  # the order of the buttons and of every list
+
+
+class ReasonChoice(Base):
+    """The reason a user last gave, and when: it covers their follow-ups for BEATLINE_REASON_MINUTES.
+
+    In the database rather than a process's memory, because the next message may reach another process.
+    """
+
+    __tablename__ = "reason_choices"
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(16))
+    chosen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PendingQuestion(Base):
+    """A check held until its asker taps a reason: the button's 64 bytes carry only this row's id."""
+
+    __tablename__ = "pending_questions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    question: Mapped[str] = mapped_column(Text, default="")  # the question as sent, or '' for a record
+    record: Mapped[str] = mapped_column(String(64), default="")  # a record button's payload
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Conversation(Base):

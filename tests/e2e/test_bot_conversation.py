@@ -81,3 +81,23 @@ async def test_the_next_button_pages_as_the_word_does_and_an_old_one_says_so(bot
         ("next (button)", "needs_more"),
     ]
     assert entries[2].record_ids == ""
+
+
+async def test_words_and_the_next_button_after_the_reason_lapsed_ask_for_one_first(bot: BotUnderTest) -> None:
+    first = await bot.say(OFFICER, "percival quarrington")
+    next_button = first["reply_markup"]["inline_keyboard"][-1][0]
+    await bot.forget_reason(OFFICER)
+    asked = await bot.say(OFFICER, "the second one")  # a pick shows a record, so it needs a reason
+    assert asked["text"].startswith("Why is this check needed?") and "QUARRINGTON" not in asked["text"]
+    await bot.press(OFFICER, first, next_button["callback_data"])
+    asked_again = await bot.next_message(OFFICER, 2)
+    assert asked_again["text"].startswith("Why is this check needed?")
+    stop = next(row[0] for row in asked_again["reply_markup"]["inline_keyboard"] if row[0]["text"] == "STOP")
+    await bot.press(OFFICER, asked_again, stop["callback_data"])
+    page = await bot.next_message(OFFICER, 3)  # the tap answers the held "next"
+    assert page["text"].startswith("Matches 7–8 of 8:") and page["protect_content"] is True
+    assert [(e.query, e.outcome, e.reason) for e in await bot.audit(OFFICER)][-1] == (
+        "next",
+        "ambiguous",
+        "STOP",
+    )

@@ -43,7 +43,7 @@ async def test_debug_logs_hold_no_token_and_no_record_contents(template_db: Path
             stderr=asyncio.subprocess.STDOUT,
         )
         try:
-            fake.push_update(fake.text_message(OFFICER, "check plate QX12ABC"))
+            fake.push_update(fake.text_message(OFFICER, "training: check plate QX12ABC"))
             [reply] = await fake.wait_for(lambda f: f.bot_messages(OFFICER), timeout=30)
             # The button press carries the record summary back in its message, as Telegram sends it.
             [[more]] = reply["reply_markup"]["inline_keyboard"]

@@ -69,7 +69,7 @@ async def test_two_processes_answer_a_twice_delivered_update_once(db_url: str, t
     await db.dispose()
     async with FakeBotAPI() as fake:
         async with two_bots(fake, db_url, tmp_path) as urls:
-            update = fake.text_message(OFFICER, "check plate QX12ABC")
+            update = fake.text_message(OFFICER, "training: check plate QX12ABC")
             posts = (fake.post_to_webhook(update, url=url, secret=SECRET) for url in urls)
             statuses = await asyncio.gather(*posts)
             assert statuses == [200, 200]
@@ -149,8 +149,8 @@ async def test_a_broadcast_killed_mid_way_resumes_within_seconds_and_every_copy_
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 async def test_a_follow_up_may_reach_the_other_process(db_url: str, tmp_path: Path) -> None:
-    # The question to one process, "the first one" and "his car" to the other: the conversation is
-    # in the database, so the other understands them.
+    # The question to one process, "the first one" to the other, "his car" to the first again: the
+    # conversation, and the reason given with the question, are in the database, so each understands.
     fill(db_url)
     db = Database(db_url, audit_key=AUDIT_KEY)
     await users.enrol(db, OFFICER, "officer", by="test")
@@ -158,7 +158,8 @@ async def test_a_follow_up_may_reach_the_other_process(db_url: str, tmp_path: Pa
     async with FakeBotAPI() as fake:
         async with two_bots(fake, db_url, tmp_path) as (first, second):
             for n, (text, url) in enumerate(
-                [("jonathan quixtable", first), ("the first one", second), ("his car", first)], start=1
+                [("training: jonathan quixtable", first), ("the first one", second), ("his car", first)],
+                start=1,
             ):
                 await fake.post_to_webhook(fake.text_message(OFFICER, text), url=url, secret=SECRET)
                 await fake.wait_for(lambda f, n=n: len(f.messages_to(OFFICER)) == n, timeout=10)

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy import create_engine, delete
 
+from knowledge.access import reason_choices
+from knowledge.access.reason_choices import ReasonRule
 from knowledge.answers.conversation import TTL
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
@@ -89,17 +91,28 @@ async def processes(loaded_url: str) -> AsyncIterator[tuple[Database, Database]]
     await second.dispose()
 
 
-@pytest.fixture
-def officer() -> Caller:
-    """An officer of their own for each test: the module's database is shared."""
-    telegram_id = next(_ids)
+def rule_at(minutes: float, *, lasting: int = 60) -> ReasonRule:
+    """The reason rule with its clock at T0 + minutes; a reason lasting an hour unless said otherwise."""
+    return ReasonRule(minutes=lasting, clock=lambda: T0 + dt.timedelta(minutes=minutes))
+
+
+async def on_duty(db: Database, telegram_id: int) -> Caller:
+    """An officer who gave a reason at T0 (checks need one; these tests are about what follows them)."""
+    await reason_choices.choose(db, telegram_id, "INV", rule_at(0))
     return Caller(
         actor=f"tg:{telegram_id}", role="officer", telegram_user_id=telegram_id, chat_id=telegram_id
     )
 
 
-async def say(db: Database, caller: Caller, text: str, minutes: float = 0) -> Answer:
-    return await answer(db, caller, text, today=TODAY, now=T0 + dt.timedelta(minutes=minutes))
+@pytest.fixture
+async def officer(processes: tuple[Database, Database]) -> Caller:
+    """An officer of their own for each test: the module's database is shared."""
+    return await on_duty(processes[0], next(_ids))
+
+
+async def say(db: Database, caller: Caller, text: str, minutes: float = 0, *, lasting: int = 60) -> Answer:
+    now = T0 + dt.timedelta(minutes=minutes)
+    return await answer(db, caller, text, today=TODAY, now=now, rule=rule_at(minutes, lasting=lasting))
 
 
 def ids(result: Answer) -> list[str]:
@@ -136,7 +149,12 @@ async def test_each_page_is_audited_with_exactly_the_people_it_shows(
     await say(one, officer, "ophelia wrenfield")
     page = await say(two, officer, "more")
     entry = await last_audit(one, officer)
-    assert (entry.query, entry.intent, entry.outcome) == ("more", "person_check", "ambiguous")
+    assert (entry.query, entry.intent, entry.outcome, entry.reason) == (
+        "more",
+        "person_check",
+        "ambiguous",
+        "INV",
+    )
     shown = [
         token.removeprefix("person:") for token in entry.record_ids.split() if token.startswith("person:")
     ]
@@ -231,7 +249,7 @@ async def test_a_conversation_is_never_shared_between_users_or_channels(
     processes: tuple[Database, Database], officer: Caller
 ) -> None:
     one, two = processes
-    colleague = Caller(actor="tg:4999", role="officer", telegram_user_id=4999, chat_id=4999)
+    colleague = await on_duty(one, 4999)
     at_a_terminal = Caller(
         actor=officer.actor, role="officer", channel="cli", telegram_user_id=officer.chat_id
     )
@@ -264,7 +282,7 @@ async def test_a_stranger_following_up_is_refused_and_leaves_no_conversation(
     assert (await say(one, stranger, "ophelia wrenfield")).outcome == "denied"
     refused = await say(two, stranger, "more")
     assert (refused.outcome, refused.records) == ("denied", ())
-    enrolled = Caller(actor="tg:6660", role="officer", telegram_user_id=6660, chat_id=6660)
+    enrolled = await on_duty(one, 6660)  # enrolled since, with a reason: nothing of before to follow
     assert (await say(one, enrolled, "more")).reply == NOTHING_TO_FOLLOW
 
 
@@ -273,7 +291,7 @@ async def test_a_tap_on_a_button_is_followed_like_words(
 ) -> None:
     one, two = processes
     await say(one, officer, "quodling")
-    tapped = await answer_record(two, officer, "person", "PV01", detail=False, now=T0)
+    tapped = await answer_record(two, officer, "person", "PV01", detail=False, now=T0, rule=rule_at(0))
     assert tapped.records[0].id == "PV01"
     cars = await say(one, officer, "his car")
     assert ids(cars) == ["QV12BBB", "QV12AAA"]
@@ -337,3 +355,17 @@ async def test_a_record_gone_since_the_list_leaves_the_others_their_numbers(
     assert (await say(one, officer, "8")).records[0].id == "PY08"
     gone = await say(two, officer, "7")
     assert (gone.outcome, gone.records) == ("not_found", ())
+
+
+async def test_a_follow_up_after_the_reason_lapsed_is_asked_for_one_and_shows_nothing(
+    processes: tuple[Database, Database],
+) -> None:
+    one, two = processes
+    officer = await on_duty(one, next(_ids))  # a reason at T0 that lasts five minutes
+    assert (await say(one, officer, "ophelia wrenfield", lasting=5)).outcome == "ambiguous"
+    for text in ("more", "2", "the one born in 51"):  # six minutes on: the list is there, the reason not
+        asked = await say(two, officer, text, minutes=6, lasting=5)
+        assert (asked.outcome, asked.records) == ("needs_reason", ()), text
+    given = await say(one, officer, "welfare: 2", minutes=6, lasting=5)  # a reason with the follow-up
+    assert (given.outcome, given.records[0].id) == ("answered", WANTED_FIRST[1])
+    assert (await last_audit(one, officer)).reason == "WELFARE"
