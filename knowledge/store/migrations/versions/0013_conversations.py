@@ -1,7 +1,7 @@
 """conversations
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01
 
 What each user was last shown (the one record, the shortlist and how far it was paged), so that a
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
