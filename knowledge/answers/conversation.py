@@ -32,12 +32,17 @@ LISTED = 100  # records of a shortlist kept for paging: beyond that, the officer
 
 @dataclass(frozen=True)
 class Conversation:
-    """The one record last shown (the subject of "his car"), the last shortlist, and which came last
-    (after a list, "more" is more of it; after a record, more on it)."""
+    """Who "he" is, the one record last shown, the last shortlist, and which came last.
+
+    The subject is the person or vehicle last asked about or picked: "his car", "her address" and "is he
+    wanted" keep it, so "is he wanted" after "who lives there" is still about him. `last` is the record
+    the last answer showed, which "more" details; after a list ("listed_last") "more" is more of it.
+    """
 
     subject: Disclosed | None = None
     listing: Listing | None = None
     listed_last: bool = False
+    last: Disclosed | None = None
 
 
 async def recall(db: Database, caller: Caller, now: dt.datetime) -> Conversation:
@@ -50,8 +55,9 @@ async def recall(db: Database, caller: Caller, now: dt.datetime) -> Conversation
     return _from_row(row, now)
 
 
-def remembering(caller: Caller, now: dt.datetime, *, follows: bool) -> Remember:
-    """What `audited` calls to keep what an answer showed; `follows` when the answer is a follow-up.
+def remembering(caller: Caller, now: dt.datetime, *, follows: bool, keeps_subject: bool = False) -> Remember:
+    """What `audited` calls to keep what an answer showed; `follows` when the answer is a follow-up,
+    `keeps_subject` when it is about the subject ("his car") rather than a choice of a new one.
 
     A new question starts a new conversation; a follow-up (or a tap on a button) keeps the list it
     picked from, so that "the third one" can come after "the second one". Answers that showed no record
@@ -65,29 +71,32 @@ def remembering(caller: Caller, now: dt.datetime, *, follows: bool) -> Remember:
         if follows:
             mine = select(Row).where(Row.actor == caller.actor, Row.channel == caller.channel)
             before = _from_row(await session.scalar(mine.with_for_update()), now)
-        await _save(session, caller, _following(before, draft), now)
+        await _save(session, caller, _following(before, draft, keeps_subject), now)
 
     return remember
 
 
-def _following(before: Conversation, draft: Draft) -> Conversation:
+def _following(before: Conversation, draft: Draft, keeps_subject: bool) -> Conversation:
     listing = draft.listing
     if listing is None and draft.choices:
         listing = Listing(tuple(Disclosed(c.kind, c.id) for c in draft.choices), len(draft.choices))
     if listing is not None:  # a new list: a new question's "he" is no one until one is chosen
-        return Conversation(before.subject, listing, listed_last=True)
-    return Conversation(draft.records[0], before.listing)
+        return Conversation(before.subject, listing, listed_last=True, last=before.last)
+    shown = draft.records[0]
+    subject = before.subject if keeps_subject and before.subject else shown
+    return Conversation(subject, before.listing, last=shown)
 
 
 def _from_row(row: Row | None, now: dt.datetime) -> Conversation:
     if row is None or now - utc(row.updated_at) >= TTL:
         return Conversation()
     subject = Disclosed(RecordKind(row.subject_kind), row.subject_id) if row.subject_kind else None
+    last = Disclosed(RecordKind(row.last_kind), row.last_id) if row.last_kind else None
     listed = tuple(
         Disclosed(RecordKind(kind), record_id) for kind, record_id in json.loads(row.listed or "[]")
     )
     listing = Listing(listed, min(row.shown, len(listed))) if listed else None
-    return Conversation(subject, listing, listed_last=row.listed_last and listing is not None)
+    return Conversation(subject, listing, listed_last=row.listed_last and listing is not None, last=last)
 
 
 async def _save(session: AsyncSession, caller: Caller, conversation: Conversation, now: dt.datetime) -> None:
@@ -101,6 +110,8 @@ async def _save(session: AsyncSession, caller: Caller, conversation: Conversatio
         "listed": json.dumps(listed, ensure_ascii=False),
         "shown": min(listing.shown, LISTED) if listing else 0,
         "listed_last": conversation.listed_last,
+        "last_kind": conversation.last.kind.value if conversation.last else "",
+        "last_id": conversation.last.id if conversation.last else "",
         "updated_at": now,
     }
     # One statement whichever process writes first: two answers to one user at once never collide.

@@ -118,7 +118,8 @@ async def answer(
         noted = check_reason.noted(code, caller, rule)
         return await audited(db, caller, text, parsed.intent, code, lambda _: drafted(noted))
     question = _Question(caller, parsed, today, rule, now)
-    remember = conversation.remembering(caller, now, follows=follows)
+    keeps = follows and parsed.follow_up is not None and parsed.follow_up.refers is not Refers.PICK
+    remember = conversation.remembering(caller, now, follows=follows, keeps_subject=keeps)
     return await audited(
         db, caller, text, parsed.intent, code, lambda r: _route(db, r, question), records, remember=remember
     )

@@ -30,6 +30,7 @@ NOTHING_TO_FOLLOW = (
 )
 WHOLE_LIST = "That was the whole list. Send its number to open one, or ask again."
 WHICH_ONE = "Which one? Send its number from the list."
+NO_LIST = "There is no list to choose from: the last answer was one record. Say 'more' for more on it."
 MOVED_ON = "That list is not the last one you were shown. Say 'more' for the next of that, or ask again."
 NOT_A_PERSON = "That was not a person. Ask me about someone by name and date of birth."
 
@@ -44,26 +45,42 @@ _OPEN: dict[RecordKind, tuple[Intent, _Open]] = {
 
 async def answer_follow_up(records: Records, follow_up: FollowUp, said: Conversation) -> Draft:
     """What the follow-up means after what this user was last shown; nothing, if they were shown nothing."""
-    listing, subject = said.listing, said.subject
-    unshown = listing is not None and listing.shown < len(listing.records)
-    refers = follow_up.refers
-    if refers is Refers.MORE:  # more of a list just shown, else more on the one record last opened
-        refers = Refers.NEXT if subject is None or (said.listed_last and unshown) else Refers.DETAIL
-    if refers in (Refers.NEXT, Refers.ALL):
+    refers, listing, last = follow_up.refers, said.listing, said.last or said.subject
+    if refers is Refers.MORE:  # more of a list just shown, else more on the one record last shown
+        refers = Refers.NEXT if last is None or (said.listed_last and _unshown(listing)) else Refers.DETAIL
+    if refers in (Refers.NEXT, Refers.ALL, Refers.PICK):
         if listing is None:
-            return _asked(NOTHING_TO_FOLLOW)
-        if follow_up.number and follow_up.number != listing.shown:  # a button under an older list
-            return _asked(MOVED_ON)
-        if not unshown:
-            return _asked(WHOLE_LIST)
-        return await _page(records, listing, ALL_AT_ONCE if refers is Refers.ALL else persons.SHORTLIST)
-    if refers is Refers.PICK:
-        return await _pick(records, follow_up, listing) if listing else _asked(NOTHING_TO_FOLLOW)
-    if subject is None:
+            return _asked(NO_LIST if last else NOTHING_TO_FOLLOW)
+        if refers is Refers.PICK:
+            return await _pick(records, follow_up, listing)
+        return await _paged(records, follow_up, listing)
+    if refers is Refers.DETAIL and last is not None:
+        return await _open(records, last, detail=True)
+    if said.subject is None:
         return _asked(WHICH_ONE if listing else NOTHING_TO_FOLLOW)
-    if refers is Refers.DETAIL:
-        return await _open(records, subject, detail=True)
-    return await _about(records, refers, subject)
+    return await _about(records, refers, said.subject)
+
+
+def _unshown(listing: Listing | None) -> bool:
+    return listing is not None and listing.shown < len(listing.records)
+
+
+async def _paged(records: Records, follow_up: FollowUp, listing: Listing) -> Draft:
+    """The next page, or the rest ("show all"), of the list the officer is paging now."""
+    if follow_up.number and follow_up.number != listing.shown:  # a Next button under an older list
+        return _asked(MOVED_ON)
+    if not _unshown(listing):
+        return _asked(WHOLE_LIST)
+    kind = listing.records[listing.shown].kind
+    count = ALL_AT_ONCE if follow_up.refers is Refers.ALL else persons.SHORTLIST
+    if kind is RecordKind.PERSON:
+        draft = await persons.listed_people(records, listing, count)
+    elif kind is RecordKind.VEHICLE:
+        draft = await vehicles.listed_vehicles(records, listing, count)
+    else:  # address lists are shown whole
+        return _asked(WHOLE_LIST)
+    draft.intent = _OPEN[kind][0]
+    return draft
 
 
 def _asked(reply: str) -> Draft:
@@ -76,18 +93,6 @@ async def _open(records: Records, record: Disclosed, *, detail: bool = False) ->
     intent, open_record = _OPEN[record.kind]
     draft = await open_record(records, record.id, detail)
     draft.intent = intent
-    return draft
-
-
-async def _page(records: Records, listing: Listing, count: int) -> Draft:
-    kind = listing.records[listing.shown].kind
-    if kind is RecordKind.PERSON:
-        draft = await persons.listed_people(records, listing, count)
-    elif kind is RecordKind.VEHICLE:
-        draft = await vehicles.listed_vehicles(records, listing, count)
-    else:  # address lists are shown whole
-        return _asked(WHOLE_LIST)
-    draft.intent = _OPEN[kind][0]
     return draft
 
 

@@ -346,8 +346,10 @@ class Conversation(Base):
     __tablename__ = "conversations"
     actor: Mapped[str] = mapped_column(String(80), primary_key=True)  # the audit log's "tg:<id>"...
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)  # telegram | cli
-    subject_kind: Mapped[str] = mapped_column(String(16), default="")  # the one record last shown
+    subject_kind: Mapped[str] = mapped_column(String(16), default="")  # who "he" is: asked about, picked
     subject_id: Mapped[str] = mapped_column(String(64), default="")
+    last_kind: Mapped[str] = mapped_column(String(16), default="")  # the one record last shown ("more")
+    last_id: Mapped[str] = mapped_column(String(64), default="")
     listed: Mapped[str] = mapped_column(Text, default="")  # the last shortlist: JSON [[kind, id], ...]
     shown: Mapped[int] = mapped_column(Integer, default=0)  # how many of it have been shown
     listed_last: Mapped[bool] = mapped_column(Boolean, default=False)  # the list came after the subject

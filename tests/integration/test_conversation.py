@@ -18,7 +18,7 @@ from knowledge.access.reason_choices import ReasonRule
 from knowledge.answers.conversation import TTL
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
-from knowledge.answers.follow_ups import NOTHING_TO_FOLLOW, WHOLE_LIST
+from knowledge.answers.follow_ups import NO_LIST, NOTHING_TO_FOLLOW, WHOLE_LIST
 from knowledge.store import audit_export
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database, sync_url
@@ -303,7 +303,7 @@ async def test_a_new_question_starts_a_new_conversation(
     one, two = processes
     await say(one, officer, "ophelia wrenfield")
     await say(two, officer, "cressida quodling 10/9/87")
-    assert (await say(one, officer, "next")).reply == NOTHING_TO_FOLLOW
+    assert (await say(one, officer, "next")).reply == NO_LIST  # the list went with the new question
     detail = await say(two, officer, "more")  # after one person, "more" is more on her
     assert detail.records[0].id == "PV02" and detail.more is None
     assert (await say(one, officer, "thanks")).outcome == "answered"
@@ -369,3 +369,27 @@ async def test_a_follow_up_after_the_reason_lapsed_is_asked_for_one_and_shows_no
     given = await say(one, officer, "welfare: 2", minutes=6, lasting=5)  # a reason with the follow-up
     assert (given.outcome, given.records[0].id) == ("answered", WANTED_FIRST[1])
     assert (await last_audit(one, officer)).reason == "WELFARE"
+
+
+async def test_she_stays_the_subject_while_more_is_about_what_was_shown_last(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "cressida quodling 10/9/87")
+    await say(two, officer, "her car")
+    detail = await say(one, officer, "more")  # more on the car just shown: its keeper in full
+    assert detail.records[0].id == "QV34CCC" and "Keeper:" in detail.reply and detail.more is None
+    home = await say(two, officer, "who lives there")  # still her: her address, not the car's
+    assert home.records[0].id == "AW01"
+    wanted = await say(one, officer, "is she wanted")  # after the address, "she" is still Cressida
+    assert wanted.records[0].id == "PV02" and wanted.reply.startswith("⚠ WANTED — Fraud")
+
+
+async def test_after_a_vehicle_he_is_its_keeper_whatever_was_shown_since(
+    processes: tuple[Database, Database], officer: Caller
+) -> None:
+    one, two = processes
+    await say(one, officer, "check plate qv12bbb")
+    assert (await say(two, officer, "who lives there")).records[0].id == "AW01"
+    wanted = await say(one, officer, "is he wanted")
+    assert (wanted.records[0].id, wanted.intent) == ("PV01", "warrant_check")

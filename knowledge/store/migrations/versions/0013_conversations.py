@@ -4,8 +4,9 @@ Revision ID: 0013
 Revises: 0009
 Create Date: 2026-12-01
 
-What each user was last shown (the one record, the shortlist and how far it was paged), so that a
-follow-up ("more", "the second one", "his car") is understood by whichever bot process receives it.
+What each user was last shown (who "he" is, the one record last shown, the shortlist and how far it
+was paged), so that a follow-up ("more", "the second one", "his car") is understood by whichever bot
+process receives it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("subject_kind", sa.String(16), nullable=False),
         sa.Column("subject_id", sa.String(64), nullable=False),
+        sa.Column("last_kind", sa.String(16), nullable=False),
+        sa.Column("last_id", sa.String(64), nullable=False),
         sa.Column("listed", sa.Text(), nullable=False),
         sa.Column("shown", sa.Integer(), nullable=False),
         sa.Column("listed_last", sa.Boolean(), nullable=False),
