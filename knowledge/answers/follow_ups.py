@@ -3,7 +3,7 @@ opens the last subject's vehicles.
 
 Each is read in the answer's snapshot and goes through the same audited path as any question
 (`dispatch.answer`): what a follow-up shows is listed in its own audit entry before it is returned. A
-pick is only ever from the lines the officer was shown, and "he" only ever the record last shown to
+pick is only ever from the lines the officer was shown, and "he" only ever a record already shown to
 this user, so a follow-up can reach nothing a question could not.
 """
 
