@@ -11,13 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.access.roles import help_text
-from knowledge.answers import addresses, check_reason, conversation, follow_ups, incidents, persons, vehicles
+from knowledge.answers import (
+    addresses,
+    check_reason,
+    conversation,
+    follow_ups,
+    incidents,
+    persons,
+    render,
+    several,
+    vehicles,
+)
 from knowledge.answers.disclosure import DATABASE_ERRORS, GONE, Answer, Draft, audited, database_down, drafted
 from knowledge.errors import BeatlineError
+from knowledge.follows.teamwork import teamwork_note
 from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
@@ -51,6 +63,20 @@ class _Question:
     now: dt.datetime
 
 
+async def _with_teamwork(db: Database, caller: Caller, draft: Draft, teamwork: bool) -> Draft:
+    """A person answer says whether other officers checked that person lately (BEATLINE_TEAMWORK).
+
+    Read from the audit log in Beatline's own database, wherever the records come from.
+    """
+    if teamwork and draft.outcome == Outcome.ANSWERED and draft.records:
+        first = draft.records[0]
+        if first.kind == RecordKind.PERSON:
+            async with db.reads() as session, session.begin():
+                note = await teamwork_note(session, caller, first.id, dt.datetime.now(dt.UTC))
+            draft.reply = f"{draft.reply}\n{note}" if note else draft.reply
+    return draft
+
+
 async def _help(_: Records, question: _Question) -> Draft:
     asked = question.rule.required and question.caller.telegram_user_id is not None
     return Draft(Outcome.ANSWERED, help_text(question.caller.role, reasons=asked))
@@ -63,7 +89,7 @@ async def _unknown(_: Records, question: _Question) -> Draft:
 
 
 _BY_INTENT: dict[Intent, Callable[[Records, _Question], Awaitable[Draft]]] = {
-    Intent.PERSON_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
+    Intent.PERSON_CHECK: lambda s, q: _person_or_street(s, q),
     Intent.WARRANT_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
     Intent.VEHICLE_CHECK: lambda s, q: vehicles.check_vehicle(s, q.parsed),
     Intent.ADDRESS_CHECK: lambda s, q: addresses.check_address(s, q.parsed),
@@ -71,6 +97,27 @@ _BY_INTENT: dict[Intent, Callable[[Records, _Question], Awaitable[Draft]]] = {
     Intent.HELP: _help,
     Intent.UNKNOWN: _unknown,
 }
+
+
+async def _person_or_street(records: Records, question: _Question) -> Draft:
+    """A name, unless no one has that exact name and it is also a street on record ("baker street")."""
+    parsed = question.parsed
+    draft = await persons.check_person(records, parsed, question.today)
+    exact = any(r.kind == RecordKind.PERSON and r.score >= 100 for r in draft.records)
+    if not parsed.street_reading or exact:
+        return draft
+    reading = dict(parsed.street_reading)
+    street = ParsedQuery(
+        Intent.ADDRESS_CHECK, MappingProxyType({"street": reading["street"]}), town=reading.get("town", "")
+    )
+    place = await addresses.check_address(records, street)
+    if place.outcome is Outcome.NOT_FOUND:
+        return draft
+    said = render.field(", ".join(reading.values())).upper()  # "BAKER STREET, CAMDEN"
+    place.reply = f"Read as a street: {said}.\n{place.reply}"
+    return place
+
+
 _Open = Callable[[Records, str, bool], Awaitable[Draft]]
 _BY_KIND: dict[str, tuple[Intent, _Open]] = {
     RecordKind.PERSON: (Intent.PERSON_CHECK, persons.open_person),
@@ -88,6 +135,7 @@ async def answer(
     reason: str = "",
     today: dt.date | None = None,
     records: RecordsSource | None = None,
+    teamwork: bool = True,
     rule: ReasonRule = DEFAULT_RULE,
     now: dt.datetime | None = None,
 ) -> Answer:
@@ -118,16 +166,26 @@ async def answer(
         noted = check_reason.noted(code, caller, rule)
         return await audited(db, caller, text, parsed.intent, code, lambda _: drafted(noted))
     question = _Question(caller, parsed, today, rule, now)
-    keeps = follows and parsed.follow_up is not None and parsed.follow_up.refers is not Refers.PICK
+    keeps = parsed.follow_up is not None and parsed.follow_up.refers is not Refers.PICK
     remember = conversation.remembering(caller, now, follows=follows, keeps_subject=keeps)
-    return await audited(
-        db, caller, text, parsed.intent, code, lambda r: _route(db, r, question), records, remember=remember
-    )
+
+    async def work(view: Records) -> Draft:
+        return await _with_teamwork(db, caller, await _route(db, view, question), teamwork)
+
+    return await audited(db, caller, text, parsed.intent, code, work, records, remember=remember)
 
 
 async def _route(db: Database, records: Records, question: _Question) -> Draft:
-    if question.parsed.follow_up:
-        return await _follow(db, records, question.caller, question.parsed.follow_up, question.now)
+    parsed = question.parsed
+    if parsed.follow_up:
+        return await _follow(db, records, question.caller, parsed.follow_up, question.now)
+    if len(parsed.subjects) > 1:  # "ab12 cde and nl72 byd": each answered, in one reply and one audit entry
+        drafts = [await _route_one(records, replace(question, parsed=subject)) for subject in parsed.subjects]
+        return several.combine(parsed.subjects, drafts, parsed.subjects_left_out)
+    return await _route_one(records, question)
+
+
+async def _route_one(records: Records, question: _Question) -> Draft:
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
     return await _BY_INTENT[question.parsed.intent](records, question)
@@ -143,6 +201,7 @@ async def answer_record(
     query: str = "",
     reason: str = "",
     records: RecordsSource | None = None,
+    teamwork: bool = True,
     rule: ReasonRule = DEFAULT_RULE,
     now: dt.datetime | None = None,
 ) -> Answer:
@@ -150,7 +209,10 @@ async def answer_record(
     is a follow-up as words are."""
     intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
-    work: Callable[[Records], Awaitable[Draft]] = lambda r: open_record(r, record_id, detail)  # noqa: E731
+
+    async def work(view: Records) -> Draft:
+        return await _with_teamwork(db, caller, await open_record(view, record_id, detail), teamwork)
+
     return await _tapped(db, caller, label, intent, work, reason, records, rule, now)
 
 

@@ -12,7 +12,7 @@ from knowledge.answers import render
 from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft, Listing
 from knowledge.matching.scoring import CONVINCING, DobMatch, PersonQuery, ScoredPerson
 from knowledge.records.port import Records
-from knowledge.records.read_model import PersonRecord
+from knowledge.records.read_model import PersonRecord, ShortlistEntry
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.intents import Intent
 from knowledge.understanding.parse import ParsedQuery
@@ -150,15 +150,15 @@ async def _shortlist(records: Records, hits: list[ScoredPerson], heading: str) -
     """The best matches to choose from; among equally good ones, the wanted and dangerous come first.
 
     Names tie often (two dozen John Smiths all score 100), and a list cut to six must not silently leave
-    out the one who is wanted: flagged people go first within a score, are marked ⚠, and any left out
-    are counted in the heading so the officer knows to narrow the search. The whole ranked list goes to
-    the conversation, so that "more" shows the next six in the same order.
+    out the one who is wanted: flagged people go first within a score, each line names its WANTED and
+    markers, and any wanted or dangerous left out are counted so the officer knows to narrow the search.
+    The whole ranked list goes to the conversation, so that "more" shows the next six in the same order.
     """
     flagged = await records.safety_flagged([hit.person_id for hit in hits[:FLAG_CHECKS]])
     hits = sorted(hits, key=lambda h: (-h.score, h.person_id not in flagged, h.person_id))
     shown = hits[:SHORTLIST]
-    rows, choices, disclosed, _ = await _rows(
-        records, [Disclosed(RecordKind.PERSON, h.person_id, h.score) for h in shown], flagged, first=1
+    entries, choices, disclosed, _ = await _rows(
+        records, [Disclosed(RecordKind.PERSON, h.person_id, h.score) for h in shown], first=1
     )
     hidden = [
         Disclosed(RecordKind.PERSON, hit.person_id) for hit in hits[SHORTLIST:] if hit.person_id in flagged
@@ -167,57 +167,52 @@ async def _shortlist(records: Records, hits: list[ScoredPerson], heading: str) -
         at_least = "at least " if len(hits) > FLAG_CHECKS else ""  # only so many were checked
         warn = f"; {at_least}{len(hidden)} not shown are wanted or carry warnings" if hidden else ""
         heading = f"{heading.rstrip(':')} (showing {len(shown)}{warn}; say 'more' for the next):"
-    if flagged:
-        heading = "⚠ marks people who are wanted or carry officer-safety warnings.\n" + heading
+    if any(p.wanted or p.markers for p in entries):
+        heading = f"{_MARKED}\n{heading}"
     listed = tuple(Disclosed(RecordKind.PERSON, h.person_id, h.score) for h in hits)
-    reply = render.shortlist(heading, rows)
+    reply = render.shortlist(heading, entries)
     return Draft(
         Outcome.AMBIGUOUS, reply, disclosed, choices, counted=hidden, listing=Listing(listed, len(shown))
     )
 
 
+_MARKED = "⚠ marks people who are wanted or carry warnings, named on their line."
+
+
 async def listed_people(records: Records, listing: Listing, count: int) -> Draft:
     """The next `count` people of a shortlist already given, numbered as they stand on the whole list."""
     page = listing.records[listing.shown : listing.shown + count]
-    flagged = await records.safety_flagged([p.id for p in listing.records[listing.shown :]])
     first, last, total = listing.shown + 1, listing.shown + len(page), len(listing.records)
-    rows, choices, disclosed, numbers = await _rows(records, list(page), flagged, first=first)
+    entries, choices, disclosed, numbers = await _rows(records, list(page), first=first)
+    flagged = await records.safety_flagged([p.id for p in listing.records[last:]])
     rest = [p for p in listing.records[last:] if p.id in flagged]
     heading = f"Matches {first}–{last} of {total}"
     if rest:
         heading += f" ({len(rest)} after these are wanted or carry warnings)"
     heading += ":" if last == total else " (say 'more' for the next, 'show all' for the rest):"
-    if flagged.intersection(p.id for p in page):
-        heading = "⚠ marks people who are wanted or carry officer-safety warnings.\n" + heading
-    reply = render.shortlist(heading, rows, numbers=numbers)
+    if any(p.wanted or p.markers for p in entries):
+        heading = f"{_MARKED}\n{heading}"
+    reply = render.shortlist(heading, entries, numbers=numbers)
     counted = [Disclosed(RecordKind.PERSON, p.id) for p in rest]
     return Draft(
         Outcome.AMBIGUOUS, reply, disclosed, choices, counted=counted, listing=Listing(listing.records, last)
     )
 
 
-_Row = tuple[str, str, dt.date | None, str]  # id, name, date of birth, town: one line of a shortlist
-
-
 async def _rows(
-    records: Records, shown: list[Disclosed], flagged: set[str], *, first: int
-) -> tuple[list[_Row], list[Choice], list[Disclosed], list[int]]:
-    """The people of one page of a shortlist: a line, a button and a disclosure each, flagged ones marked,
-    and each one's number on the whole list (`first` is the page's first)."""
+    records: Records, shown: list[Disclosed], *, first: int
+) -> tuple[list[ShortlistEntry], list[Choice], list[Disclosed], list[int]]:
+    """The people of one page of a shortlist: an entry, a button and a disclosure each, and each one's
+    number on the whole list (`first` is the page's first)."""
     people = await records.shortlist_entries([p.id for p in shown])
-    rows, choices, disclosed, numbers = [], [], [], []
+    entries, choices, disclosed, numbers = [], [], [], []
     for number, hit in enumerate(shown, start=first):
         person = people.get(hit.id)
         if person is None:  # gone since the list was made (a follow-up minutes later): left out
             continue
-        numbers.append(number)
-        mark = "⚠ " if person.id in flagged else ""
-        name = mark + render.surname_first(person.forenames, person.surname)
-        rows.append((person.id, name, person.date_of_birth, person.town))
-        choices.append(
-            Choice(
-                render.field(f"{name} {render.uk_date(person.date_of_birth)}"), RecordKind.PERSON, person.id
-            )
-        )
+        label = render.field(f"{render.shortlist_name(person)} {render.uk_date(person.date_of_birth)}")
+        entries.append(person)
+        choices.append(Choice(label, RecordKind.PERSON, person.id))
         disclosed.append(Disclosed(RecordKind.PERSON, person.id, hit.score))
-    return rows, choices, disclosed, numbers
+        numbers.append(number)
+    return entries, choices, disclosed, numbers
