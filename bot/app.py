@@ -17,7 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from bot.retry import PatientRateLimiter
 from bot.services import Services
 from bot.settings import Settings
-from handlers import admin, briefing, errors, fallbacks, gate, media, query
+from handlers import admin, briefing, console, errors, fallbacks, gate, media, query
 from handlers.briefing.delivery import TelegramPort
 from handlers.context import BotData, context_types
 from knowledge.access.buttons import ButtonSigner
@@ -35,6 +35,7 @@ FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...
     briefing.register,  # private text: the briefing after a bare /brief, else query.ask's question
     query.register,  # groups refused; Open/More buttons; edits not re-run
     admin.register,  # /start (invites), /help, /whoami, /allow, /revoke, /users, /invite, /audit
+    console.register,  # /console: a one-time sign-in link to the admins' web console
     media.register,  # locations answered; stickers, photos, voice, documents get guidance
     fallbacks.register,  # unknown commands and stale buttons: keep last
     errors.register,  # the one error handler

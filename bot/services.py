@@ -43,9 +43,17 @@ class Services:
     """
 
     def __init__(
-        self, db: Database, limiter: RateLimiter, buttons: ButtonSigner, pacer: Pacer, port: Port
+        self,
+        db: Database,
+        limiter: RateLimiter,
+        buttons: ButtonSigner,
+        pacer: Pacer,
+        port: Port,
+        *,
+        public_url: str | None = None,
     ) -> None:
         self.db, self.limiter, self.buttons, self.pacer, self.port = db, limiter, buttons, pacer, port
+        self.public_url = public_url  # BEATLINE_PUBLIC_URL: where /console's sign-in links point
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
         )
@@ -69,7 +77,7 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, limiter, buttons, pacer, port(buttons))
+        return cls(db, limiter, buttons, pacer, port(buttons), public_url=settings.public_url)
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings."""

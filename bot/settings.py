@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from knowledge.errors import BeatlineError
 from knowledge.store.audit_key import (
@@ -75,6 +76,10 @@ class Settings:
     # else the default key file: see load_audit_key.
     audit_key: AuditKey | None = None
     audit_key_file: Path | None = None
+    # The web console (bot/web/): served under /console/ on the webhook server when on; the base
+    # address admins reach it at, which its sign-in links start with.
+    console: bool = False
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +118,13 @@ class Settings:
                 f"BEATLINE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level[:20]!r}."
             )
 
+        console = (env.get("BEATLINE_CONSOLE") or "off").lower()
+        if console not in ("on", "off"):
+            raise SettingsError(f"BEATLINE_CONSOLE must be on or off, not {console[:20]!r}.")
+        public_url = (env.get("BEATLINE_PUBLIC_URL") or "").rstrip("/") or None
+        if public_url is not None and urlsplit(public_url).scheme not in ("http", "https"):
+            raise SettingsError("BEATLINE_PUBLIC_URL must start with https:// (or http:// for a test).")
+
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
             telegram_token=Secret(env.get("TELEGRAM_BOT_TOKEN", "")),
@@ -129,6 +141,8 @@ class Settings:
             db_timeout=number("BEATLINE_DB_TIMEOUT", cls.db_timeout, float, least=0.001),
             audit_key=audit_key,
             audit_key_file=Path(key_file) if key_file else None,
+            console=console == "on",
+            public_url=public_url,
         )
 
     def create_default_audit_key(self) -> Path | None:

@@ -39,6 +39,7 @@ COMMANDS = (
     Command("users", "/users", "list enrolled users", _ADMIN),
     Command("invite", "/invite ROLE [TEAM]", "a one-time enrolment link", _ADMIN),
     Command("audit", "/audit [ID]", "recent audit entries", _ADMIN),
+    Command("console", "/console", "a one-time sign-in link to the web console", _ADMIN),
 )
 
 EXAMPLES = (

@@ -1,0 +1,141 @@
+"""What every console request passes through: security headers, the session, the form's CSRF token.
+
+One middleware, so that no page can forget a check: a page is public only by being listed in PUBLIC.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from knowledge.access import console_links
+from knowledge.access.users import Enrolment
+from knowledge.errors import DatabaseUnavailable
+from knowledge.store import audit
+from knowledge.store.database import Database, unavailable
+
+__all__ = [
+    "ADMIN", "DB", "PUBLIC", "SESSION", "SETTINGS", "ConsoleSettings", "cookie_name", "guard", "record",
+    "see_other", "signed_out",
+]  # fmt: skip
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+DB = web.AppKey("db", Database)
+ADMIN = "beatline.admin"  # request keys: the signed-in admin and their session's secret
+SESSION = "beatline.session"
+PUBLIC = frozenset({"index", "login", "login_form", "static"})  # route names needing no session
+
+# Nothing from another site, no script at all, no framing, forms only to ourselves.
+CSP = (
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'; img-src 'self' data:; style-src 'self'"
+)
+STALE_FORM = "This form has expired or did not come from this console; reload the page and try again."
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # a sign-in link's token must never leave in a Referer
+    "Cache-Control": "no-store",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+class ConsoleSettings:
+    """What the console needs to know of its deployment."""
+
+    def __init__(self, public_url: str | None, bot_username: str | None) -> None:
+        self.public_url = public_url
+        self.bot_username = bot_username
+        # Over https the cookie is Secure, and takes the __Host- prefix: only this host, path /, Secure.
+        self.secure = (urlsplit(public_url).scheme == "https") if public_url else False
+
+
+SETTINGS = web.AppKey("settings", ConsoleSettings)
+
+
+def cookie_name(secure: bool) -> str:
+    return "__Host-beatline-console" if secure else "beatline-console"
+
+
+def _own_origin(request: web.Request, settings: ConsoleSettings) -> str:
+    if settings.public_url:
+        parts = urlsplit(settings.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"{request.scheme}://{request.host}"
+
+
+def _page(request: web.Request, template: str, status: int, **context: object) -> web.Response:
+    return aiohttp_jinja2.render_template(template, request, context, status=status)
+
+
+def see_other(location: str) -> web.Response:
+    """After a form: on to a page by GET, so a reload does not send the form again."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def signed_out(request: web.Request) -> web.Response:
+    return _page(request, "signed_out.html", 401)
+
+
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Headers on every answer; a live admin session for every page not in PUBLIC; CSRF on every POST."""
+    try:
+        response = await _checked(request, handler)
+    except web.HTTPException as exc:
+        response = exc
+    except DatabaseUnavailable:
+        response = _page(request, "problem.html", 503, problem=DatabaseUnavailable().args[0])
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        log.warning("console: database unavailable: %s", type(exc).__name__)
+        response = _page(request, "problem.html", 503, problem=DatabaseUnavailable().args[0])
+    response.headers.update(HEADERS)
+    return response
+
+
+async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse:
+    settings = request.config_dict[SETTINGS]
+    if request.method not in ("GET", "HEAD") and request.headers.get("Origin", "") not in (
+        "",
+        _own_origin(request, settings),
+    ):
+        return _page(request, "problem.html", 403, problem="That form was sent from another site.")
+    route = request.match_info.route.name
+    if route in PUBLIC:
+        return await handler(request)
+    token = request.cookies.get(cookie_name(settings.secure), "")
+    admin: Enrolment | None = (
+        await console_links.session_admin(request.config_dict[DB], token) if token else None
+    )
+    if admin is None:
+        return signed_out(request)
+    request[ADMIN], request[SESSION] = admin, token
+    if request.method == "POST":
+        form = await request.post()
+        given = form.get("csrf")
+        if not isinstance(given, str) or not console_links.csrf_valid(token, given):
+            return _page(request, "problem.html", 403, problem=STALE_FORM)
+    return await handler(request)
+
+
+async def record(
+    request: web.Request, outcome: str, *, query: str, intent: str, record_ids: list[str] | None = None
+) -> None:
+    """Audit what this admin was shown or did, as the same act in chat is audited; before the reply."""
+    db = request.config_dict[DB]
+    async with db.sessions() as session, session.begin():
+        await audit.record(
+            session, console_links.web_caller(request[ADMIN]), query=query, intent=intent, outcome=outcome,
+            record_ids=record_ids or [],
+        )  # fmt: skip

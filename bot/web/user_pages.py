@@ -1,0 +1,110 @@
+"""The users page: search, enrol, change role or team, revoke, and invites shown as QR codes.
+
+Each action calls the same knowledge/access function as its chat command, with the admin as the
+caller on the console's channel, so it is refused, recorded and audited exactly as in chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aiohttp_jinja2
+import segno
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.web.guard import ADMIN, DB, SETTINGS, record
+from knowledge.access import invites, users
+from knowledge.access.console_links import web_caller
+from knowledge.access.roles import ROLES
+from knowledge.errors import BeatlineError
+from knowledge.matching.clean import clean_text
+
+__all__ = ["register"]
+
+MAX_SEARCH = 60
+
+
+def _field(form: object, name: str, most: int = 200) -> str:
+    value = form.get(name) if hasattr(form, "get") else None
+    return value[:most] if isinstance(value, str) else ""
+
+
+def _matches(user: users.Enrolment, words: list[str]) -> bool:
+    seen = f"{user.telegram_id} {user.name} {user.role} {user.team} {user.status}".casefold()
+    return all(word in seen for word in words)
+
+
+async def _page(
+    request: web.Request, *, notice: str = "", problem: str = "", invite: Mapping[str, object] | None = None
+) -> web.Response:
+    search = clean_text(request.query.get("q", ""), MAX_SEARCH)
+    everyone = await users.list_users(request.config_dict[DB])
+    shown = [u for u in everyone if _matches(u, search.casefold().split())]
+    # Who the officers are is itself a disclosure: the view is audited as /users is.
+    await record(request, "answered", query=f"console users{' ' + search if search else ''}", intent="admin")
+    context = {"users": shown, "total": len(everyone), "q": search, "roles": ROLES, "notice": notice,
+               "problem": problem, "invite": invite}  # fmt: skip
+    return aiohttp_jinja2.render_template("users.html", request, context, status=400 if problem else 200)
+
+
+async def show(request: web.Request) -> web.Response:
+    return await _page(request)
+
+
+def _telegram_id(text: str) -> int:
+    return users.parse_telegram_id(text.strip())
+
+
+async def enrol(request: web.Request) -> web.Response:
+    """Enrol a user, or change an enrolled one's role, team or name: /allow's work."""
+    form = await request.post()
+    try:
+        who = await users.enrol(
+            request.config_dict[DB], _telegram_id(_field(form, "telegram_id")), _field(form, "role"),
+            team=_field(form, "team"), name=_field(form, "name"), by=web_caller(request[ADMIN]),
+        )  # fmt: skip
+    except BeatlineError as exc:
+        return await _page(request, problem=str(exc))
+    team = f" in team {who.team}" if who.team else ""
+    return await _page(request, notice=f"{who.telegram_id} is enrolled as {who.role}{team}.")
+
+
+async def revoke(request: web.Request) -> web.Response:
+    """Revoke a user at once: /revoke's work."""
+    form = await request.post()
+    try:
+        telegram_id = _telegram_id(_field(form, "telegram_id"))
+        revoked = await users.revoke(request.config_dict[DB], telegram_id, by=web_caller(request[ADMIN]))
+    except BeatlineError as exc:
+        return await _page(request, problem=str(exc))
+    if not revoked:
+        return await _page(request, problem=f"{telegram_id} is not an active user.")
+    return await _page(request, notice=f"{telegram_id} is revoked; their next message will be refused.")
+
+
+async def invite(request: web.Request) -> web.Response:
+    """A one-time invite, as /invite makes, shown as a link and a QR code to scan from this screen."""
+    form = await request.post()
+    role, team = _field(form, "role"), _field(form, "team")
+    try:
+        code = await invites.create_invite(
+            request.config_dict[DB], role, team=team, by=web_caller(request[ADMIN])
+        )
+    except BeatlineError as exc:
+        return await _page(request, problem=str(exc))
+    username = request.config_dict[SETTINGS].bot_username
+    link = f"https://t.me/{username}?start={code}" if username else ""
+    # segno writes the SVG from the link alone, which is ours: safe to place in the page as it is.
+    qr = Markup(
+        segno.make(link or f"/start {code}", error="m").svg_inline(scale=5, dark="#111", light="#fff")
+    )
+    shown: dict[str, object] = {"role": role.lower(), "team": team, "link": link, "code": code, "qr": qr}
+    return await _page(request, notice=f"One-time invite as {role.lower()}, valid 48 hours.", invite=shown)
+
+
+def register(app: web.Application) -> None:
+    app.router.add_get("/users", show, name="users")
+    app.router.add_post("/users/enrol", enrol, name="users_enrol")
+    app.router.add_post("/users/revoke", revoke, name="users_revoke")
+    app.router.add_post("/users/invite", invite, name="users_invite")
