@@ -13,8 +13,7 @@ import jinja2
 from aiohttp import web
 
 from bot.web import audit_pages, briefing_pages, insight_pages, sign_in, user_pages
-from bot.web.guard import ADMIN, DB, SESSION, SETTINGS, ConsoleSettings, guard
-from knowledge.access.console_links import csrf_token
+from bot.web.guard import DB, SETTINGS, ConsoleSettings, guard, page_context, secure_headers
 from knowledge.store.database import Database
 
 __all__ = ["PREFIX", "console_app", "mount"]
@@ -24,15 +23,14 @@ _HERE = Path(__file__).parent
 
 
 async def _context(request: web.Request) -> dict[str, Any]:
-    """What every template may use: the signed-in admin, the CSRF token for its forms, the page's path."""
-    token = request.get(SESSION)
-    return {"admin": request.get(ADMIN), "csrf": csrf_token(token) if token else "", "path": request.path}
+    return page_context(request)
 
 
 def console_app(db: Database, settings: ConsoleSettings) -> web.Application:
     """The console, to be mounted at PREFIX."""
     app = web.Application(middlewares=[guard], client_max_size=256 * 1024)
     app[DB], app[SETTINGS] = db, settings
+    app.on_response_prepare.append(secure_headers)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(_HERE / "templates"),

@@ -1,6 +1,7 @@
 """What every console request passes through: security headers, the session, the form's CSRF token.
 
-One middleware, so that no page can forget a check: a page is public only by being listed in PUBLIC.
+One middleware and one response hook, so that no page can forget a check: a page is public only by
+being listed in PUBLIC, and every answer gets HEADERS.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from knowledge.store import audit
 from knowledge.store.database import Database, unavailable
 
 __all__ = [
-    "ADMIN", "DB", "PUBLIC", "SESSION", "SETTINGS", "ConsoleSettings", "cookie_name", "guard", "record",
-    "see_other", "signed_out",
+    "ADMIN", "DB", "PUBLIC", "SESSION", "SETTINGS", "ConsoleSettings", "cookie_name", "guard", "page_context",
+    "record", "secure_headers", "see_other", "signed_out",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 DB = web.AppKey("db", Database)
-ADMIN = "beatline.admin"  # request keys: the signed-in admin and their session's secret
-SESSION = "beatline.session"
+ADMIN = web.RequestKey("admin", Enrolment)  # the signed-in admin, and their session's secret
+SESSION = web.RequestKey("session", str)
 PUBLIC = frozenset({"index", "login", "login_form", "static"})  # route names needing no session
 
 # Nothing from another site, no script at all, no framing, forms only to ourselves.
@@ -73,8 +74,18 @@ def _own_origin(request: web.Request, settings: ConsoleSettings) -> str:
     return f"{request.scheme}://{request.host}"
 
 
+def page_context(request: web.Request) -> dict[str, object]:
+    """What every template may use: the signed-in admin, the CSRF token for its forms, the page's path."""
+    token = request.get(SESSION)
+    return {"admin": request.get(ADMIN), "csrf": console_links.csrf_token(token) if token else "",
+            "path": request.path}  # fmt: skip
+
+
 def _page(request: web.Request, template: str, status: int, **context: object) -> web.Response:
-    return aiohttp_jinja2.render_template(template, request, context, status=status)
+    """A page the guard answers with itself, before (or instead of) the page asked for."""
+    return aiohttp_jinja2.render_template(
+        template, request, {**page_context(request), **context}, status=status
+    )
 
 
 def see_other(location: str) -> web.Response:
@@ -88,20 +99,23 @@ def signed_out(request: web.Request) -> web.Response:
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Headers on every answer; a live admin session for every page not in PUBLIC; CSRF on every POST."""
+    """A live admin session for every page not in PUBLIC; the CSRF token and our origin on every POST."""
     try:
-        response = await _checked(request, handler)
-    except web.HTTPException as exc:
-        response = exc
+        return await _checked(request, handler)
+    except ConnectionResetError:
+        raise  # the browser went away mid-download: nobody to tell
     except DatabaseUnavailable:
-        response = _page(request, "problem.html", 503, problem=DatabaseUnavailable().args[0])
+        return _page(request, "problem.html", 503, problem=DatabaseUnavailable().args[0])
     except Exception as exc:
         if not unavailable(exc):
             raise
         log.warning("console: database unavailable: %s", type(exc).__name__)
-        response = _page(request, "problem.html", 503, problem=DatabaseUnavailable().args[0])
+        return _page(request, "problem.html", 503, problem=DatabaseUnavailable().args[0])
+
+
+async def secure_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """On every answer, streamed downloads and aiohttp's own errors included, as it is prepared."""
     response.headers.update(HEADERS)
-    return response
 
 
 async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse:
