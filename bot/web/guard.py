@@ -81,6 +81,17 @@ def page_context(request: web.Request) -> dict[str, object]:
             "path": request.path}  # fmt: skip
 
 
+def _from_elsewhere(request: web.Request, settings: ConsoleSettings) -> bool:
+    """Whether the browser says a form came from another site; behind the CSRF token, not instead of it.
+
+    Under Referrer-Policy no-referrer a browser sends `Origin: null` even for our own forms, so the
+    browser's Sec-Fetch-Site decides where it is sent; Origin where it is a real origin.
+    """
+    site = request.headers.get("Sec-Fetch-Site", "same-origin")
+    origin = request.headers.get("Origin", "null")
+    return site not in ("same-origin", "none") or origin not in ("null", _own_origin(request, settings))
+
+
 def _page(request: web.Request, template: str, status: int, **context: object) -> web.Response:
     """A page the guard answers with itself, before (or instead of) the page asked for."""
     return aiohttp_jinja2.render_template(
@@ -120,10 +131,7 @@ async def secure_headers(request: web.Request, response: web.StreamResponse) -> 
 
 async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse:
     settings = request.config_dict[SETTINGS]
-    if request.method not in ("GET", "HEAD") and request.headers.get("Origin", "") not in (
-        "",
-        _own_origin(request, settings),
-    ):
+    if request.method not in ("GET", "HEAD") and _from_elsewhere(request, settings):
         return _page(request, "problem.html", 403, problem="That form was sent from another site.")
     route = request.match_info.route.name
     if route in PUBLIC:
