@@ -21,7 +21,7 @@ test: $(BIN)/beatline
 	$(BIN)/ruff check bot handlers knowledge tests bench
 	$(BIN)/ruff format --check bot handlers knowledge tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --maxprocesses 4
 
 lint: $(BIN)/beatline
 	$(BIN)/ruff check bot handlers knowledge tests bench
