@@ -106,9 +106,9 @@ async def _arrange_screens(console: ConsoleUnderTest) -> None:
                                record_ids=ids, reason="STOP")  # fmt: skip
 
 
-async def _screenshot(tab: Tab, name: str) -> None:
+async def _screenshot(tab: Tab, name: str, *, full_page: bool = True) -> None:
     if SCREENSHOTS:  # Playwright makes the folder
-        await tab.page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+        await tab.page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=full_page)
 
 
 async def test_an_admin_signs_in_by_link_and_reaches_every_page(console: ConsoleUnderTest, tab: Tab) -> None:
@@ -242,9 +242,10 @@ async def test_the_pages_fit_a_phone(console: ConsoleUnderTest, browser: Any) ->
     for link, heading in PAGES:
         await phone.page.get_by_role("link", name=link, exact=True).click()
         assert await phone.heading() == heading
-        overflow = await phone.page.evaluate("document.body.scrollWidth - window.innerWidth")
+        # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+        overflow = await phone.page.evaluate("document.documentElement.scrollWidth - 390")
         assert overflow <= 0, f"{link} is wider than the phone by {overflow}px"
     await phone.page.get_by_role("link", name="Users", exact=True).click()
-    await _screenshot(phone, "users-phone")
+    await _screenshot(phone, "users-phone", full_page=False)
     phone.clean()
     await context.close()
