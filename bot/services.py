@@ -24,6 +24,8 @@ from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
+from knowledge.records.port import RecordsSource
+from knowledge.records.sql_store import SqlStore
 from knowledge.store import audit
 from knowledge.store.database import Database
 
@@ -35,8 +37,10 @@ BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long e
 
 
 class Services:
-    """The database, the shared rate limiter, the button signer, the send pacer and the briefings'
-    delivery engine, plus background tasks.
+    """The database, the records port, the shared rate limiter, the button signer, the send pacer and
+    the briefings' delivery engine, plus background tasks.
+
+    `records` is where answers read records, chosen once here: the SQL store over `db`.
 
     `pacer` is the process's one send budget (BEATLINE_SEND_RATE): the Application's rate limiter takes
     its slots for replies, the delivery engine for copies.
@@ -45,6 +49,7 @@ class Services:
     def __init__(
         self,
         db: Database,
+        records: RecordsSource,
         limiter: RateLimiter,
         buttons: ButtonSigner,
         pacer: Pacer,
@@ -52,7 +57,8 @@ class Services:
         *,
         public_url: str | None = None,
     ) -> None:
-        self.db, self.limiter, self.buttons, self.pacer, self.port = db, limiter, buttons, pacer, port
+        self.db, self.records, self.limiter, self.buttons = db, records, limiter, buttons
+        self.pacer, self.port = pacer, port
         self.public_url = public_url  # BEATLINE_PUBLIC_URL: where /console's sign-in links point
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
@@ -77,7 +83,7 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
-        return cls(db, limiter, buttons, pacer, port(buttons), public_url=settings.public_url)
+        return cls(db, SqlStore(db), limiter, buttons, pacer, port(buttons), public_url=settings.public_url)
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings."""
@@ -120,4 +126,5 @@ class Services:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.limiter.close()
+        await self.records.close()
         await self.db.dispose()

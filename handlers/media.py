@@ -30,7 +30,10 @@ async def location(update: Update, context: BeatlineContext) -> None:
     """A shared location is answered with flagged addresses and recent incidents within 250 m."""
     place = guaranteed(guaranteed(update.message, "message").location, "location")
     if await within_limit(update, context):
-        result = await answer_location(context.services.db, context.caller, place.latitude, place.longitude)
+        services = context.services
+        result = await answer_location(
+            services.db, context.caller, place.latitude, place.longitude, records=services.records
+        )
         await send_answer(update, context, result)
 
 

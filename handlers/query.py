@@ -102,7 +102,7 @@ async def ask(update: Update, context: BeatlineContext) -> None:
     """An officer's question in a private chat is answered, with buttons to pick from a shortlist."""
     text = guaranteed(guaranteed(update.message, "message").text, "text")
     if await within_limit(update, context):
-        result = await answer(context.services.db, context.caller, text)
+        result = await answer(context.services.db, context.caller, text, records=context.services.records)
         await send_answer(update, context, result)
 
 
@@ -118,8 +118,14 @@ async def open_record(update: Update, context: BeatlineContext) -> None:
         return
     await press.answer()
     if await within_limit(update, context):
+        services = context.services
         result = await answer_record(
-            context.services.db, context.caller, record.kind, record.record_id, detail=record.detail
+            services.db,
+            context.caller,
+            record.kind,
+            record.record_id,
+            detail=record.detail,
+            records=services.records,
         )
         await send_answer(update, context, result)
 

@@ -5,13 +5,14 @@ BeatlineError
 ├── DatabaseUnavailable   the configured database cannot be reached or opened
 ├── ImportRejected        an import failed validation; carries "file:line: reason" problems
 ├── InviteRefused         an invite code that cannot enrol anyone; `why` is for the audit log only
-└── NotAllowed            the caller's role does not permit the action
+├── NotAllowed            the caller's role does not permit the action
 """
 
 from __future__ import annotations
 
 __all__ = [
     "AuditUnusable", "BeatlineError", "DatabaseUnavailable", "ImportRejected", "InviteRefused", "NotAllowed",
+    "RecordsUnavailable",
 ]  # fmt: skip
 
 
@@ -57,3 +58,11 @@ class InviteRefused(BeatlineError):
 
 class NotAllowed(BeatlineError):
     """The user may not do this; the message says so politely."""
+
+
+class RecordsUnavailable(BeatlineError):
+    """The records system is down, slow, or answered something unusable; `detail` is for the log only."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("The records system is not answering; try again, or ask control.")
+        self.detail = detail

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from knowledge.answers import render
 from knowledge.answers.disclosure import Choice, Disclosed, Draft
-from knowledge.records import loaders, search
+from knowledge.records.port import Records
+from knowledge.records.read_model import AddressQuery
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.parse import ParsedQuery
 
@@ -15,9 +14,9 @@ __all__ = ["check_address", "open_address"]
 SUMMARY_ROWS, DETAIL_ROWS = 5, 20  # incidents and residents shown on the first answer, on More
 
 
-async def check_address(session: AsyncSession, parsed: ParsedQuery) -> Draft:
+async def check_address(records: Records, parsed: ParsedQuery) -> Draft:
     slots = parsed.slots
-    query = search.AddressQuery(
+    query = AddressQuery(
         postcode=str(slots["postcode"]) if "postcode" in slots else None,
         house_number=str(slots["house_number"]) if "house_number" in slots else None,
         street=str(slots["street"]) if "street" in slots else None,
@@ -25,7 +24,7 @@ async def check_address(session: AsyncSession, parsed: ParsedQuery) -> Draft:
     )
     if not (query.postcode or query.street):
         return Draft(Outcome.NEEDS_MORE, "Which address? Give a house number and street, or a postcode.")
-    found = await search.find_addresses(session, query)
+    found = await records.find_addresses(query)
     if not found:
         return Draft(Outcome.NOT_FOUND, "No address on record matches that.")
     if len(found) > 1:
@@ -37,17 +36,17 @@ async def check_address(session: AsyncSession, parsed: ParsedQuery) -> Draft:
             for n, (c, a) in enumerate(zip(options, found, strict=True), 1)
         )
         return Draft(Outcome.AMBIGUOUS, reply, [Disclosed(RecordKind.ADDRESS, a.id) for a in found], options)
-    return await open_address(session, found[0].id, detail=False)
+    return await open_address(records, found[0].id, detail=False)
 
 
-async def open_address(session: AsyncSession, address_id: str, detail: bool) -> Draft:
+async def open_address(records: Records, address_id: str, detail: bool) -> Draft:
     """One address: its warnings, the newest incidents there and who lives there; more of both on More."""
-    address = await loaders.load_address(session, address_id)
+    address = await records.address(address_id)
     if address is None:
         return Draft(Outcome.NOT_FOUND, "That address is no longer on record.")
     rows = DETAIL_ROWS if detail else SUMMARY_ROWS
-    incidents = await loaders.incidents_at(session, [address.id], limit=rows)
-    people = await loaders.residents(session, address.id, limit=rows)
+    incidents = await records.incidents_at([address.id], limit=rows)
+    people = await records.residents(address.id, limit=rows)
     reply = render.address_summary(address, incidents, people, detail=detail)
     disclosed = [Disclosed(RecordKind.ADDRESS, address.id)]
     disclosed += [Disclosed(RecordKind.INCIDENT, i.ref) for i in incidents]

@@ -14,10 +14,12 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.access.roles import ROLES
+from knowledge.errors import RecordsUnavailable
 from knowledge.matching.record_ids import audit_token
+from knowledge.records.port import Asking, Records, RecordsSource
+from knowledge.records.sql_store import SqlStore
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
@@ -28,6 +30,7 @@ __all__ = [
     "DATABASE_DOWN",
     "GONE",
     "NOT_ENROLLED",
+    "RECORDS_DOWN",
     "Answer",
     "Choice",
     "Disclosed",
@@ -41,6 +44,7 @@ log = logging.getLogger(__name__)
 DATABASE_DOWN = "The records system is not answering right now. Try again in a minute; nothing was looked up."
 NOT_ENROLLED = "Sorry, you are not enrolled to use Beatline."
 GONE = "That record is no longer available."
+RECORDS_DOWN = str(RecordsUnavailable())
 
 
 @dataclass(frozen=True)
@@ -99,20 +103,22 @@ async def audited(
     text: str,
     intent: Intent,
     reason: str,
-    work: Callable[[AsyncSession], Awaitable[Draft]],
+    work: Callable[[Records], Awaitable[Draft]],
+    records: RecordsSource | None = None,
 ) -> Answer:
     """Run `work`, then write its audit entry: the single path of every disclosure.
 
-    `work` only reads, in a snapshot that holds no write lock; the audit entry is a short transaction of
-    its own, committed before the answer is returned, so nothing is disclosed unaudited. Strangers are
-    refused here, before any record is read; a database that went away is one sentence.
+    `work` only reads, in one view of `records` (the process's records port; the records in `db` when
+    None) that holds no write lock; the audit entry is a short transaction of its own, committed before
+    the answer is returned, so nothing is disclosed unaudited. Strangers are refused here, before any
+    record is read. A records system that fails is an audited error, never part of a reply; a database
+    that went away is one sentence.
     """
     try:
         if caller.role not in ROLES:
             draft = Draft(Outcome.DENIED, NOT_ENROLLED)
         else:
-            async with db.reads() as session, session.begin():
-                draft = await work(session)
+            draft = await _read(records or SqlStore(db), Asking(reason, _officer(caller)), work)
         async with db.sessions() as session, session.begin():
             await audit.record(
                 session,
@@ -128,6 +134,21 @@ async def audited(
         log.warning("database unavailable while answering: %s", type(exc).__name__)
         return Answer(intent, Outcome.ERROR, DATABASE_DOWN)
     return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)
+
+
+async def _read(records: RecordsSource, asking: Asking, work: Callable[[Records], Awaitable[Draft]]) -> Draft:
+    """The draft `work` makes from one view; an error, and nothing read, if the records system fails."""
+    try:
+        async with records.view(asking) as view:
+            return await work(view)
+    except RecordsUnavailable as down:
+        log.warning("records system unavailable while answering: %s", down.detail)
+        return Draft(Outcome.ERROR, RECORDS_DOWN)
+
+
+def _officer(caller: Caller) -> str:
+    """The officer a force's records system is told of: the Telegram id, or the audit actor."""
+    return str(caller.telegram_user_id) if caller.telegram_user_id is not None else caller.actor
 
 
 async def drafted(draft: Draft) -> Draft:

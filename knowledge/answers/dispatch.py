@@ -12,13 +12,12 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from knowledge.access.reasons import reason_code
 from knowledge.access.roles import help_text
 from knowledge.answers import addresses, incidents, persons, vehicles
 from knowledge.answers.disclosure import GONE, Answer, Draft, audited, drafted
 from knowledge.errors import BeatlineError
+from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.vocabulary import Outcome, RecordKind
@@ -48,17 +47,17 @@ class _Question:
     today: dt.date
 
 
-async def _help(_: AsyncSession, question: _Question) -> Draft:
+async def _help(_: Records, question: _Question) -> Draft:
     return Draft(Outcome.ANSWERED, help_text(question.caller.role))
 
 
-async def _unknown(_: AsyncSession, question: _Question) -> Draft:
+async def _unknown(_: Records, question: _Question) -> Draft:
     if question.parsed.small_talk:
         return Draft(Outcome.ANSWERED, SMALL_TALK_REPLIES[question.parsed.small_talk])
     return Draft(Outcome.NOT_FOUND, NOT_UNDERSTOOD)
 
 
-_BY_INTENT: dict[Intent, Callable[[AsyncSession, _Question], Awaitable[Draft]]] = {
+_BY_INTENT: dict[Intent, Callable[[Records, _Question], Awaitable[Draft]]] = {
     Intent.PERSON_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
     Intent.WARRANT_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
     Intent.VEHICLE_CHECK: lambda s, q: vehicles.check_vehicle(s, q.parsed),
@@ -67,7 +66,7 @@ _BY_INTENT: dict[Intent, Callable[[AsyncSession, _Question], Awaitable[Draft]]] 
     Intent.HELP: _help,
     Intent.UNKNOWN: _unknown,
 }
-_Open = Callable[[AsyncSession, str, bool], Awaitable[Draft]]
+_Open = Callable[[Records, str, bool], Awaitable[Draft]]
 _BY_KIND: dict[str, tuple[Intent, _Open]] = {
     RecordKind.PERSON: (Intent.PERSON_CHECK, persons.open_person),
     RecordKind.VEHICLE: (Intent.VEHICLE_CHECK, vehicles.open_vehicle),
@@ -77,9 +76,15 @@ _BY_KIND: dict[str, tuple[Intent, _Open]] = {
 
 
 async def answer(
-    db: Database, caller: Caller, text: str, *, reason: str = "", today: dt.date | None = None
+    db: Database,
+    caller: Caller,
+    text: str,
+    *,
+    reason: str = "",
+    today: dt.date | None = None,
+    records: RecordsSource | None = None,
 ) -> Answer:
-    """Understand the question, look it up, summarise, and audit what was disclosed."""
+    """Understand the question, look it up in `records` (those in `db` if None), summarise, and audit."""
     today = today or dt.date.today()
     parsed = parse(text, today=today)
     try:
@@ -88,24 +93,31 @@ async def answer(
         refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
         return await audited(db, caller, text, parsed.intent, "", lambda _: drafted(refusal))
     question = _Question(caller, parsed, today)
-    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question))
+    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question), records)
 
 
-async def _route(session: AsyncSession, question: _Question) -> Draft:
+async def _route(records: Records, question: _Question) -> Draft:
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
-    return await _BY_INTENT[question.parsed.intent](session, question)
+    return await _BY_INTENT[question.parsed.intent](records, question)
 
 
 async def answer_record(
-    db: Database, caller: Caller, kind: str, record_id: str, *, detail: bool, query: str = ""
+    db: Database,
+    caller: Caller,
+    kind: str,
+    record_id: str,
+    *,
+    detail: bool,
+    query: str = "",
+    records: RecordsSource | None = None,
 ) -> Answer:
     """Open one record chosen from a shortlist, or its detail ("More")."""
     intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
-    return await audited(db, caller, label, intent, "", lambda s: open_record(s, record_id, detail))
+    return await audited(db, caller, label, intent, "", lambda s: open_record(s, record_id, detail), records)
 
 
-async def _gone(_: AsyncSession, record_id: str, detail: bool) -> Draft:
+async def _gone(_: Records, record_id: str, detail: bool) -> Draft:
     """A kind of record no button opens (a warrant is shown on its person)."""
     return Draft(Outcome.NOT_FOUND, GONE)

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from knowledge.answers import render
 from knowledge.answers.disclosure import Disclosed, Draft
-from knowledge.records import loaders
+from knowledge.records.port import Records
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.parse import ParsedQuery
 
 __all__ = ["check_incident", "open_incident"]
 
 
-async def check_incident(session: AsyncSession, parsed: ParsedQuery) -> Draft:
-    return await open_incident(session, str(parsed.slots.get("incident_ref", "")), detail=False)
+async def check_incident(records: Records, parsed: ParsedQuery) -> Draft:
+    return await open_incident(records, str(parsed.slots.get("incident_ref", "")), detail=False)
 
 
-async def open_incident(session: AsyncSession, ref: str, detail: bool) -> Draft:
+async def open_incident(records: Records, ref: str, detail: bool) -> Draft:
     if not ref:
         return Draft(Outcome.NEEDS_MORE, "Which incident reference?")
-    incident = await loaders.load_incident(session, ref)
+    incident = await records.incident(ref)
     if incident is None:
         return Draft(Outcome.NOT_FOUND, f"No incident found with reference {ref}.")
     disclosed = [Disclosed(RecordKind.INCIDENT, incident.ref)]

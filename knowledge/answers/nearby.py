@@ -8,12 +8,9 @@ through the one audited path.
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from knowledge.answers.disclosure import Answer, Choice, Disclosed, Draft, audited
 from knowledge.answers.render import field, marker_labels
-from knowledge.records.loaders import incidents_at
-from knowledge.records.places import addresses_within
+from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.vocabulary import Outcome, RecordKind
@@ -26,10 +23,10 @@ SHOWN = 6  # flagged addresses and incidents each: a phone screen, nearest or ne
 INTENT = Intent.ADDRESS_CHECK
 
 
-async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
-    near = await addresses_within(session, lat, lon, RADIUS_M)
+async def _look_around(records: Records, lat: float, lon: float) -> Draft:
+    near = await records.addresses_within(lat, lon, RADIUS_M)
     flagged = [(d, a, marker_labels(a.markers)) for d, a in near if a.markers][:SHOWN]
-    incidents = await incidents_at(session, [a.id for _, a in near], limit=SHOWN)
+    incidents = await records.incidents_at([a.id for _, a in near], limit=SHOWN)
     if not flagged and not incidents:
         return Draft(Outcome.NOT_FOUND, f"Nothing flagged and no incidents recorded within {RADIUS_M:.0f} m.")
     lines = [f"Within {RADIUS_M:.0f} m of you:"]
@@ -45,9 +42,11 @@ async def _look_around(session: AsyncSession, lat: float, lon: float) -> Draft:
     return Draft(Outcome.ANSWERED, "\n".join(lines), disclosed, choices)
 
 
-async def answer_location(db: Database, caller: Caller, lat: float, lon: float) -> Answer:
+async def answer_location(
+    db: Database, caller: Caller, lat: float, lon: float, *, records: RecordsSource | None = None
+) -> Answer:
     """Flagged addresses (nearest first) and the newest incidents within RADIUS_M, audited."""
     query = f"location {lat:.5f},{lon:.5f}"
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return Answer(INTENT, Outcome.NEEDS_MORE, "That location is not on the map; share it again.")
-    return await audited(db, caller, query, INTENT, "", lambda session: _look_around(session, lat, lon))
+    return await audited(db, caller, query, INTENT, "", lambda view: _look_around(view, lat, lon), records)

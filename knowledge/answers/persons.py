@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from knowledge.answers import render
 from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft
-from knowledge.matching.scoring import DobMatch, PersonQuery, ScoredPerson
-from knowledge.records import loaders, search
+from knowledge.matching.scoring import CONVINCING, DobMatch, PersonQuery, ScoredPerson
+from knowledge.records.port import Records
 from knowledge.records.read_model import PersonRecord
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.intents import Intent
@@ -46,7 +44,7 @@ def _person_query(parsed: ParsedQuery) -> PersonQuery:
     )
 
 
-async def check_person(session: AsyncSession, parsed: ParsedQuery, today: dt.date) -> Draft:
+async def check_person(records: Records, parsed: ParsedQuery, today: dt.date) -> Draft:
     """The person the name and dates describe, trying the name's other readings if the first finds no one.
 
     "smith john 3/4/85" is read forename first only if lists of names make that likelier; when the
@@ -60,14 +58,14 @@ async def check_person(session: AsyncSession, parsed: ParsedQuery, today: dt.dat
         # A birth year or an age alone cannot single anyone out among a surname's thousands.
         return Draft(Outcome.NEEDS_MORE, f"What is {query.surname.upper()}'s forename or full date of birth?")
     focus = parsed.intent is Intent.WARRANT_CHECK
-    best, strength = await _person_match(session, query, today, focus)
+    best, strength = await _person_match(records, query, today, focus)
     for reading in parsed.alternatives:
         if strength == _CONFIDENT:
             break
         other = replace(query, forenames=reading.get("forenames", ""), surname=reading["surname"])
         if not other.forenames and other.dob is None:
             continue
-        draft, found = await _person_match(session, other, today, focus)
+        draft, found = await _person_match(records, other, today, focus)
         if found > strength:
             named = render.surname_first(other.forenames.title(), other.surname).rstrip(", ")
             draft.reply = f"Read as {named}.\n{draft.reply}"
@@ -79,33 +77,33 @@ _NOBODY, _CLOSEST, _CONFIDENT = 0, 1, 2
 
 
 async def _person_match(
-    session: AsyncSession, query: PersonQuery, today: dt.date, focus: bool
+    records: Records, query: PersonQuery, today: dt.date, focus: bool
 ) -> tuple[Draft, int]:
     """The answer for one reading of the name, and how well the records bear that reading out."""
-    ranked = await search.find_persons(session, query, today)
+    ranked = await records.find_persons(query, today)
     if query.dob is not None:
         exact = [p for p in ranked if p.dob is DobMatch.EXACT and p.name_score >= 80]
         if len(exact) == 1:
-            return await _one_person(session, exact[0], focus), _CONFIDENT
+            return await _one_person(records, exact[0], focus), _CONFIDENT
         if exact:
             heading = f"{len(exact)} people match that name and date of birth:"
-            return await _shortlist(session, exact, heading), _CONFIDENT
+            return await _shortlist(records, exact, heading), _CONFIDENT
         close = [p for p in ranked if p.score >= 80 and p.name_score >= 85]
         if close:
             heading = "No exact match on that date of birth. Closest records:"
-            return await _shortlist(session, close, heading), _CLOSEST
+            return await _shortlist(records, close, heading), _CLOSEST
         return Draft(Outcome.NOT_FOUND, "No record matches that name and date of birth."), _NOBODY
-    plausible = [p for p in ranked if p.score >= search.CONVINCING]
+    plausible = [p for p in ranked if p.score >= CONVINCING]
     if not plausible:
         return Draft(Outcome.NOT_FOUND, "No record matches that name. A date of birth would help."), _NOBODY
     if len(plausible) == 1 and plausible[0].score >= 90:
-        return await _one_person(session, plausible[0], focus), _CONFIDENT
+        return await _one_person(records, plausible[0], focus), _CONFIDENT
     heading = "One possible match:" if len(plausible) == 1 else f"{len(plausible)} possible matches:"
-    return await _shortlist(session, plausible, heading), _CONFIDENT
+    return await _shortlist(records, plausible, heading), _CONFIDENT
 
 
-async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: bool) -> Draft:
-    person = await loaders.load_person(session, hit.person_id, incidents=SUMMARY_INCIDENTS)
+async def _one_person(records: Records, hit: ScoredPerson, focus_warrants: bool) -> Draft:
+    person = await records.person(hit.person_id, incidents=SUMMARY_INCIDENTS)
     if person is None:  # found by search in this same snapshot, so only a broken store gets here
         return Draft(Outcome.NOT_FOUND, GONE)
     reply = render.person_summary(person, focus_warrants=focus_warrants)
@@ -113,11 +111,9 @@ async def _one_person(session: AsyncSession, hit: ScoredPerson, focus_warrants: 
     return Draft(Outcome.ANSWERED, reply, disclosed, more=_more_on(person))
 
 
-async def open_person(session: AsyncSession, person_id: str, detail: bool) -> Draft:
+async def open_person(records: Records, person_id: str, detail: bool) -> Draft:
     """One person chosen from a shortlist, or their detail ("More")."""
-    person = await loaders.load_person(
-        session, person_id, incidents=DETAIL_INCIDENTS if detail else SUMMARY_INCIDENTS
-    )
+    person = await records.person(person_id, incidents=DETAIL_INCIDENTS if detail else SUMMARY_INCIDENTS)
     if person is None:
         return Draft(Outcome.NOT_FOUND, GONE)
     disclosed = person_disclosures(person, detail=detail)
@@ -145,17 +141,17 @@ def person_disclosures(person: PersonRecord, *, score: float = 100.0, detail: bo
     return disclosed
 
 
-async def _shortlist(session: AsyncSession, hits: list[ScoredPerson], heading: str) -> Draft:
+async def _shortlist(records: Records, hits: list[ScoredPerson], heading: str) -> Draft:
     """The best matches to choose from; among equally good ones, the wanted and dangerous come first.
 
     Names tie often (two dozen John Smiths all score 100), and a list cut to six must not silently leave
     out the one who is wanted: flagged people go first within a score, are marked ⚠, and any left out
     are counted in the heading so the officer knows to narrow the search.
     """
-    flagged = await loaders.safety_flagged(session, [hit.person_id for hit in hits[:FLAG_CHECKS]])
+    flagged = await records.safety_flagged([hit.person_id for hit in hits[:FLAG_CHECKS]])
     hits = sorted(hits, key=lambda h: (-h.score, h.person_id not in flagged, h.person_id))
     shown = hits[:SHORTLIST]
-    people = await loaders.shortlist_entries(session, [hit.person_id for hit in shown])
+    people = await records.shortlist_entries([hit.person_id for hit in shown])
     options, choices, disclosed = [], [], []
     for hit in shown:
         person = people[hit.person_id]

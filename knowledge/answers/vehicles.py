@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from knowledge.answers import render
 from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft
 from knowledge.answers.persons import DETAIL_INCIDENTS, SHORTLIST, person_disclosures
-from knowledge.records import loaders, search
+from knowledge.records.port import Records
+from knowledge.records.read_model import VehicleHit
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.parse import ParsedQuery
 
@@ -18,33 +17,33 @@ __all__ = ["check_vehicle", "open_vehicle"]
 _PARTIAL_MARK = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z]{0,2}")
 
 
-async def check_vehicle(session: AsyncSession, parsed: ParsedQuery) -> Draft:
+async def check_vehicle(records: Records, parsed: ParsedQuery) -> Draft:
     """The mark as typed, else the slot's likeliest reading, else the start of a mark."""
     vrm = parsed.vrm_as_typed or str(parsed.slots.get("vrm", "")) or parsed.partial_vrm
-    return await _vehicle(session, vrm)
+    return await _vehicle(records, vrm)
 
 
-async def open_vehicle(session: AsyncSession, vrm: str, detail: bool) -> Draft:
+async def open_vehicle(records: Records, vrm: str, detail: bool) -> Draft:
     """One vehicle chosen from a list, or its detail ("More": the keeper in full)."""
-    return await (_vehicle_detail(session, vrm) if detail else _vehicle(session, vrm))
+    return await (_vehicle_detail(records, vrm) if detail else _vehicle(records, vrm))
 
 
-async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
+async def _vehicle(records: Records, vrm: str) -> Draft:
     """The vehicle a mark is; failing an exact match, the one or few its misreadings are; failing
     those, for the start of a mark ("PH71"), the vehicles whose marks start so."""
     if not vrm:
         return Draft(Outcome.NEEDS_MORE, "Which registration? Send it like AB12 CDE.")
-    hits = await search.find_vehicles(session, vrm)
+    hits = await records.find_vehicles(vrm)
     likeliest = [vehicle for vehicle, confusions in hits if confusions == hits[0][1]] if hits else []
     if not likeliest and _PARTIAL_MARK.fullmatch(vrm):
-        likeliest = await search.vehicles_starting(session, vrm, SHORTLIST + 1)
+        likeliest = await records.vehicles_starting(vrm, SHORTLIST + 1)
         if len(likeliest) > 1:
             return _vehicle_list(likeliest, f"Vehicles whose mark starts {vrm}")
     if not likeliest:
         return Draft(Outcome.NOT_FOUND, f"No vehicle found for {vrm}.")
     if len(likeliest) > 1:
         return _vehicle_list(likeliest, f"No exact match for {vrm}. It may be")
-    record = await loaders.load_vehicle(session, likeliest[0].vrm)
+    record = await records.vehicle(likeliest[0].vrm)
     if record is None:  # found by search in this same snapshot, so only a broken store gets here
         return Draft(Outcome.NOT_FOUND, GONE)
     reply = render.vehicle_summary(record)
@@ -58,7 +57,7 @@ async def _vehicle(session: AsyncSession, vrm: str) -> Draft:
     return Draft(Outcome.ANSWERED, reply, disclosed, more=more)
 
 
-def _vehicle_list(vehicles: list[search.VehicleHit], heading: str) -> Draft:
+def _vehicle_list(vehicles: list[VehicleHit], heading: str) -> Draft:
     """Marks to choose from, each with its own warnings: none is left unmarked because it is a list."""
     shown, lines, choices = vehicles[:SHORTLIST], [], []
     for n, vehicle in enumerate(shown, start=1):
@@ -72,13 +71,13 @@ def _vehicle_list(vehicles: list[search.VehicleHit], heading: str) -> Draft:
     return Draft(Outcome.AMBIGUOUS, reply, [Disclosed(RecordKind.VEHICLE, v.vrm) for v in shown], choices)
 
 
-async def _vehicle_detail(session: AsyncSession, vrm: str) -> Draft:
-    record = await loaders.load_vehicle(session, vrm)
+async def _vehicle_detail(records: Records, vrm: str) -> Draft:
+    record = await records.vehicle(vrm)
     if record is None:
         return Draft(Outcome.NOT_FOUND, GONE)
     keeper, disclosed = None, [Disclosed(RecordKind.VEHICLE, record.vrm)]
     if record.keeper:
-        keeper = await loaders.load_person(session, record.keeper.id, incidents=DETAIL_INCIDENTS)
+        keeper = await records.person(record.keeper.id, incidents=DETAIL_INCIDENTS)
     if keeper:
         disclosed += person_disclosures(keeper, detail=True)
     return Draft(Outcome.ANSWERED, render.vehicle_detail(record, keeper), disclosed)

@@ -19,7 +19,18 @@ from rapidfuzz.distance import JaroWinkler
 from knowledge.matching.names import comparable, normalise_name, split_full_name
 from knowledge.matching.nicknames import forename_groups
 
-__all__ = ["DobMatch", "PersonQuery", "ScoredPerson", "dob_match", "name_similarity", "score_person"]
+__all__ = [
+    "CONVINCING",
+    "DobMatch",
+    "PersonQuery",
+    "ScoredPerson",
+    "dob_match",
+    "name_similarity",
+    "score_person",
+]
+
+
+CONVINCING = 85.0  # a score at which a name alone is worth showing
 
 
 class DobMatch(Enum):

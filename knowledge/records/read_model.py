@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 __all__ = [
+    "AddressHit",
+    "AddressQuery",
     "AddressRecord",
     "IncidentAt",
     "IncidentRecord",
@@ -18,6 +20,7 @@ __all__ = [
     "PersonRecord",
     "Resident",
     "ShortlistEntry",
+    "VehicleHit",
     "VehicleRecord",
     "WarrantInfo",
 ]
@@ -141,3 +144,32 @@ class ShortlistEntry:
     surname: str
     date_of_birth: dt.date | None
     town: str
+
+
+@dataclass(frozen=True)
+class VehicleHit:
+    """A vehicle as a list of marks to choose from shows it: the mark, what it is, its warnings."""
+
+    vrm: str
+    make: str
+    model: str
+    colour: str
+    markers: tuple[MarkerInfo, ...]
+
+
+@dataclass(frozen=True)
+class AddressHit:
+    """An address as a list to choose from shows it, with its warnings: a list is an answer too."""
+
+    id: str
+    line1: str
+    postcode: str
+    markers: tuple[MarkerInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class AddressQuery:
+    postcode: str | None = None
+    house_number: str | None = None
+    street: str | None = None
+    flat: str | None = None

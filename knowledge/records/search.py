@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -24,14 +23,10 @@ from knowledge.matching.scoring import PersonQuery, ScoredPerson, score_person
 from knowledge.matching.streets import expand_street, street_code
 from knowledge.matching.vrm import plate_readings
 from knowledge.records.loaders import marker_vocabulary, markers_of
-from knowledge.records.read_model import MarkerInfo
+from knowledge.records.read_model import AddressHit, AddressQuery, VehicleHit
 from knowledge.store.schema import Address, Person, PersonKey, Vehicle
 
 __all__ = [
-    "CONVINCING",
-    "AddressHit",
-    "AddressQuery",
-    "VehicleHit",
     "dob_variants",
     "find_addresses",
     "find_persons",
@@ -40,7 +35,6 @@ __all__ = [
 ]
 
 MAX_CANDIDATES = 3000
-CONVINCING = 85.0
 NEAR_PERFECT = 95.0
 
 
@@ -124,17 +118,6 @@ async def find_persons(session: AsyncSession, query: PersonQuery, today: dt.date
     return ranked
 
 
-@dataclass(frozen=True)
-class VehicleHit:
-    """A vehicle as a list of marks to choose from shows it: the mark, what it is, its warnings."""
-
-    vrm: str
-    make: str
-    model: str
-    colour: str
-    markers: tuple[MarkerInfo, ...]
-
-
 async def _vehicle_hits(session: AsyncSession, rows: Sequence[Vehicle]) -> list[VehicleHit]:
     vocabulary = await marker_vocabulary(session) if rows else {}
     return [VehicleHit(v.vrm, v.make, v.model, v.colour, markers_of(v.markers, vocabulary)) for v in rows]
@@ -159,24 +142,6 @@ async def vehicles_starting(session: AsyncSession, start: str, limit: int) -> li
     end = start[:-1] + chr(ord(start[-1]) + 1)
     stmt = select(Vehicle).where(Vehicle.vrm >= start, Vehicle.vrm < end).order_by(Vehicle.vrm).limit(limit)
     return await _vehicle_hits(session, list(await session.scalars(stmt)))
-
-
-@dataclass(frozen=True)
-class AddressHit:
-    """An address as a list to choose from shows it, with its warnings: a list is an answer too."""
-
-    id: str
-    line1: str
-    postcode: str
-    markers: tuple[MarkerInfo, ...] = ()
-
-
-@dataclass(frozen=True)
-class AddressQuery:
-    postcode: str | None = None
-    house_number: str | None = None
-    street: str | None = None
-    flat: str | None = None
 
 
 async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int = 8) -> list[AddressHit]:
