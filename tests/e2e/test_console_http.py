@@ -212,6 +212,12 @@ async def test_hostile_names_and_queries_are_shown_as_text(console: ConsoleUnder
             body = await page.text()
         assert page.status == 200 and "<script>" not in body
         assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
+        async with client.get(console.url("/users"), params={"q": HOSTILE * 40}) as page:
+            body = await page.text()
+        assert page.status == 200 and "<script>" not in body and len(body) < 50_000
+    async with _client() as stranger, stranger.get(console.url("/login"), params={"token": HOSTILE}) as page:
+        body = await page.text()
+    assert "<script>" not in body and 'value="&lt;script&gt;alert(&#34;x&#34;)' in body
 
 
 async def test_reading_and_exporting_the_log_is_itself_audited_first(console: ConsoleUnderTest) -> None:
@@ -300,6 +306,13 @@ async def test_console_in_telegram_gives_a_link_that_signs_in_on_the_webhook_por
             assert landed.status == 200 and "user 9003" in await landed.text()
     officer = await bot.say(BOT_OFFICER, "/console")
     assert "/console/login" not in officer["text"]
+    issued = [
+        (e.actor, e.channel, e.intent, e.outcome) for e in await bot.audit() if e.intent.startswith("console")
+    ]
+    assert issued[:2] == [
+        (f"tg:{BOT_ADMIN}", "telegram", "console_link", "issued"),
+        (f"tg:{BOT_ADMIN}", "console-web", "console_sign_in", "signed_in"),
+    ]
 
 
 async def test_console_in_telegram_says_when_the_console_is_not_set_up(bot: BotUnderTest) -> None:
