@@ -6,6 +6,8 @@ and the bot's delivery engine (polling every second, in whichever process runs i
 
 from __future__ import annotations
 
+import re
+
 import aiohttp_jinja2
 from aiohttp import web
 
@@ -39,7 +41,7 @@ async def remind(request: web.Request) -> web.Response:
     """Send the briefing again to those who have not acknowledged it, and to nobody else."""
     form = await request.post()
     raw = form.get("briefing_id")
-    if not isinstance(raw, str) or not raw.isdigit() or len(raw) > 12:
+    if not isinstance(raw, str) or not re.fullmatch(r"[0-9]{1,12}", raw):
         return await _page(request, problem="Choose a briefing from the list.")
     briefing_id = int(raw)
     try:

@@ -25,8 +25,9 @@ __all__ = ["register"]
 MAX_SEARCH = 60
 
 
-def _field(form: object, name: str, most: int = 200) -> str:
-    value = form.get(name) if hasattr(form, "get") else None
+def _field(form: Mapping[str, object], name: str, most: int = 200) -> str:
+    """A text field as sent, cut; '' for a missing one or a file where text belongs."""
+    value = form.get(name)
     return value[:most] if isinstance(value, str) else ""
 
 
