@@ -21,6 +21,9 @@ from tests.support.bot import ADMIN as BOT_ADMIN
 from tests.support.bot import OFFICER as BOT_OFFICER
 from tests.support.bot import BotUnderTest
 from tests.support.console import ADMIN, ADMIN_2, CSRF_FIELD, OFFICER, ConsoleUnderTest, running_console
+from tests.support.keys import init_db
+from tests.support.postgres import fresh_postgres
+from tests.support.tcp_proxy import TcpProxy
 
 PRIVATE = ["/users", "/audit", "/briefings", "/stats", "/review", "/audit/export"]
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>\u202e'
@@ -317,3 +320,25 @@ async def test_console_in_telegram_gives_a_link_that_signs_in_on_the_webhook_por
 
 async def test_console_in_telegram_says_when_the_console_is_not_set_up(bot: BotUnderTest) -> None:
     assert (await bot.say(BOT_ADMIN, "/console"))["text"] == NOT_CONFIGURED
+
+
+@pytest.mark.postgres
+async def test_a_database_that_is_down_gets_a_polite_page_and_the_console_recovers(
+    postgres_admin_url: str,
+) -> None:
+    for url in fresh_postgres(postgres_admin_url):
+        init_db(url)
+        async with (
+            TcpProxy.in_front_of(url) as proxy,
+            running_console(proxy.url_for(url)) as console,
+            _client() as client,
+        ):
+            await _sign_in(console, client)
+            await proxy.refuse()
+            async with client.get(console.url("/users")) as page:
+                body = await page.text()
+            assert page.status == 503 and "cannot be reached" in body and "Traceback" not in body
+            assert page.headers["Content-Security-Policy"] == CSP
+            await proxy.passing()
+            async with client.get(console.url("/users")) as page:
+                assert page.status == 200
