@@ -8,6 +8,7 @@ itself audited before the page is returned.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
@@ -40,16 +41,18 @@ def _date(text: str, what: str) -> dt.datetime | None:
 
 _FIELDS = ("user", "since", "until", "outcome", "record")
 _NOTHING_TYPED = dict.fromkeys(_FIELDS, "")
+_ACTOR = re.compile(r"[a-z-]+:\S{1,70}")  # how the log names who acted: tg:<id>, console:<os user>
 
 
 def _filter(query: MultiMapping[str]) -> tuple[AuditFilter, dict[str, str]]:
     """The filter the query string asks for, and its fields as typed (cleaned) to show back in the form."""
-    typed = {
-        name: clean_text(query.get(name, ""), 40) for name in ("user", "since", "until", "outcome", "record")
-    }
+    typed = {name: clean_text(query.get(name, ""), 80) for name in _FIELDS}
     until = _date(typed["until"], "'to'")
+    who = typed["user"]
+    named = _ACTOR.fullmatch(who) is not None  # e.g. console:alice, who has no Telegram id
     view = AuditFilter(
-        telegram_user_id=users.parse_telegram_id(typed["user"]) if typed["user"] else None,
+        telegram_user_id=users.parse_telegram_id(who) if who and not named else None,
+        actor=who if named else "",
         since=_date(typed["since"], "'from'"),
         until=until + dt.timedelta(days=1) if until else None,  # "to" a date includes that day
         outcome=typed["outcome"],

@@ -30,6 +30,7 @@ class AuditFilter:
     """
 
     telegram_user_id: int | None = None
+    actor: str = ""  # as the log names them: "tg:<id>", "console:<os user>"
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     outcome: str = ""
@@ -39,6 +40,8 @@ class AuditFilter:
         parts: list[ColumnElement[bool]] = []
         if self.telegram_user_id is not None:
             parts.append(AuditEntry.telegram_user_id == self.telegram_user_id)
+        if self.actor:
+            parts.append(AuditEntry.actor == self.actor)
         if self.since is not None:
             parts.append(AuditEntry.at >= self.since)
         if self.until is not None:

@@ -342,3 +342,11 @@ async def test_a_database_that_is_down_gets_a_polite_page_and_the_console_recove
             await proxy.passing()
             async with client.get(console.url("/users")) as page:
                 assert page.status == 200
+
+
+async def test_the_log_is_filtered_by_an_actor_without_a_telegram_id(console: ConsoleUnderTest) -> None:
+    async with _client() as client:
+        await _sign_in(console, client)
+        async with client.get(console.url("/audit"), params={"user": "console:test"}) as page:
+            rows = re.findall(r"<td>(console:test|tg:\d+|test)</td>", await page.text())
+    assert rows == ["console:test"]  # the link `beatline console-link` made, and nothing else
