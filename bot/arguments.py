@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from knowledge.access.reasons import REASONS
+from knowledge.access.reasons import DEFAULT_REASONS
 
 __all__ = ["UsageError", "build_parser"]
 
@@ -25,7 +25,9 @@ _IMPORT_EPILOG = (
     "the folder; the columns and value rules are in docs/import.md."
 )
 
-_REASONS_EPILOG = "reason codes:\n" + "\n".join(f"  {code:<8}  {why}" for code, why in REASONS.items())
+_REASONS_EPILOG = "reason codes (the default set; 'beatline reasons list' shows this force's):\n" + "\n".join(
+    f"  {code:<8}  {why}" for code, why in DEFAULT_REASONS.items()
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer as this enrolled Telegram user is answered (default: the console operator, an admin)",
     )
     ask.add_argument(
-        "--reason", default="", metavar="CODE", help="why the check is made, for the audit log: a code below"
+        "--reason",
+        default="",
+        metavar="CODE",
+        help="why the check is made, for the audit log: a code below; with --as a check needs one",
     )
     ask.add_argument(
         "--json", action="store_true", help="print each answer as JSON: intent, outcome, reply, records"
@@ -87,6 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = users.add_parser("revoke", help="end a user's access")
     revoke.add_argument("telegram_id", type=int, help=telegram_id)
     users.add_parser("list", help="list the users, active and revoked")
+    reasons = sub.add_parser("reasons", help="the force's reason codes for checks").add_subparsers(
+        dest="reasons_command", required=True, parser_class=_Parser
+    )
+    reasons.add_parser("list", help="list the codes and their labels, in the order buttons show them")
+    reason = reasons.add_parser("set", help="add a code, or give a code a new label (audited)")
+    reason.add_argument("code", help="2 to 16 letters, digits or _, e.g. DOMESTIC; stored in upper case")
+    reason.add_argument("label", help="what it means, as officers will read it on its button's list")
+    totp = users.add_parser(
+        "totp",
+        help="issue the user's authenticator secret, replacing any: a QR code to show them in person",
+    )
+    totp.add_argument("telegram_id", type=int, help=telegram_id)
+    totp.add_argument("--json", action="store_true", help='print only {"otpauth": "otpauth://..."}')
+    release = users.add_parser("release", help="let a user locked out by wrong codes unlock again")
+    release.add_argument("telegram_id", type=int, help=telegram_id)
     audit = sub.add_parser("audit", help="check or export the audit log").add_subparsers(
         dest="audit_command", required=True, parser_class=_Parser
     )

@@ -6,6 +6,7 @@ traceback, nor in the sentence that says a value cannot be used.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import os
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from knowledge.access.reason_choices import ReasonRule
+from knowledge.access.step_up import Policy
 from knowledge.errors import BeatlineError
 from knowledge.store.audit_key import (
     MIN_KEY_BYTES,
@@ -76,6 +79,13 @@ class Settings:
     # else the default key file: see load_audit_key.
     audit_key: AuditKey | None = None
     audit_key_file: Path | None = None
+    # A reason for every check asked as a Telegram user, and how long one given covers the follow-ups.
+    reasons_required: bool = True
+    reason_minutes: int = 10
+    # BEATLINE_STEP_UP, "totp" or "off"; None when unset, and then the command decides (step_up_policy).
+    step_up: str | None = None
+    unlock_hours: float = 12
+    idle_lock_seconds: int = 1800
     # The web console (bot/web/): served under /console/ on the webhook server when on; the base
     # address admins reach it at, which its sign-in links start with.
     console: bool = False
@@ -118,6 +128,12 @@ class Settings:
                 f"BEATLINE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level[:20]!r}."
             )
 
+        required = (env.get("BEATLINE_REASONS_REQUIRED") or "true").strip().lower()
+        if required not in _BOOLEANS:
+            raise SettingsError(f"BEATLINE_REASONS_REQUIRED must be true or false, not {required[:20]!r}.")
+        step_up = (env.get("BEATLINE_STEP_UP") or "").strip().lower() or None
+        if step_up not in (None, "totp", "off"):
+            raise SettingsError(f"BEATLINE_STEP_UP must be totp or off, not {step_up[:20]!r}.")
         console = (env.get("BEATLINE_CONSOLE") or "off").lower()
         if console not in ("on", "off"):
             raise SettingsError(f"BEATLINE_CONSOLE must be on or off, not {console[:20]!r}.")
@@ -141,9 +157,26 @@ class Settings:
             db_timeout=number("BEATLINE_DB_TIMEOUT", cls.db_timeout, float, least=0.001),
             audit_key=audit_key,
             audit_key_file=Path(key_file) if key_file else None,
+            reasons_required=_BOOLEANS[required],
+            reason_minutes=_reason_minutes(number("BEATLINE_REASON_MINUTES", cls.reason_minutes, least=1)),
+            step_up=step_up,
+            unlock_hours=number("BEATLINE_UNLOCK_HOURS", cls.unlock_hours, float, least=0.01),
+            idle_lock_seconds=number("BEATLINE_IDLE_LOCK_SECONDS", cls.idle_lock_seconds, least=1),
             console=console == "on",
             public_url=public_url,
         )
+
+    def step_up_policy(self, *, bot: bool) -> Policy:
+        """The shift unlock as this command applies it. Unset, it is on for the bot (`beatline run`, the
+        webhook) and off for `ask` and `chat`, so that `ask --as` keeps working in scripts."""
+        return Policy(
+            on=bot if self.step_up is None else self.step_up == "totp",
+            unlock_for=dt.timedelta(hours=self.unlock_hours),
+            idle_after=dt.timedelta(seconds=self.idle_lock_seconds),
+        )
+
+    def reason_rule(self) -> ReasonRule:
+        return ReasonRule(required=self.reasons_required, minutes=self.reason_minutes)
 
     def create_default_audit_key(self) -> Path | None:
         """For init-db: with no key configured, make the default key file if missing; its path if made."""
@@ -170,6 +203,23 @@ class Settings:
         return _read_key(path, f"The audit key file {path}", BeatlineError)
 
 
+def _reason_minutes(minutes: int) -> int:
+    if minutes > _MOST_REASON_MINUTES:  # a reason is for one purpose, not for days on end
+        raise SettingsError(f"BEATLINE_REASON_MINUTES must be at most {_MOST_REASON_MINUTES} (a day).")
+    return minutes
+
+
+_MOST_REASON_MINUTES = 1440
+_BOOLEANS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+}
 _KEY_FORM = f"must be at least {MIN_KEY_BYTES} random bytes written as hex or base64"
 
 

@@ -87,7 +87,7 @@ async def start(update: Update, context: BeatlineContext) -> None:
 
 async def show_help(update: Update, context: BeatlineContext) -> None:
     """/help lists what the user's role can ask and do, with examples."""
-    await _say(update, help_text(context.role))
+    await _say(update, help_text(context.role, reasons=context.services.reasons.required))
 
 
 async def whoami(update: Update, context: BeatlineContext) -> None:

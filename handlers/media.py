@@ -13,7 +13,10 @@ from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.guaranteed import guaranteed
 from handlers.query import send_answer, within_limit
+from handlers.reason_offer import offer_reasons
+from knowledge.access.pending_questions import Held
 from knowledge.answers.nearby import answer_location
+from knowledge.store.vocabulary import Outcome
 
 __all__ = ["GUIDANCE", "register"]
 
@@ -32,9 +35,15 @@ async def location(update: Update, context: BeatlineContext) -> None:
     if await within_limit(update, context):
         services = context.services
         result = await answer_location(
-            services.db, context.caller, place.latitude, place.longitude, records=services.records
-        )
-        await send_answer(update, context, result)
+            services.db, context.caller, place.latitude, place.longitude,
+            records=services.records, rule=services.reasons,
+        )  # fmt: skip
+        if result.outcome is Outcome.NEEDS_REASON:
+            # A location is not held (the question is the place): the tap notes the reason, and the
+            # officer shares the location again.
+            await offer_reasons(update, context, result, Held())
+        else:
+            await send_answer(update, context, result)
 
 
 async def guide(update: Update, context: BeatlineContext) -> None:

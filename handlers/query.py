@@ -18,11 +18,14 @@ from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import what_was_sent
 from handlers.guaranteed import guaranteed
+from handlers.reason_offer import offer_reasons
 from knowledge.access import users
 from knowledge.access.button_payloads import RecordButton
 from knowledge.access.buttons import ButtonRefused, ButtonSigner
+from knowledge.access.pending_questions import Held
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
+from knowledge.store.vocabulary import Outcome
 
 __all__ = ["RECORD_BUTTON", "keyboard", "register", "send_answer", "within_limit"]
 
@@ -102,8 +105,14 @@ async def ask(update: Update, context: BeatlineContext) -> None:
     """An officer's question in a private chat is answered, with buttons to pick from a shortlist."""
     text = guaranteed(guaranteed(update.message, "message").text, "text")
     if await within_limit(update, context):
-        result = await answer(context.services.db, context.caller, text, records=context.services.records)
-        await send_answer(update, context, result)
+        services = context.services
+        result = await answer(
+            services.db, context.caller, text, records=services.records, rule=services.reasons
+        )
+        if result.outcome is Outcome.NEEDS_REASON:
+            await offer_reasons(update, context, result, Held(question=text))
+        else:
+            await send_answer(update, context, result)
 
 
 async def open_record(update: Update, context: BeatlineContext) -> None:
@@ -120,14 +129,13 @@ async def open_record(update: Update, context: BeatlineContext) -> None:
     if await within_limit(update, context):
         services = context.services
         result = await answer_record(
-            services.db,
-            context.caller,
-            record.kind,
-            record.record_id,
-            detail=record.detail,
-            records=services.records,
-        )
-        await send_answer(update, context, result)
+            services.db, context.caller, record.kind, record.record_id,
+            detail=record.detail, records=services.records, rule=services.reasons,
+        )  # fmt: skip
+        if result.outcome is Outcome.NEEDS_REASON:
+            await offer_reasons(update, context, result, Held(record=record.encode()))
+        else:
+            await send_answer(update, context, result)
 
 
 async def ask_in_group(update: Update, context: BeatlineContext) -> None:

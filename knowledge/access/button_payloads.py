@@ -2,7 +2,8 @@
 
 The payloads are the wire format of buttons already sitting in officers' chats, so they never change:
 `r` + `o` (open) or `m` (more) + a kind letter + `:` + the record id for a record; `b` + an action
-letter + the briefing id for a briefing. A payload that does not decode is refused as "invalid", as a
+letter + the briefing id for a briefing; `q` + a held question's id + `:` + a reason code for a
+reason. A payload that does not decode is refused as "invalid", as a
 tampered one is.
 """
 
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from knowledge.access.buttons import ButtonRefused
+from knowledge.access.reasons import CODE
 
-__all__ = ["BriefingButton", "RecordButton"]
+__all__ = ["BriefingButton", "ReasonButton", "RecordButton"]
 
 _KIND_LETTERS = {"person": "p", "vehicle": "v", "address": "a", "incident": "i", "warrant": "w"}
 _KINDS = {letter: kind for kind, letter in _KIND_LETTERS.items()}
@@ -62,3 +64,25 @@ class BriefingButton:
         if not (digits.isascii() and digits.isdigit()) or digits != str(int(digits)):
             raise ButtonRefused("invalid")  # only what encode() writes: no sign, no leading zero
         return cls(action, int(digits))
+
+
+@dataclass(frozen=True)
+class ReasonButton:
+    """The reason tapped for a held question (knowledge/access/pending_questions.py)."""
+
+    question_id: int
+    code: str
+
+    PATTERN: ClassVar[str] = r"^q[0-9]+:"
+
+    def encode(self) -> str:
+        return f"q{self.question_id}:{self.code}"
+
+    @classmethod
+    def decode(cls, payload: str) -> ReasonButton:
+        digits, colon, code = payload[1:].partition(":")
+        if payload[:1] != "q" or not colon or not code or not (digits.isascii() and digits.isdigit()):
+            raise ButtonRefused("invalid")
+        if digits != str(int(digits)) or not CODE.fullmatch(code):
+            raise ButtonRefused("invalid")  # only what encode() writes
+        return cls(int(digits), code)

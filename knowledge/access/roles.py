@@ -5,7 +5,16 @@ This is the one table the gate, `/help` and the Telegram command menu all read, 
 
 from __future__ import annotations
 
-__all__ = ["COMMANDS", "ROLES", "Command", "can_use", "commands_for", "help_text", "may_grant"]
+__all__ = [
+    "COMMANDS",
+    "REASONS_HINT",
+    "ROLES",
+    "Command",
+    "can_use",
+    "commands_for",
+    "help_text",
+    "may_grant",
+]
 
 from dataclasses import dataclass
 
@@ -27,6 +36,8 @@ _ADMIN = ("admin",)
 COMMANDS = (
     Command("help", "/help", "what I can check, with examples", _ALL),
     Command("whoami", "/whoami", "your id, role and team", _ALL),
+    Command("unlock", "/unlock CODE", "unlock for your shift with your authenticator app's code", _ALL),
+    Command("lock", "/lock", "lock Beatline now, until your next /unlock", _ALL),
     Command(
         "brief",
         "/brief [at 06:45] TEXT",
@@ -38,6 +49,7 @@ COMMANDS = (
     Command("revoke", "/revoke ID", "revoke a user", _ADMIN),
     Command("users", "/users", "list enrolled users", _ADMIN),
     Command("invite", "/invite ROLE [TEAM]", "a one-time enrolment link", _ADMIN),
+    Command("release", "/release ID", "let a user locked out by wrong codes unlock again", _ADMIN),
     Command("audit", "/audit [ID]", "recent audit entries", _ADMIN),
     Command("console", "/console", "a one-time sign-in link to the web console", _ADMIN),
 )
@@ -65,10 +77,18 @@ def commands_for(role: str) -> tuple[Command, ...]:
     return tuple(c for c in COMMANDS if role in c.roles)
 
 
-def help_text(role: str) -> str:
-    """What this role can ask and do, with examples; nothing about commands it cannot use."""
+REASONS_HINT = (
+    "Each check needs a reason: tap one when I ask, or start the message with its code, "
+    "e.g. 'stop: check plate ab12 cde'."
+)
+
+
+def help_text(role: str, *, reasons: bool = False) -> str:
+    """What this role can ask and do, with examples; nothing about commands it cannot use. `reasons`:
+    checks need a reason (BEATLINE_REASONS_REQUIRED), so say how to give one."""
     lines = ["Ask me in plain words, for example:"]
     lines += [f"• {example}" for example in EXAMPLES]
+    lines += [REASONS_HINT] if reasons else []
     lines.append("Commands:")
     lines += [f"{c.usage} — {c.description}" for c in commands_for(role)]
     return "\n".join(lines)

@@ -28,6 +28,7 @@ from knowledge.understanding.intents import Intent
 
 __all__ = [
     "DATABASE_DOWN",
+    "DATABASE_ERRORS",
     "GONE",
     "NOT_ENROLLED",
     "RECORDS_DOWN",
@@ -36,6 +37,7 @@ __all__ = [
     "Disclosed",
     "Draft",
     "audited",
+    "database_down",
     "drafted",
 ]
 
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 DATABASE_DOWN = "The records system is not answering right now. Try again in a minute; nothing was looked up."
 NOT_ENROLLED = "Sorry, you are not enrolled to use Beatline."
 GONE = "That record is no longer available."
+DATABASE_ERRORS = (OperationalError, DBAPIError, PoolTimeout, OSError)  # the database went away or stuck
 RECORDS_DOWN = str(RecordsUnavailable())
 
 
@@ -130,10 +133,15 @@ async def audited(
                 + [f"counted:{r.kind}:{audit_token(r.id)}" for r in draft.counted],
                 reason=reason,
             )
-    except (OperationalError, DBAPIError, PoolTimeout, OSError) as exc:
-        log.warning("database unavailable while answering: %s", type(exc).__name__)
-        return Answer(intent, Outcome.ERROR, DATABASE_DOWN)
+    except DATABASE_ERRORS as exc:
+        return database_down(intent, exc)
     return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)
+
+
+def database_down(intent: Intent, exc: BaseException) -> Answer:
+    """The one sentence for a database that went away: nothing was looked up, nothing disclosed."""
+    log.warning("database unavailable while answering: %s", type(exc).__name__)
+    return Answer(intent, Outcome.ERROR, DATABASE_DOWN)
 
 
 async def _read(records: RecordsSource, asking: Asking, work: Callable[[Records], Awaitable[Draft]]) -> Draft:

@@ -2,8 +2,9 @@
 
 Every channel (Telegram, `beatline ask`, `beatline chat`) calls `answer` or `answer_record`; both go
 through the one audited path (`knowledge.answers.disclosure.audited`), so one audit entry listing what
-the reply shows is committed before the reply is returned. Which module answers is a table from
-intent (a question) or record kind (a record opened from a button) to its handler.
+the reply shows is committed before the reply is returned. A check asked as a Telegram user needs a
+reason first (check_reason.py). Which module answers is a table from intent (a question) or record
+kind (a record opened from a button) to its handler.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from knowledge.access.reasons import reason_code
+from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.access.roles import help_text
-from knowledge.answers import addresses, incidents, persons, vehicles
-from knowledge.answers.disclosure import GONE, Answer, Draft, audited, drafted
+from knowledge.answers import addresses, check_reason, incidents, persons, vehicles
+from knowledge.answers.disclosure import DATABASE_ERRORS, GONE, Answer, Draft, audited, database_down, drafted
 from knowledge.errors import BeatlineError
 from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
@@ -45,10 +46,12 @@ class _Question:
     caller: Caller
     parsed: ParsedQuery
     today: dt.date
+    rule: ReasonRule
 
 
 async def _help(_: Records, question: _Question) -> Draft:
-    return Draft(Outcome.ANSWERED, help_text(question.caller.role))
+    asked = question.rule.required and question.caller.telegram_user_id is not None
+    return Draft(Outcome.ANSWERED, help_text(question.caller.role, reasons=asked))
 
 
 async def _unknown(_: Records, question: _Question) -> Draft:
@@ -83,16 +86,27 @@ async def answer(
     reason: str = "",
     today: dt.date | None = None,
     records: RecordsSource | None = None,
+    rule: ReasonRule = DEFAULT_RULE,
 ) -> Answer:
     """Understand the question, look it up in `records` (those in `db` if None), summarise, and audit."""
     today = today or dt.date.today()
-    parsed = parse(text, today=today)
+    parsed = None
     try:
-        code = reason_code(reason)
+        given = await check_reason.given_reason(db, text, reason)
+        parsed = parse(given.question, today=today)
+        code = await check_reason.recorded_under(db, caller, given.code, parsed.intent, rule)
     except BeatlineError as unknown:
         refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
-        return await audited(db, caller, text, parsed.intent, "", lambda _: drafted(refusal))
-    question = _Question(caller, parsed, today)
+        intent = parse(text, today=today).intent
+        return await audited(db, caller, text, intent, "", lambda _: drafted(refusal))
+    except DATABASE_ERRORS as exc:
+        return database_down(parsed.intent if parsed else Intent.UNKNOWN, exc)
+    if isinstance(code, Draft):
+        return await audited(db, caller, text, parsed.intent, "", lambda _: drafted(code))
+    if given.code and not given.question:
+        noted = check_reason.noted(code, caller, rule)
+        return await audited(db, caller, text, parsed.intent, code, lambda _: drafted(noted))
+    question = _Question(caller, parsed, today, rule)
     return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question), records)
 
 
@@ -110,12 +124,26 @@ async def answer_record(
     *,
     detail: bool,
     query: str = "",
+    reason: str = "",
     records: RecordsSource | None = None,
+    rule: ReasonRule = DEFAULT_RULE,
 ) -> Answer:
-    """Open one record chosen from a shortlist, or its detail ("More")."""
+    """Open one record chosen from a shortlist, or its detail ("More"), under the asker's reason."""
     intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
-    return await audited(db, caller, label, intent, "", lambda s: open_record(s, record_id, detail), records)
+    try:
+        given = (await check_reason.given_reason(db, "", reason)).code
+        code = await check_reason.recorded_under(db, caller, given, intent, rule)
+    except BeatlineError as unknown:
+        refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
+        return await audited(db, caller, label, intent, "", lambda _: drafted(refusal))
+    except DATABASE_ERRORS as exc:
+        return database_down(intent, exc)
+    if isinstance(code, Draft):
+        return await audited(db, caller, label, intent, "", lambda _: drafted(code))
+    return await audited(
+        db, caller, label, intent, code, lambda s: open_record(s, record_id, detail), records
+    )
 
 
 async def _gone(_: Records, record_id: str, detail: bool) -> Draft:

@@ -8,7 +8,18 @@ through the one audited path.
 
 from __future__ import annotations
 
-from knowledge.answers.disclosure import Answer, Choice, Disclosed, Draft, audited
+from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
+from knowledge.answers import check_reason
+from knowledge.answers.disclosure import (
+    DATABASE_ERRORS,
+    Answer,
+    Choice,
+    Disclosed,
+    Draft,
+    audited,
+    database_down,
+    drafted,
+)
 from knowledge.answers.render import field, marker_labels
 from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
@@ -43,10 +54,23 @@ async def _look_around(records: Records, lat: float, lon: float) -> Draft:
 
 
 async def answer_location(
-    db: Database, caller: Caller, lat: float, lon: float, *, records: RecordsSource | None = None
+    db: Database,
+    caller: Caller,
+    lat: float,
+    lon: float,
+    *,
+    records: RecordsSource | None = None,
+    rule: ReasonRule = DEFAULT_RULE,
 ) -> Answer:
-    """Flagged addresses (nearest first) and the newest incidents within RADIUS_M, audited."""
+    """Flagged addresses (nearest first) and the newest incidents within RADIUS_M, audited; a check
+    like any other, so made under the asker's current reason or not at all."""
     query = f"location {lat:.5f},{lon:.5f}"
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return Answer(INTENT, Outcome.NEEDS_MORE, "That location is not on the map; share it again.")
-    return await audited(db, caller, query, INTENT, "", lambda view: _look_around(view, lat, lon), records)
+    try:
+        code = await check_reason.recorded_under(db, caller, "", INTENT, rule)
+    except DATABASE_ERRORS as exc:
+        return database_down(INTENT, exc)
+    if isinstance(code, Draft):
+        return await audited(db, caller, query, INTENT, "", lambda _: drafted(code))
+    return await audited(db, caller, query, INTENT, code, lambda view: _look_around(view, lat, lon), records)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -37,10 +38,14 @@ __all__ = [
     "IncidentPerson",
     "Invite",
     "Marker",
+    "PendingQuestion",
     "Person",
     "PersonKey",
     "ProcessedUpdate",
     "RateEvent",
+    "ReasonChoice",
+    "ReasonCode",
+    "StepUp",
     "User",
     "Vehicle",
     "Warrant",
@@ -166,6 +171,29 @@ class User(Base):
     # After a bare /brief: until when the user's next message is that briefing's text. Kept here, not
     # in a process's memory, because the next message may reach another bot process.
     briefing_text_due: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StepUp(Base):
+    """A user's second factor and shift: their sealed TOTP secret, and whether they are unlocked now.
+
+    In the database, not a process's memory, so that any bot process answers any message alike: the
+    last accepted time-step is the replay guard, and the recent failures count across processes.
+    """
+
+    __tablename__ = "step_up"
+    telegram_id: Mapped[int] = mapped_column(
+        ForeignKey("users.telegram_id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # AES-GCM nonce and ciphertext of the base32 secret (knowledge/access/authenticator.py); NULL: none.
+    secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    issued_by: Mapped[str] = mapped_column(String(80), default="")
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    unlocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_step: Mapped[int | None] = mapped_column(BigInteger)  # the TOTP time-step last accepted
+    # Unix times of the wrong codes of the last 15 minutes, space-separated: at most five.
+    recent_failures: Mapped[str] = mapped_column(String(120), default="")
+    locked_out_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Invite(Base):
@@ -299,3 +327,33 @@ class ConsoleSession(Base):
     user_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+class ReasonCode(Base):
+    """One reason the force accepts for a check; data, so a force can add its own or relabel them."""
+
+    __tablename__ = "reason_codes"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)  # upper case, as the audit stores it
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer)  # the order of the buttons and of every list
+
+
+class ReasonChoice(Base):
+    """The reason a user last gave, and when: it covers their follow-ups for BEATLINE_REASON_MINUTES.
+
+    In the database rather than a process's memory, because the next message may reach another process.
+    """
+
+    __tablename__ = "reason_choices"
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(16))
+    chosen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PendingQuestion(Base):
+    """A check held until its asker taps a reason: the button's 64 bytes carry only this row's id."""
+
+    __tablename__ = "pending_questions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    question: Mapped[str] = mapped_column(Text, default="")  # the question as sent, or '' for a record
+    record: Mapped[str] = mapped_column(String(64), default="")  # a record button's payload
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

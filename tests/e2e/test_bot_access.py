@@ -150,7 +150,7 @@ async def test_a_flooding_stranger_gets_a_few_replies_and_one_audit_entry_for_th
     assert all(e.record_ids == "" for e in entries)
     # Enrolled, they start afresh: the strangers' count is not their query count.
     await bot.say(ADMIN, f"/allow {STRANGER} officer")
-    assert (await bot.say(STRANGER, "check plate QX12ABC"))["text"].startswith("Vehicle QX12ABC")
+    assert (await bot.say(STRANGER, "training: check plate QX12ABC"))["text"].startswith("Vehicle QX12ABC")
 
 
 async def test_the_audit_trail_and_the_user_list_cannot_be_forwarded(bot: BotUnderTest) -> None:

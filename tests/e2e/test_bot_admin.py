@@ -49,7 +49,7 @@ async def test_allow_and_revoke_take_effect_on_the_next_message(bot_on: BotUnder
     assert (await bot_on.say(NEWCOMER, "check plate QX12ABC"))["text"] == stranger_refusal(NEWCOMER)
     confirm = await bot_on.say(ADMIN, f"/allow {NEWCOMER} officer south")
     assert confirm["text"] == f"{NEWCOMER} is enrolled as officer in team south."
-    assert (await bot_on.say(NEWCOMER, "check plate QX12ABC"))["text"].startswith("Vehicle QX12ABC")
+    assert (await bot_on.say(NEWCOMER, "training: check plate QX12ABC"))["text"].startswith("Vehicle QX12ABC")
     assert (await bot_on.say(NEWCOMER, "/whoami"))[
         "text"
     ] == f"Telegram id: {NEWCOMER}\nRole: officer\nTeam: south"

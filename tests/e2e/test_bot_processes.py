@@ -30,6 +30,7 @@ async def start_bot(
     env = {
         **os.environ,
         **AUDIT_ENV,
+        "BEATLINE_STEP_UP": "off",  # these test processes, not the shift unlock
         "BEATLINE_DATABASE_URL": db_url,
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
@@ -69,7 +70,7 @@ async def test_two_processes_answer_a_twice_delivered_update_once(db_url: str, t
     await db.dispose()
     async with FakeBotAPI() as fake:
         async with two_bots(fake, db_url, tmp_path) as urls:
-            update = fake.text_message(OFFICER, "check plate QX12ABC")
+            update = fake.text_message(OFFICER, "training: check plate QX12ABC")
             posts = (fake.post_to_webhook(update, url=url, secret=SECRET) for url in urls)
             statuses = await asyncio.gather(*posts)
             assert statuses == [200, 200]

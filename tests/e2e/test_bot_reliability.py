@@ -103,7 +103,7 @@ async def test_long_polling_answers_and_stops_cleanly(template_db: Path, tmp_pat
         polling = asyncio.create_task(
             serve(build_application(settings), settings, webhook=False, port=0, stop=stop)
         )
-        fake.push_update(fake.text_message(OFFICER, "check plate QX12ABC"))
+        fake.push_update(fake.text_message(OFFICER, "training: check plate QX12ABC"))
         [reply] = await fake.wait_for(lambda f: f.messages_to(OFFICER))
         stop.set()
         await polling

@@ -86,7 +86,7 @@ async def db(loaded_url: str) -> AsyncIterator[Database]:
 
 
 async def ask(db: Database, text: str, caller: Caller = OFFICER):  # type: ignore[no-untyped-def]
-    return await answer(db, caller, text, today=TODAY)
+    return await answer(db, caller, text, reason="INV", today=TODAY)
 
 
 async def test_misspelt_name_with_date_of_birth_finds_the_person_warnings_first(db: Database) -> None:
@@ -213,7 +213,7 @@ async def test_more_gives_the_detail_and_is_audited(db: Database) -> None:
 async def test_more_on_a_plate_is_the_keeper_in_full(db: Database) -> None:
     first = await ask(db, "check plate ab12 cde")
     assert first.more is not None and first.more.kind == "vehicle"
-    detail = await answer_record(db, OFFICER, "vehicle", "AB12CDE", detail=True)
+    detail = await answer_record(db, OFFICER, "vehicle", "AB12CDE", detail=True, reason="INV")
     assert "Also known as: Johnny Smith; J. Smyth" in detail.reply and detail.more is None
     assert {"AB12CDE", "PX01", "WX01", "AX01", "INC-2024-004512"} <= {r.id for r in detail.records}
 
@@ -258,7 +258,7 @@ async def test_every_answer_is_audited_and_the_chain_holds(db: Database) -> None
 
 async def test_a_database_that_went_away_gets_a_polite_answer(tmp_path) -> None:  # type: ignore[no-untyped-def]
     gone = Database(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}", audit_key=AUDIT_KEY)
-    result = await answer(gone, OFFICER, "check plate ab12 cde", today=TODAY)
+    result = await answer(gone, OFFICER, "check plate ab12 cde", reason="INV", today=TODAY)
     await gone.dispose()
     assert result.outcome == "error" and result.records == ()
     assert "not answering" in result.reply

@@ -73,7 +73,7 @@ async def db(loaded_url: str) -> AsyncIterator[Database]:
 
 
 async def ask(db: Database, text: str):  # type: ignore[no-untyped-def]
-    return await answer(db, OFFICER, text, today=TODAY)
+    return await answer(db, OFFICER, text, reason="INV", today=TODAY)
 
 
 async def test_a_name_the_lists_read_the_wrong_way_round_is_found_the_other_way(db: Database) -> None:

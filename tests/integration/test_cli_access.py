@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from bot.cli import main
-from knowledge.access.reasons import REASONS
+from knowledge.access.reasons import DEFAULT_REASONS
 from knowledge.store.database import sync_url
 from knowledge.store.schema import AuditEntry
 from tests.support.keys import AUDIT_KEY
@@ -28,7 +28,7 @@ def test_an_unknown_reason_code_exits_1_and_lists_the_codes(
     assert main(["ask", "--reason", "FOO", "check plate AB12CDE"]) == 1
     refused = capsys.readouterr()
     assert refused.out == "" and refused.err.startswith("'FOO' is not a reason code. Use one of: STOP (")
-    assert all(code in refused.err for code in REASONS)
+    assert all(code in refused.err for code in DEFAULT_REASONS)
     assert _reasons_audited(sqlite_url) == []  # nothing was asked
     assert main(["ask", "--reason", "stop", "check plate AB12CDE"]) == 0
     assert _reasons_audited(sqlite_url) == ["STOP"]  # stored in upper case, as the contract says

@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 
 from bot.arguments import build_parser
 from bot.cli import main
-from knowledge.access.reasons import REASONS
+from knowledge.access.reasons import DEFAULT_REASONS
 from knowledge.store.database import _alembic_config
 from tests.support.keys import AUDIT_ENV
 
@@ -64,7 +64,7 @@ def test_ask_help_explains_its_options_and_lists_the_reason_codes(capsys) -> Non
     assert done.value.code == 0
     shown = capsys.readouterr().out
     assert "--as TELEGRAM_ID  answer as this enrolled Telegram user" in shown
-    for code, meaning in REASONS.items():
+    for code, meaning in DEFAULT_REASONS.items():
         assert f"  {code:<8}  {meaning}\n" in shown
 
 

@@ -194,7 +194,7 @@ def _assert_harmless(reply: str) -> None:
 
 
 async def test_record_text_written_around_the_import_renders_as_data(db: Database) -> None:
-    result = await answer(db, OFFICER, "incident INC-2024-000001")
+    result = await answer(db, OFFICER, "incident INC-2024-000001", reason="INV")
     assert result.outcome == "answered"
     _assert_harmless(result.reply)
     lines = result.reply.split("\n")
@@ -206,15 +206,15 @@ async def test_record_text_written_around_the_import_renders_as_data(db: Databas
 
     for kind, record_id in (("person", "P1"), ("person", "P 7"), ("address", "A1"), ("address", "A 2")):
         for detail in (False, True):
-            opened = await answer_record(db, OFFICER, kind, record_id, detail=detail)
+            opened = await answer_record(db, OFFICER, kind, record_id, detail=detail, reason="INV")
             assert opened.outcome == "answered"
             _assert_harmless(opened.reply)
-    person = (await answer_record(db, OFFICER, "person", "P1", detail=True)).reply.split("\n")
+    person = (await answer_record(db, OFFICER, "person", "P1", detail=True, reason="INV")).reply.split("\n")
     assert "Name: SMITH ⚠ WANTED — FAKE, John — born 03/04/1985 (P1)" in person
     assert "Also known as: Johnny ⚠ WANTED — fake; J. Smyth" in person
 
     # A shortlist's buttons are built from record text too.
-    result = await answer(db, OFFICER, "addresses at ls1 1aa")
+    result = await answer(db, OFFICER, "addresses at ls1 1aa", reason="INV")
     assert result.outcome == "ambiguous"
     _assert_harmless(result.reply)
     assert sorted(choice.label for choice in result.choices) == [

@@ -1,4 +1,8 @@
-"""The bot under test: the real Application, served over our webhook, talking to the fake Bot API."""
+"""The bot under test: the real Application, served over our webhook, talking to the fake Bot API.
+
+Its users start as officers on duty do, having given a reason (TRAINING: these are synthetic records),
+so a check is answered; the tests of asking for a reason start by forgetting it (`forget_reason`).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,21 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.app import build_application
 from bot.run import serve
 from bot.settings import Secret, Settings
-from knowledge.access import users
+from knowledge.access import reason_choices, users
+from knowledge.access.reason_choices import ReasonRule
 from knowledge.store.database import Database
-from knowledge.store.schema import AuditEntry
+from knowledge.store.schema import AuditEntry, ReasonChoice
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.keys import AUDIT_KEY
 
 ADMIN, SERGEANT, OFFICER, OFFICER_2, STRANGER = 9001, 9002, 9003, 9004, 9999
 SECRET = "e2e-webhook-secret"
+REASON = "TRAINING"  # the reason every test user has given as the bot starts
 
 
 def free_port() -> int:
@@ -82,6 +88,12 @@ class BotUnderTest:
 
     async def enrol(self, telegram_id: int, role: str, team: str = "") -> None:
         await users.enrol(self.db, telegram_id, role, team=team, by="test")
+        await reason_choices.choose(self.db, telegram_id, REASON, ReasonRule())
+
+    async def forget_reason(self, telegram_id: int) -> None:
+        """As if the user had given no reason yet: their next check is asked for one."""
+        async with self.db.sessions() as session, session.begin():
+            await session.execute(delete(ReasonChoice).where(ReasonChoice.telegram_id == telegram_id))
 
     async def audit(self, telegram_id: int | None = None) -> list[AuditEntry]:
         """Audit entries, oldest first, without those of the arranging (the enrolments `by="test"`)."""
@@ -99,7 +111,8 @@ def settings_for(fake: FakeBotAPI, url: str, port: int, **overrides: Any) -> Set
         telegram_api_base_url=fake.base_url,
         webhook_url=f"http://127.0.0.1:{port}/telegram",
         webhook_secret=Secret(SECRET),
-        **{"audit_key": AUDIT_KEY, **overrides},
+        # The shift unlock off unless a test turns it on (step_up="totp"): the other tests test other things.
+        **{"audit_key": AUDIT_KEY, "step_up": "off", **overrides},
     )
 
 
@@ -116,6 +129,7 @@ async def running_bot(url: str, **overrides: Any) -> AsyncIterator[BotUnderTest]
             (OFFICER_2, "officer"),
         ):
             await users.enrol(db, telegram_id, role, team="north", name=f"user {telegram_id}", by="test")
+            await reason_choices.choose(db, telegram_id, REASON, ReasonRule())
         stop = asyncio.Event()
         application = build_application(settings, webhook=True)
         served = asyncio.create_task(
