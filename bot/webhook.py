@@ -129,7 +129,8 @@ def webhook_app(
         services = application.bot_data.services
         if services is None:
             raise RuntimeError("the console is mounted once the services are open (after post_init)")
-        console.mount(app, services.db, ConsoleSettings(settings.public_url, application.bot.username))
+        known = ConsoleSettings(settings.public_url, application.bot.username, services.step_up)
+        console.mount(app, services.db, known)
     return app
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from knowledge.access import console_links
+from knowledge.access.step_up import Policy
 from knowledge.access.users import Enrolment
 from knowledge.errors import DatabaseUnavailable
 from knowledge.store import audit
@@ -50,14 +52,21 @@ HEADERS = {
 }
 
 
+NO_STEP_UP = Policy(on=False)
+
+
+@dataclass(frozen=True)
 class ConsoleSettings:
     """What the console needs to know of its deployment."""
 
-    def __init__(self, public_url: str | None, bot_username: str | None) -> None:
-        self.public_url = public_url
-        self.bot_username = bot_username
-        # Over https the cookie is Secure, and takes the __Host- prefix: only this host, path /, Secure.
-        self.secure = (urlsplit(public_url).scheme == "https") if public_url else False
+    public_url: str | None
+    bot_username: str | None  # for invite links; None shows the code to send instead
+    step_up: Policy = NO_STEP_UP  # the shift unlock, for the users' second-factor status
+
+    @property
+    def secure(self) -> bool:
+        """Over https the cookie is Secure, and takes the __Host- prefix: only this host, path /, Secure."""
+        return urlsplit(self.public_url).scheme == "https" if self.public_url else False
 
 
 SETTINGS = web.AppKey("settings", ConsoleSettings)

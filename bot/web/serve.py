@@ -47,7 +47,10 @@ async def serve_console(
     try:
         await audit.check_key(db)  # every console action is audited: refuse to start with the wrong key
         app = web.Application()
-        mount(app, db, ConsoleSettings(settings.public_url, await bot_username(settings)))
+        known = ConsoleSettings(
+            settings.public_url, await bot_username(settings), settings.step_up_policy(bot=True)
+        )
+        mount(app, db, known)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         await runner.setup()
         try:

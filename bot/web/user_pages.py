@@ -14,7 +14,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.web.guard import ADMIN, DB, SETTINGS, record
-from knowledge.access import invites, users
+from knowledge.access import invites, step_up, users
 from knowledge.access.console_links import web_caller
 from knowledge.access.roles import ROLES
 from knowledge.errors import BeatlineError
@@ -40,12 +40,17 @@ async def _page(
     request: web.Request, *, notice: str = "", problem: str = "", invite: Mapping[str, object] | None = None
 ) -> web.Response:
     search = clean_text(request.query.get("q", ""), MAX_SEARCH)
-    everyone = await users.list_users(request.config_dict[DB])
+    db = request.config_dict[DB]
+    everyone = await users.list_users(db)
     shown = [u for u in everyone if _matches(u, search.casefold().split())]
+    async with db.reads() as session:
+        factors = await step_up.second_factors(
+            session, [u.telegram_id for u in shown], request.config_dict[SETTINGS].step_up
+        )
     # Who the officers are is itself a disclosure: the view is audited as /users is.
     await record(request, "answered", query=f"console users{' ' + search if search else ''}", intent="admin")
-    context = {"users": shown, "total": len(everyone), "q": search, "roles": ROLES, "notice": notice,
-               "problem": problem, "invite": invite}  # fmt: skip
+    context = {"users": shown, "factors": factors, "total": len(everyone), "q": search, "roles": ROLES,
+               "notice": notice, "problem": problem, "invite": invite}  # fmt: skip
     return aiohttp_jinja2.render_template("users.html", request, context, status=400 if problem else 200)
 
 

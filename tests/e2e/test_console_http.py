@@ -11,16 +11,24 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.web.guard import CSP, STALE_FORM
 from handlers.console import NOT_CONFIGURED
-from knowledge.access import users
-from knowledge.store.schema import AuditEntry, Briefing, BriefingDelivery
+from knowledge.access import authenticator, users
+from knowledge.store.schema import AuditEntry, Briefing, BriefingDelivery, StepUp
 from tests.support.bot import ADMIN as BOT_ADMIN
 from tests.support.bot import OFFICER as BOT_OFFICER
 from tests.support.bot import BotUnderTest
-from tests.support.console import ADMIN, ADMIN_2, CSRF_FIELD, OFFICER, ConsoleUnderTest, running_console
+from tests.support.console import (
+    ADMIN,
+    ADMIN_2,
+    CSRF_FIELD,
+    OFFICER,
+    TERMINAL,
+    ConsoleUnderTest,
+    running_console,
+)
 from tests.support.keys import init_db
 from tests.support.postgres import fresh_postgres
 from tests.support.tcp_proxy import TcpProxy
@@ -350,3 +358,26 @@ async def test_the_log_is_filtered_by_an_actor_without_a_telegram_id(console: Co
         async with client.get(console.url("/audit"), params={"user": "console:test"}) as page:
             rows = re.findall(r"<td>(console:test|tg:\d+|test)</td>", await page.text())
     assert rows == ["console:test"]  # the link `beatline console-link` made, and nothing else
+
+
+async def test_each_users_second_factor_status_is_shown_and_never_its_secret(
+    console: ConsoleUnderTest,
+) -> None:
+    provisioning = await authenticator.issue(console.db, OFFICER, by=TERMINAL)
+    await authenticator.issue(console.db, ADMIN_2, by=TERMINAL)
+    async with console.db.sessions() as session, session.begin():
+        await session.execute(
+            update(StepUp).where(StepUp.telegram_id == ADMIN_2).values(locked_out_at=dt.datetime.now(dt.UTC))
+        )
+    async with _client() as client:
+        await _sign_in(console, client)
+        async with client.get(console.url("/users")) as page:
+            body = await page.text()
+    factors = dict(
+        re.findall(r"<td>(\d+)</td>(?:\s*<td>[^<]*</td>){4}\s*<td class=\"factor\">\s*(.*?)</td>", body, re.S)
+    )
+    assert factors[str(OFFICER)].strip() == "set up, locked"
+    assert factors[str(ADMIN)].strip() == "no authenticator yet"
+    assert factors[str(ADMIN_2)].strip().startswith("<strong>locked out</strong> since")
+    secret = re.search(r"secret=([A-Z2-7]+)", provisioning.uri)
+    assert secret is not None and secret.group(1) not in body
