@@ -1,4 +1,5 @@
-"""The users page: search, enrol, change role or team, revoke, and invites shown as QR codes.
+"""The users page: search, enrol, change role or team, revoke, invites and authenticator secrets shown
+as QR codes, and lock-outs released.
 
 Each action calls the same knowledge/access function as its chat command, with the admin as the
 caller on the console's channel, so it is refused, recorded and audited exactly as in chat.
@@ -14,7 +15,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.web.guard import ADMIN, DB, SETTINGS, record
-from knowledge.access import invites, step_up, users
+from knowledge.access import authenticator, invites, step_up, users
 from knowledge.access.console_links import web_caller
 from knowledge.access.roles import ROLES
 from knowledge.errors import BeatlineError
@@ -37,7 +38,12 @@ def _matches(user: users.Enrolment, words: list[str]) -> bool:
 
 
 async def _page(
-    request: web.Request, *, notice: str = "", problem: str = "", invite: Mapping[str, object] | None = None
+    request: web.Request,
+    *,
+    notice: str = "",
+    problem: str = "",
+    invite: Mapping[str, object] | None = None,
+    secret: Mapping[str, object] | None = None,
 ) -> web.Response:
     search = clean_text(request.query.get("q", ""), MAX_SEARCH)
     db = request.config_dict[DB]
@@ -50,7 +56,7 @@ async def _page(
     # Who the officers are is itself a disclosure: the view is audited as /users is.
     await record(request, "answered", query=f"console users{' ' + search if search else ''}", intent="admin")
     context = {"users": shown, "factors": factors, "total": len(everyone), "q": search, "roles": ROLES,
-               "notice": notice, "problem": problem, "invite": invite}  # fmt: skip
+               "notice": notice, "problem": problem, "invite": invite, "secret": secret}  # fmt: skip
     return aiohttp_jinja2.render_template("users.html", request, context, status=400 if problem else 200)
 
 
@@ -101,12 +107,43 @@ async def invite(request: web.Request) -> web.Response:
         return await _page(request, problem=str(exc))
     username = request.config_dict[SETTINGS].bot_username
     link = f"https://t.me/{username}?start={code}" if username else ""
-    # segno writes the SVG from the link alone, which is ours: safe to place in the page as it is.
-    qr = Markup(
-        segno.make(link or f"/start {code}", error="m").svg_inline(scale=5, dark="#111", light="#fff")
-    )
-    shown: dict[str, object] = {"role": role.lower(), "team": team, "link": link, "code": code, "qr": qr}
+    shown: dict[str, object] = {
+        "role": role.lower(), "team": team, "link": link, "code": code, "qr": _qr(link or f"/start {code}")
+    }  # fmt: skip
     return await _page(request, notice=f"One-time invite as {role.lower()}, valid 48 hours.", invite=shown)
+
+
+async def authenticator_secret(request: web.Request) -> web.Response:
+    """A new authenticator secret for a user, as `beatline users totp` issues it, shown once as a QR code
+    for the admin to let the officer scan in person; the old one stops working at once."""
+    form = await request.post()
+    try:
+        telegram_id = _telegram_id(_field(form, "telegram_id"))
+        issued = await authenticator.issue(
+            request.config_dict[DB], telegram_id, by=web_caller(request[ADMIN])
+        )
+    except BeatlineError as exc:
+        return await _page(request, problem=str(exc))
+    shown: dict[str, object] = {"telegram_id": telegram_id, "qr": _qr(issued.uri)}
+    return await _page(request, notice=f"A new authenticator secret for {telegram_id}.", secret=shown)
+
+
+async def release(request: web.Request) -> web.Response:
+    """Let a locked-out user try codes again: /release's work."""
+    form = await request.post()
+    try:
+        telegram_id = _telegram_id(_field(form, "telegram_id"))
+        released = await step_up.release(request.config_dict[DB], telegram_id, by=web_caller(request[ADMIN]))
+    except BeatlineError as exc:
+        return await _page(request, problem=str(exc))
+    if not released:
+        return await _page(request, problem=f"{telegram_id} is not locked out.")
+    return await _page(request, notice=f"{telegram_id} may try codes again; they still have to unlock.")
+
+
+def _qr(text: str) -> Markup:
+    # segno writes the SVG from our own text alone (a link or an otpauth URI): safe in the page as it is.
+    return Markup(segno.make(text, error="m").svg_inline(scale=5, dark="#111", light="#fff"))
 
 
 def register(app: web.Application) -> None:
@@ -114,3 +151,5 @@ def register(app: web.Application) -> None:
     app.router.add_post("/users/enrol", enrol, name="users_enrol")
     app.router.add_post("/users/revoke", revoke, name="users_revoke")
     app.router.add_post("/users/invite", invite, name="users_invite")
+    app.router.add_post("/users/authenticator", authenticator_secret, name="users_authenticator")
+    app.router.add_post("/users/release", release, name="users_release")

@@ -381,3 +381,36 @@ async def test_each_users_second_factor_status_is_shown_and_never_its_secret(
     assert factors[str(ADMIN_2)].strip().startswith("<strong>locked out</strong> since")
     secret = re.search(r"secret=([A-Z2-7]+)", provisioning.uri)
     assert secret is not None and secret.group(1) not in body
+
+
+async def test_an_authenticator_is_issued_as_a_qr_code_and_a_lock_out_released(
+    console: ConsoleUnderTest,
+) -> None:
+    await authenticator.issue(console.db, ADMIN_2, by=TERMINAL)
+    async with console.db.sessions() as session, session.begin():
+        await session.execute(update(StepUp).values(locked_out_at=dt.datetime.now(dt.UTC)))
+    async with _client() as client:
+        csrf = await _sign_in(console, client)
+        form = {"csrf": csrf, "telegram_id": str(OFFICER)}
+        async with client.post(console.url("/users/authenticator"), data=form) as page:
+            body = await page.text()
+        assert f"A new authenticator secret for {OFFICER}." in body
+        assert re.search(r'<section class="invite" id="secret">.*?<svg ', body, re.S)
+        async with client.post(
+            console.url("/users/release"), data={**form, "telegram_id": str(ADMIN_2)}
+        ) as page:
+            assert f"{ADMIN_2} may try codes again" in await page.text()
+        async with client.post(
+            console.url("/users/release"), data={**form, "telegram_id": str(ADMIN_2)}
+        ) as page:
+            assert page.status == 400 and f"{ADMIN_2} is not locked out." in await page.text()
+    async with console.db.reads() as session:
+        issued_by = await session.scalar(select(StepUp.issued_by).where(StepUp.telegram_id == OFFICER))
+    assert issued_by == f"tg:{ADMIN}"
+    done = [
+        (e.intent, e.channel, e.record_ids)
+        for e in await _audit(console, "totp") + await _audit(console, "release")
+    ]
+    assert (("totp", "console-web", f"user:{OFFICER}") in done) and (
+        ("release", "console-web", f"user:{ADMIN_2}") in done
+    )
