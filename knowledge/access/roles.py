@@ -38,6 +38,7 @@ COMMANDS = (
     Command("whoami", "/whoami", "your id, role and team", _ALL),
     Command("unlock", "/unlock CODE", "unlock for your shift with your authenticator app's code", _ALL),
     Command("lock", "/lock", "lock Beatline now, until your next /unlock", _ALL),
+    Command("wipe", "/wipe", "delete Beatline's messages from this chat", _ALL),
     Command(
         "brief",
         "/brief [at 06:45] TEXT",

@@ -23,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "briefings": {"access", "matching", "store"},
     "answers": {"understanding", "matching", "records", "access", "store"},
     "demo": {"importing"},
+    "vanishing": {"store"},
 }
 
 
