@@ -93,6 +93,8 @@ class Answer:
     records: tuple[Disclosed, ...] = ()
     choices: tuple[Choice, ...] = ()
     more: Disclosed | None = None  # the record a "More" follow-up would detail
+    # Whether a Follow button may go under it: not under several subjects, where it could not say which.
+    followable: bool = True
     listing: Listing | None = None  # the shortlist, when a "next" follow-up would show more of it
 
     def to_json(self) -> dict[str, Any]:
@@ -120,6 +122,7 @@ class Draft:
     counted: list[Disclosed] = field(default_factory=list)
     listing: Listing | None = None  # the shortlist a follow-up may page or pick from
     intent: Intent | None = None  # what was answered, when only the records could say (a follow-up)
+    followable: bool = True
 
 
 Remember = Callable[[AsyncSession, Draft], Awaitable[None]]
@@ -176,8 +179,9 @@ async def audited(
         return database_down(intent, exc)
     listing = draft.listing if draft.listing and draft.listing.shown < len(draft.listing.records) else None
     return Answer(
-        intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more, listing
-    )
+        intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more,
+        draft.followable, listing,
+    )  # fmt: skip
 
 
 def database_down(intent: Intent, exc: BaseException) -> Answer:
