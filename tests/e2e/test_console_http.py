@@ -414,3 +414,26 @@ async def test_an_authenticator_is_issued_as_a_qr_code_and_a_lock_out_released(
     assert (("totp", "console-web", f"user:{OFFICER}") in done) and (
         ("release", "console-web", f"user:{ADMIN_2}") in done
     )
+
+
+@pytest.mark.settings(console=True, public_url="http://console.test")
+async def test_revoking_in_the_console_wipes_the_users_chat_as_revoke_does(bot: BotUnderTest) -> None:
+    update = bot.fake.text_message(BOT_OFFICER, "check plate qx12 abc")
+    reply = await bot.reply_to(BOT_OFFICER, update)
+    base = bot.settings.webhook_url.rsplit("/", 1)[0]
+    link = re.search(r"/console/login\?token=\S+", (await bot.say(BOT_ADMIN, "/console"))["text"])
+    assert link is not None
+    async with _client() as client:
+        async with client.get(base + link.group()) as page:
+            token = re.search(r'name="token" value="([^"]+)"', await page.text())
+        assert token is not None
+        async with client.post(base + "/console/login", data={"token": token.group(1)}) as landed:
+            csrf = CSRF_FIELD.search(await landed.text())
+        assert csrf is not None
+        form = {"csrf": csrf.group(1), "telegram_id": str(BOT_OFFICER)}
+        async with client.post(base + "/console/users/revoke", data=form) as done:
+            body = await done.text()
+    assert f"{BOT_OFFICER} is revoked; their next message will be refused. 2 messages deleted" in body
+    deletions = [r for r in bot.fake.requests if r.method == "deleteMessage" and r.http_status == 200]
+    wiped = {r.params["message_id"] for r in deletions if r.params["chat_id"] == BOT_OFFICER}
+    assert wiped == {update["message"]["message_id"], reply["message_id"]}
