@@ -24,10 +24,12 @@ from handlers import (
     console,
     errors,
     fallbacks,
+    follow,
     gate,
     media,
     query,
     reasons,
+    review,
     sent,
     unlock,
     vanish,
@@ -55,6 +57,8 @@ FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...
     admin.register,  # /start (invites), /help, /whoami, /allow, /revoke, /users, /invite, /audit
     console.register,  # /console: a one-time sign-in link to the admins' web console
     vanish.register,  # /wipe
+    follow.register,  # /follow, /unfollow, /following and the Follow button
+    review.register,  # /stats and /review
     media.register,  # locations answered; stickers, photos, voice, documents get guidance
     fallbacks.register,  # unknown commands and stale buttons: keep last
     errors.register,  # the one error handler
@@ -81,9 +85,14 @@ def build_application(
         application.bot_data.services = services
         services.background(admin.sync_all_menus(application.bot, services.db))
         await services.start_delivery()
+        services.start_oversight(
+            lambda alert: follow.send_alert(application.bot, alert),
+            lambda admin_id, report: review.send_digest(application.bot, admin_id, report),
+        )
 
     async def stop_delivery(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
         if application.bot_data.services is not None:
+            await application.bot_data.services.stop_oversight()
             await application.bot_data.services.stop_delivery()
 
     async def close_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
