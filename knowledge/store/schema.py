@@ -333,6 +333,8 @@ class ConsoleSession(Base):
     user_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class ReasonCode(Base):
     """One reason the force accepts for a check; data, so a force can add its own or relabel them."""
 
