@@ -66,6 +66,7 @@ def _signals(user: UserReview, since: dt.datetime) -> dict[str, object]:
         "checks": _audit_link(user, since),
         "denials": _audit_link(user, since, outcome="denied"),
         "rate_limited": _audit_link(user, since, outcome="rate_limited"),
+        "lockouts": _audit_link(user, since, intent="lockout"),
         "bursts": [(b, _audit_link(user, b.start, until=f"{b.end:%Y-%m-%d}")) for b in user.bursts],
         "repeated": [(r, _audit_link(user, since, record=f"person:{r.person_id}")) for r in user.repeated],
     }

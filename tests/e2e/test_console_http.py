@@ -472,14 +472,20 @@ async def test_statistics_are_drawn_as_svg_and_their_view_audited(console: Conso
 
 async def test_each_review_signal_links_to_the_audit_entries_behind_it(console: ConsoleUnderTest) -> None:
     await _checks(console)
+    officer = Caller(actor=f"tg:{OFFICER}", role="officer", telegram_user_id=OFFICER)
+    async with console.db.sessions() as session, session.begin():
+        await audit.record(session, officer, query="five wrong codes", intent="lockout", outcome="locked")
     async with _client() as client:
         await _sign_in(console, client)
         async with client.get(console.url("/review")) as page:
             body = await page.text()
         assert page.status == 200 and 'class="flagged"' in body
         repeated = re.search(r'<a href="([^"]+)">PT01 ×3</a>', body)
-        denials = re.search(r'<a href="([^"]+)">1</a></td>\s*<td>0</td>', body)
-        assert repeated is not None and denials is not None
+        denials = re.search(r'<a href="([^"]+outcome=denied)">1</a>', body)
+        lockouts = re.search(r'<a href="([^"]+intent=lockout)">1</a>', body)
+        assert repeated is not None and denials is not None and lockouts is not None
+        async with client.get(console.base + lockouts.group(1).replace("&amp;", "&")) as entries:
+            assert re.findall(r"<td>(locked|answered|denied)</td>", await entries.text()) == ["locked"]
         behind = console.base + repeated.group(1).replace("&amp;", "&")
         async with client.get(behind) as entries:
             shown = re.findall(r'<td class="ids">([^<]*)</td>', await entries.text())
