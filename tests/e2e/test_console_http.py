@@ -89,6 +89,10 @@ async def test_every_page_is_private_and_every_answer_carries_the_security_heade
                 assert headers["Referrer-Policy"] == "no-referrer"
                 assert headers["Cache-Control"] == "no-store"
                 assert "http" not in (await page.text()).split("<body>")[0].replace("http-equiv", "")
+        async with client.get(console.url("/no-such-page")) as missing:
+            assert missing.status == 404 and missing.headers["Content-Security-Policy"] == CSP
+    async with _client() as stranger, stranger.get(console.url("/no-such-page")) as guessed:
+        assert guessed.status == 401  # a stranger learns nothing of which pages exist
 
 
 @pytest.mark.parametrize("public_url", ["http://console.test", "https://console.example"])
