@@ -89,7 +89,7 @@ def _path_id(name: str) -> Param:
     return Param(name, {"type": "string", "minLength": 1, "maxLength": 64}, True, "path")
 
 
-def _limit(default: int, most: int = 50) -> Param:
+def _limit(default: int, most: int = PAGE_SIZE) -> Param:  # the answers page long lists themselves
     return _int("limit", 1, most, default)
 
 
@@ -220,7 +220,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
     ),
     Operation("/v1/persons/{person_id}", "getPerson", "A person with address, warrants and newest incidents.",
-              wire.Person, _person, (_path_id("person_id"), _int("incidents", 0, 50, 5))),
+              wire.Person, _person, (_path_id("person_id"), _int("incidents", 0, 200, 5))),
     Operation("/v1/shortlist", "getShortlist", "Name, date of birth and town of each person asked about.",
               wire.Shortlist, _shortlist, (_IDS,)),
     Operation("/v1/safety-flags", "getSafetyFlags",

@@ -104,6 +104,21 @@ class IncidentInvolvement(Doc):
     role: Text = _f("PersonRoleText")
 
 
+class VehicleSummary(Doc):
+    vrm: Id = _f("VehicleRegistrationPlateID")
+    make: Text = _f("VehicleMakeName")
+    model: Text = _f("VehicleModelName")
+    colour: Text = _f("VehicleColorPrimaryText")
+    markers: Markers = _f("Markers")
+
+    @classmethod
+    def of(cls, v: VehicleHit) -> VehicleSummary:
+        return cls(v.vrm, v.make, v.model, v.colour, _markers(v.markers))
+
+    def record(self) -> VehicleHit:
+        return VehicleHit(self.vrm, self.make, self.model, self.colour, _infos(self.markers))
+
+
 class Person(Doc):
     id: Id = _f("PersonID")
     forenames: Text = _f("PersonGivenName")
@@ -115,6 +130,7 @@ class Person(Doc):
     warrants: Annotated[list[Warrant], msgspec.Meta(max_length=200)] = _f("Warrants")
     address: Address | None = _f("PersonResidence")
     incidents: Annotated[list[IncidentInvolvement], msgspec.Meta(max_length=200)] = _f("IncidentInvolvements")
+    vehicles: Annotated[list[VehicleSummary], msgspec.Meta(max_length=200)] = _f("VehiclesKept")
 
     @classmethod
     def of(cls, p: PersonRecord) -> Person:
@@ -129,6 +145,7 @@ class Person(Doc):
             [Warrant(w.ref, w.offence, w.issued_on, w.court, w.status) for w in p.warrants],
             Address.of(p.address) if p.address else None,
             [IncidentInvolvement(i.ref, i.occurred_at, i.category, i.role) for i in p.incidents],
+            [VehicleSummary.of(v) for v in p.vehicles],
         )
 
     def record(self) -> PersonRecord:
@@ -143,22 +160,8 @@ class Person(Doc):
             tuple(WarrantInfo(w.ref, w.offence, w.issued_on, w.court, w.status) for w in self.warrants),
             self.address.record() if self.address else None,
             tuple(Involvement(i.ref, i.occurred_at, i.category, i.role) for i in self.incidents),
+            tuple(v.record() for v in self.vehicles),
         )
-
-
-class VehicleSummary(Doc):
-    vrm: Id = _f("VehicleRegistrationPlateID")
-    make: Text = _f("VehicleMakeName")
-    model: Text = _f("VehicleModelName")
-    colour: Text = _f("VehicleColorPrimaryText")
-    markers: Markers = _f("Markers")
-
-    @classmethod
-    def of(cls, v: VehicleHit) -> VehicleSummary:
-        return cls(v.vrm, v.make, v.model, v.colour, _markers(v.markers))
-
-    def record(self) -> VehicleHit:
-        return VehicleHit(self.vrm, self.make, self.model, self.colour, _infos(self.markers))
 
 
 class Vehicle(Doc):

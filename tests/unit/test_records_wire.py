@@ -20,6 +20,7 @@ from knowledge.records.read_model import (
     Involvement,
     MarkerInfo,
     PersonRecord,
+    VehicleHit,
     VehicleRecord,
     WarrantInfo,
 )
@@ -41,6 +42,7 @@ persons = st.builds(
     ids, text, text, st.none() | st.dates(), ids, st.lists(text, max_size=3).map(tuple), markers,
     st.lists(warrants, max_size=3).map(tuple), st.none() | addresses,
     st.lists(st.builds(Involvement, ids, times, text, text), max_size=3).map(tuple),
+    st.lists(st.builds(VehicleHit, ids, text, text, text, markers), max_size=2).map(tuple),
 )  # fmt: skip
 vehicles = st.builds(VehicleRecord, ids, text, text, text, markers, st.none() | persons)
 incidents = st.builds(
