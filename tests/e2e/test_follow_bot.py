@@ -10,6 +10,9 @@ import sys
 
 import pytest
 
+from knowledge.follows.following import follow
+from knowledge.store.audit import Caller
+from tests.e2e.test_unlock_bot import authenticator_of, fresh, send_code
 from tests.support.bot import ADMIN, OFFICER, OFFICER_2, REASON, BotUnderTest
 from tests.support.keys import AUDIT_ENV
 
@@ -125,3 +128,18 @@ async def test_teamwork_can_be_turned_off(bot: BotUnderTest) -> None:
     await bot.say(OFFICER, "jonathan quixtable 3/4/85")
     second = await bot.say(OFFICER_2, "jonathan quixtable 3/4/85")
     assert "Also checked today" not in second["text"]
+
+
+@pytest.mark.settings(step_up="totp")
+async def test_an_alert_waits_while_its_follower_is_locked_and_arrives_when_they_unlock(
+    bot: BotUnderTest,
+) -> None:
+    otp, colleague = await authenticator_of(bot, OFFICER), await authenticator_of(bot, OFFICER_2)
+    # Followed during an earlier shift (as /follow does; the follower is locked now).
+    await follow(bot.db, Caller(f"tg:{OFFICER}", "officer", telegram_user_id=OFFICER), "PT01")
+    await send_code(bot, OFFICER_2, f"/unlock {await fresh(colleague)}")
+    assert "QUIXTABLE" in (await bot.say(OFFICER_2, "check plate qx12 abc"))["text"]
+    await quiet(bot, OFFICER, 0)  # locked: held back
+    await send_code(bot, OFFICER, f"/unlock {await fresh(otp)}")
+    alert = await bot.next_message(OFFICER, 1)
+    assert alert["text"].startswith("Followed record checked: person PT01")
