@@ -24,6 +24,7 @@ from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 from knowledge.store import audit, audit_check, audit_export
 from knowledge.store.audit_key import AuditKey
 from knowledge.store.database import Database, _revisions, schema_problem, upgrade_schema
+from knowledge.vanishing.wipe import Wiped
 
 __all__ = ["init_db", "main"]
 
@@ -52,7 +53,30 @@ def _print_lines(lines: Sequence[str]) -> None:
         print(line, flush=True)
 
 
-async def _users(args: argparse.Namespace, db: Database) -> int:
+async def _wipe(settings: Settings, db: Database, chat_id: int) -> Wiped:
+    """Wipe a revoked user's chat: through the Bot API when this shell has the token, else (or if the
+    Bot API does not answer) by making the messages due now for the running bot's deletion engine."""
+    from knowledge.vanishing.wipe import wipe
+
+    if settings.telegram_token:
+        from telegram import Bot
+        from telegram.error import TelegramError
+
+        from bot.app import TELEGRAM_API
+        from handlers.vanish import deleter
+
+        base_url = settings.telegram_api_base_url or TELEGRAM_API
+        try:
+            async with Bot(settings.telegram_token.reveal(), base_url=base_url) as bot:
+                return await wipe(db, chat_id, deleter(bot))
+        except TelegramError as exc:
+            log.warning(
+                "the Bot API did not answer (%s); leaving the wipe to the running bot", type(exc).__name__
+            )
+    return await wipe(db, chat_id, None)
+
+
+async def _users(args: argparse.Namespace, db: Database, settings: Settings) -> int:
     from knowledge.access import authenticator, step_up, users
 
     by = console_caller()
@@ -68,7 +92,7 @@ async def _users(args: argparse.Namespace, db: Database) -> int:
     elif args.users_command == "revoke":
         if not await users.revoke(db, args.telegram_id, by=by):
             raise BeatlineError(f"{args.telegram_id} is not an active user.")
-        print(f"{args.telegram_id} revoked.")
+        print(f"{args.telegram_id} revoked. {(await _wipe(settings, db, args.telegram_id)).sentence()}")
     else:
         for u in await users.list_users(db):
             print(f"{u.telegram_id}\t{u.role}\t{u.team or '-'}\t{u.status}\t{u.name or '-'}\t"
@@ -231,7 +255,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_with_db(settings, lambda db: _stats(args, db)))
     if command == "users":
         return asyncio.run(
-            _with_db(settings, lambda db: _users(args, db), key=settings.load_audit_key(), writes=True)
+            _with_db(
+                settings, lambda db: _users(args, db, settings), key=settings.load_audit_key(), writes=True
+            )
         )
     if command == "reasons":
         writes = args.reasons_command == "set"

@@ -1,8 +1,9 @@
 """The long-lived services of one bot process: opened in post_init, closed in post_shutdown.
 
-They own the briefings' delivery engine, which bot/app.py starts in post_init and stops in post_stop,
-before the bot's HTTP client closes, so that copies in flight finish and are recorded; the follow
-alerts' outbox sender and the weekly review digest run alongside it, on the same lifecycle.
+They own the briefings' delivery engine and the deletion engine (replies that vanish), which
+bot/app.py starts in post_init and stops in post_stop, before the bot's HTTP client closes, so that
+copies and deletions in flight finish and are recorded; and the ledger the bot writes its messages to.
+The follow alerts' outbox sender and the weekly review digest run alongside them, on the same lifecycle.
 
 Nothing here holds state that another process would need: the database and Redis are shared, the
 button signer's key is derived from the bot token, and the audit key is configuration every process
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -33,6 +35,9 @@ from knowledge.records.sql_store import SqlStore
 from knowledge.review.schedule import DigestScheduler, ReviewAt, SendDigest
 from knowledge.store import audit
 from knowledge.store.database import Database
+from knowledge.vanishing.engine import DeletionEngine
+from knowledge.vanishing.ledger import Ledger
+from knowledge.vanishing.port import Delete
 
 __all__ = ["BUTTON_LIFETIME", "Services"]
 
@@ -61,6 +66,9 @@ class Services:
         port: Port,
         step_up: Policy,
         reasons: ReasonRule = DEFAULT_RULE,
+        *,
+        delete: Delete,
+        reply_ttl: dt.timedelta | None,
     ) -> None:
         self.db, self.records, self.limiter, self.buttons = db, records, limiter, buttons
         self.pacer, self.port = pacer, port
@@ -69,6 +77,8 @@ class Services:
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
         )
+        self.ledger = Ledger(db, reply_ttl)
+        self.deletions = DeletionEngine(db, delete)
         self._delivering = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self.teamwork = True  # BEATLINE_TEAMWORK
@@ -77,9 +87,11 @@ class Services:
         self.digest: DigestScheduler | None = None
 
     @classmethod
-    async def open(cls, settings: Settings, pacer: Pacer, port: Callable[[ButtonSigner], Port]) -> Services:
-        """Create the database engine, the clients and the delivery engine (not yet started, on the port
-        `port` makes), and check that the audit key is the audit log's.
+    async def open(
+        cls, settings: Settings, pacer: Pacer, port: Callable[[ButtonSigner], Port], delete: Delete
+    ) -> Services:
+        """Create the database engine, the clients, the delivery engine (not yet started, on the port
+        `port` makes) and the deletion engine (on `delete`), and check that the audit key is the log's.
 
         A process given another key refuses to start rather than write entries that will not verify.
         """
@@ -94,23 +106,28 @@ class Services:
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
         step_up = settings.step_up_policy(bot=True)
+        ttl = dt.timedelta(seconds=settings.reply_ttl_seconds) if settings.reply_ttl_seconds else None
         services = cls(
-            db, SqlStore(db), limiter, buttons, pacer, port(buttons), step_up, reasons=settings.reason_rule()
-        )
+            db, SqlStore(db), limiter, buttons, pacer, port(buttons), step_up, reasons=settings.reason_rule(),
+            delete=delete, reply_ttl=ttl,
+        )  # fmt: skip
         services.teamwork, services.review_at = settings.teamwork, settings.review_at
         return services
 
     async def start_delivery(self) -> None:
-        """Open the delivery engine's port and start polling for due briefings."""
+        """Open the delivery engine's port and start polling for due briefings and due deletions."""
         await self.port.open()
         self._delivering = True
         self.delivery.start()
+        self.deletions.start()
 
     async def stop_delivery(self) -> None:
-        """Finish the copies in flight, hand unfinished briefings back, close the port; if started."""
+        """Finish the deletions and copies in flight, hand unfinished briefings back, close the port; if
+        started."""
         if not self._delivering:
             return
         self._delivering = False
+        await self.deletions.stop()
         await self.delivery.stop()
         await self.port.close()
 

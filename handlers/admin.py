@@ -18,6 +18,7 @@ from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.gate import guarded, refuse_stranger, what_was_sent
 from handlers.guaranteed import guaranteed
+from handlers.vanish import wipe_chat
 from knowledge.access import invites, users
 from knowledge.access.roles import ROLES, commands_for, help_text
 from knowledge.errors import BeatlineError, InviteRefused
@@ -114,7 +115,8 @@ async def allow(update: Update, context: BeatlineContext) -> None:
 
 
 async def revoke(update: Update, context: BeatlineContext) -> None:
-    """/revoke ID stops a user at once: their very next message is refused."""
+    """/revoke ID stops a user at once: their very next message is refused, and every Beatline message
+    still deletable in their chat is deleted (a lost phone keeps no records)."""
     args = context.args or []
     if len(args) != 1:
         await _say(update, "Usage: /revoke ID")
@@ -128,7 +130,8 @@ async def revoke(update: Update, context: BeatlineContext) -> None:
     if not revoked:
         await _say(update, f"{telegram_id} is not an active user.")
         return
-    await _say(update, f"{telegram_id} is revoked; their next message will be refused.")
+    wiped = await wipe_chat(context, telegram_id)  # a private chat's id is the user's id
+    await _say(update, f"{telegram_id} is revoked; their next message will be refused. {wiped.sentence()}")
     await sync_menu(context.bot, telegram_id, None)
 
 

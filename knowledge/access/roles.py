@@ -38,6 +38,7 @@ COMMANDS = (
     Command("whoami", "/whoami", "your id, role and team", _ALL),
     Command("unlock", "/unlock CODE", "unlock for your shift with your authenticator app's code", _ALL),
     Command("lock", "/lock", "lock Beatline now, until your next /unlock", _ALL),
+    Command("wipe", "/wipe", "delete Beatline's messages from this chat", _ALL),
     Command("follow", "/follow ID", "be told when someone else checks this person or vehicle", _ALL),
     Command("unfollow", "/unfollow ID", "stop following a record", _ALL),
     Command("following", "/following", "the records you follow, and when each follow lapses", _ALL),

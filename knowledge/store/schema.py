@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -33,6 +34,7 @@ __all__ = [
     "Base",
     "Briefing",
     "BriefingDelivery",
+    "ChatMessage",
     "Follow",
     "FollowAlert",
     "Incident",
@@ -336,6 +338,34 @@ class PendingQuestion(Base):
     question: Mapped[str] = mapped_column(Text, default="")  # the question as sent, or '' for a record
     record: Mapped[str] = mapped_column(String(64), default="")  # a record button's payload
     asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChatMessage(Base):
+    """A message in a user's private chat that Beatline may have to delete: one it sent, or the question
+    one of its replies answered. It holds no text; `status` is the claim that lets one worker delete it.
+
+    `answers` is the message (in the same chat) that this one was sent in reply to, so that the question
+    behind a button's prompt goes with the record the button then shows.
+    """
+
+    __tablename__ = "chat_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    from_bot: Mapped[bool] = mapped_column(Boolean)
+    shows_records: Mapped[bool] = mapped_column(Boolean)
+    answers: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(12))  # kept | scheduled | deleting | deleted | failed
+    delete_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # the next attempt
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("uq_chat_messages_chat_id_message_id", "chat_id", "message_id", unique=True),
+        Index("ix_chat_messages_status_delete_at", "status", "delete_at"),
+    )
 
 
 class AnswerTime(Base):

@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "review": {"follows", "store"},
     "answers": {"understanding", "matching", "records", "access", "store", "follows"},
     "demo": {"importing"},
+    "vanishing": {"store"},
 }
 
 

@@ -21,6 +21,8 @@ from tests.support.fake_bot_api.rules import (
 )
 from tests.support.fake_bot_api.updates import UpdateBuilders
 
+DELETABLE_FOR = 48 * 3600  # seconds in which a bot may delete a message in a private chat
+
 # Telegram leaves these out of getUpdates unless a bot asks for them explicitly.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
@@ -146,8 +148,12 @@ class BotMethods(UpdateBuilders, FaultInjection):
         return self._edit(params, markup_content(params))
 
     async def _api_deletemessage(self, params: JSONDict) -> bool:
-        if self._messages.pop((params["chat_id"], params["message_id"]), None) is None:
+        key = (params["chat_id"], params["message_id"])
+        if key not in self._messages:
             raise bad_request("message to delete not found")
+        if self._messages[key]["date"] < time.time() - DELETABLE_FOR:
+            raise bad_request("message can't be deleted for everyone")  # Telegram's 48 hours are up
+        del self._messages[key]
         return True
 
     async def _api_answercallbackquery(self, params: JSONDict) -> bool:

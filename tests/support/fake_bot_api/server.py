@@ -4,7 +4,8 @@ It emulates what Beatline's bot touches: getMe; getUpdates long polling (offset,
 timeout, allowed_updates, 409 when a webhook is set or a newer poll arrives); webhooks
 (setWebhook/deleteWebhook/getWebhookInfo, and posting updates with the secret header);
 the command menu per scope and language; sendMessage, sendPhoto (an upload), editMessageText,
-editMessageReplyMarkup, deleteMessage, answerCallbackQuery, sendChatAction, close, logOut;
+editMessageReplyMarkup, deleteMessage (refused past 48 hours), answerCallbackQuery, sendChatAction,
+close, logOut;
 Telegram's error shape; checks of HTML parse_mode, text length and callback_data size;
 and faults on demand: errors, slowness, blocked users, global and per-chat flood limits.
 
