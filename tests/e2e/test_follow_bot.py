@@ -9,9 +9,11 @@ import re
 import sys
 
 import pytest
+from sqlalchemy import select
 
 from knowledge.follows.following import follow
 from knowledge.store.audit import Caller
+from knowledge.store.schema import ChatMessage
 from tests.e2e.test_unlock_bot import authenticator_of, fresh, send_code
 from tests.support.bot import ADMIN, OFFICER, OFFICER_2, REASON, BotUnderTest
 from tests.support.keys import AUDIT_ENV
@@ -45,6 +47,13 @@ async def test_a_colleagues_check_alerts_the_follower_once_and_the_searcher_is_n
     assert f"By: user {OFFICER_2} (Telegram id {OFFICER_2}, team north)" in text
     assert re.search(r"At: \d\d:\d\d \(London\)", text) and f"Reason: {REASON}" in text
     assert alert["protect_content"] is True
+    async with bot.db.reads() as session:  # in the ledger of replies that vanish, as a record shown
+        kept = await session.scalar(
+            select(ChatMessage).where(
+                ChatMessage.chat_id == OFFICER, ChatMessage.message_id == alert["message_id"]
+            )
+        )
+    assert kept is not None and kept.shows_records is True and kept.status == "scheduled"
 
     # More checks by the same colleague within the minute are the same alert; the searcher hears nothing.
     await bot.say(OFFICER_2, "jonathan quixtable 3/4/85")
