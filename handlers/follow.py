@@ -27,10 +27,11 @@ BUTTON_REFUSED = "That button is not yours, or has expired. Send /follow with th
 
 
 def _following_text(followed: Followed) -> str:
+    until = followed.expires_at.astimezone(LONDON)
     return (
-        f"Following {followed.kind} {followed.record_id} ({followed.label}) until "
-        f"{followed.expires_at.astimezone(LONDON):%d/%m/%Y}. You will be told when someone else checks it; they will not "
-        f"be told. A follow lapses after {LAPSE.days} days: follow again to renew it."
+        f"Following {followed.kind} {followed.record_id} ({followed.label}) until {until:%d/%m/%Y}. You "
+        "will be told when someone else checks it; they will not be told. A follow lapses after "
+        f"{LAPSE.days} days: follow again to renew it."
     )
 
 
