@@ -25,6 +25,21 @@ def buttons(message: dict) -> list[dict]:
     return [row[0] for row in message.get("reply_markup", {}).get("inline_keyboard", [])]
 
 
+async def ledger_row(bot: BotUnderTest, chat_id: int, message_id: int) -> ChatMessage | None:
+    """The ledger's row for a sent message, once written (just after Telegram took the message)."""
+    for _ in range(200):
+        async with bot.db.reads() as session:
+            row = await session.scalar(
+                select(ChatMessage).where(
+                    ChatMessage.chat_id == chat_id, ChatMessage.message_id == message_id
+                )
+            )
+        if row is not None:
+            return row
+        await asyncio.sleep(0.01)
+    return None
+
+
 async def quiet(bot: BotUnderTest, chat_id: int, count: int) -> None:
     """Wait past two of the sender's polls, then check chat_id still has just `count` messages."""
     await asyncio.sleep(2.5 * ALERT_POLL)
@@ -47,12 +62,7 @@ async def test_a_colleagues_check_alerts_the_follower_once_and_the_searcher_is_n
     assert f"By: user {OFFICER_2} (Telegram id {OFFICER_2}, team north)" in text
     assert re.search(r"At: \d\d:\d\d \(London\)", text) and f"Reason: {REASON}" in text
     assert alert["protect_content"] is True
-    async with bot.db.reads() as session:  # in the ledger of replies that vanish, as a record shown
-        kept = await session.scalar(
-            select(ChatMessage).where(
-                ChatMessage.chat_id == OFFICER, ChatMessage.message_id == alert["message_id"]
-            )
-        )
+    kept = await ledger_row(bot, OFFICER, alert["message_id"])  # in the ledger of replies that vanish
     assert kept is not None and kept.shows_records is True and kept.status == "scheduled"
 
     # More checks by the same colleague within the minute are the same alert; the searcher hears nothing.
