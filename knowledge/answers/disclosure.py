@@ -21,7 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from knowledge.access.roles import ROLES
 from knowledge.errors import RecordsUnavailable
-from knowledge.follows.alerts import raise_alerts
+from knowledge.follows.alerts import followers_of, raise_alerts
 from knowledge.follows.checked import CHECK_INTENTS
 from knowledge.matching.record_ids import audit_token
 from knowledge.records.port import Asking, Records, RecordsSource
@@ -134,6 +134,7 @@ async def audited(
         shown = [f"{r.kind}:{audit_token(r.id)}" for r in draft.records]
         async with db.sessions() as session, session.begin():
             at = dt.datetime.now(dt.UTC)
+            followers = await followers_of(session, caller, draft.outcome, shown, at)
             entry = await audit.record(
                 session,
                 caller,
@@ -146,9 +147,7 @@ async def audited(
             )
             if intent in CHECK_INTENTS:  # what statistics time: checks, not help or small talk
                 session.add(AnswerTime(audit_id=entry, ms=took))
-            await raise_alerts(
-                session, caller, audit_id=entry, outcome=draft.outcome, record_ids=shown, reason=reason, at=at
-            )
+            await raise_alerts(session, caller, followers, audit_id=entry, reason=reason, at=at)
     except DATABASE_ERRORS as exc:
         return database_down(intent, exc)
     return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 import pytest
 
 from knowledge.access import users
-from knowledge.follows.alerts import raise_alerts
+from knowledge.follows.alerts import followers_of, raise_alerts
 from knowledge.review.review import review
 from knowledge.review.statistics import statistics
 from knowledge.store import audit
@@ -54,8 +54,8 @@ async def entry(
         )  # fmt: skip
         if ms is not None:
             session.add(AnswerTime(audit_id=entry_id, ms=ms))
-        await raise_alerts(session, who(telegram_id), audit_id=entry_id, outcome=outcome, record_ids=records,
-                           reason=reason, at=at)  # fmt: skip
+        followers = await followers_of(session, who(telegram_id), outcome, records, at)
+        await raise_alerts(session, who(telegram_id), followers, audit_id=entry_id, reason=reason, at=at)
     return entry_id
 
 
