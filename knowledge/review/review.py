@@ -107,7 +107,8 @@ class Review:
 
 
 def bursts(times: Sequence[dt.datetime]) -> tuple[Burst, ...]:
-    """Runs of at least BURST checks within BURST_WINDOW of each other; overlapping runs are one burst."""
+    """Runs of at least BURST checks within BURST_WINDOW of each other in `times` (sorted); overlapping
+    runs are one burst."""
     found: list[tuple[int, int]] = []
     left = 0
     for right, at in enumerate(times):
@@ -133,16 +134,14 @@ def _most_within(times: Sequence[dt.datetime], window: dt.timedelta) -> int:
 def _shifts(
     marks: Sequence[tuple[dt.datetime, str, str]], hours: float
 ) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Unlocked spans from (at, intent, outcome) entries, oldest first."""
+    """Unlocked spans from (at, intent, outcome) entries; a lock ends every span still open then (an
+    unlock while unlocked starts a new span over the old one, and the lock ends both)."""
     spans: list[tuple[dt.datetime, dt.datetime]] = []
-    for at, intent, outcome in marks:
+    for at, intent, outcome in sorted(marks):
         if intent == ShiftIntent.UNLOCK and outcome == Outcome.ANSWERED:
             spans.append((at, at + dt.timedelta(hours=hours)))
-        elif spans and (
-            intent == ShiftIntent.LOCK or (intent, outcome) == (ShiftIntent.LOCKOUT, Outcome.LOCKED)
-        ):
-            start, end = spans[-1]
-            spans[-1] = (start, min(end, at))
+        elif intent == ShiftIntent.LOCK or (intent, outcome) == (ShiftIntent.LOCKOUT, Outcome.LOCKED):
+            spans = [(start, min(end, at)) for start, end in spans]
     return spans
 
 
@@ -179,7 +178,7 @@ class _Tally:
         repeated = [
             Repeated(person_id, n)
             for person_id, times in self.persons.items()
-            if (n := _most_within(times, REPEAT_WINDOW)) >= REPEAT
+            if (n := _most_within(sorted(times), REPEAT_WINDOW)) >= REPEAT
         ]
         return UserReview(
             actor=actor,
@@ -190,7 +189,7 @@ class _Tally:
             denials=self.denials,
             lockouts=self.lockouts,
             rate_limited=self.rate_limited,
-            bursts=bursts(self.checks),
+            bursts=bursts(sorted(self.checks)),
             outside_shift=None if no_data else _outside(self.checks, _shifts(self.marks, hours)),
             repeated=tuple(sorted(repeated, key=lambda r: (-r.checks, r.person_id))),
             follows_triggered=triggered,
