@@ -54,9 +54,9 @@ FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...
     query.register,  # groups refused; Open/More buttons; edits not re-run
     reasons.register,  # a tapped reason answers the question held for it
     admin.register,  # /start (invites), /help, /whoami, /allow, /revoke, /users, /invite, /audit
+    vanish.register,  # /wipe
     follow.register,  # /follow, /unfollow, /following and the Follow button
     review.register,  # /stats and /review
-    vanish.register,  # /wipe
     media.register,  # locations answered; stickers, photos, voice, documents get guidance
     fallbacks.register,  # unknown commands and stale buttons: keep last
     errors.register,  # the one error handler

@@ -3,7 +3,7 @@
 They own the briefings' delivery engine and the deletion engine (replies that vanish), which
 bot/app.py starts in post_init and stops in post_stop, before the bot's HTTP client closes, so that
 copies and deletions in flight finish and are recorded; and the ledger the bot writes its messages to.
-The follow alerts' outbox sender and the weekly review digest run alongside them, on the same lifecycle.
+The follow alerts' outbox sender and the weekly review digest run alongside, on the same lifecycle.
 
 Nothing here holds state that another process would need: the database and Redis are shared, the
 button signer's key is derived from the bot token, and the audit key is configuration every process

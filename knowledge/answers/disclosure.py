@@ -81,6 +81,7 @@ class Answer:
     records: tuple[Disclosed, ...] = ()
     choices: tuple[Choice, ...] = ()
     more: Disclosed | None = None  # the record a "More" follow-up would detail
+    follow: Disclosed | None = None  # the one person or vehicle a Follow button would follow
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +106,7 @@ class Draft:
     choices: list[Choice] = field(default_factory=list)
     more: Disclosed | None = None
     counted: list[Disclosed] = field(default_factory=list)
+    follow: Disclosed | None = None
 
 
 async def audited(
@@ -150,7 +152,15 @@ async def audited(
             await raise_alerts(session, caller, followers, audit_id=entry, reason=reason, at=at)
     except DATABASE_ERRORS as exc:
         return database_down(intent, exc)
-    return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)
+    return Answer(
+        intent,
+        draft.outcome,
+        draft.reply,
+        tuple(draft.records),
+        tuple(draft.choices),
+        draft.more,
+        draft.follow,
+    )
 
 
 def database_down(intent: Intent, exc: BaseException) -> Answer:

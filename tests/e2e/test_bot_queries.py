@@ -168,3 +168,18 @@ async def test_over_the_limit_is_refused_audited_and_admins_alerted_once(bot: Bo
     await bot.say(OFFICER, "check plate QX12ABC")
     assert [e.outcome for e in await bot.audit(OFFICER)] == ["answered"] * 2 + ["rate_limited"] * 2
     assert len(bot.sent(ADMIN)) == 1
+
+
+async def test_a_plate_and_a_person_in_one_message_are_both_answered_in_one_protected_reply(
+    bot: BotUnderTest,
+) -> None:
+    reply = await bot.say(OFFICER, "check plate qx12 abc and jonathan quixtable 1/1/90")
+    lines = reply["text"].splitlines()
+    assert lines[0] == "⚠ 2 checks in one message; warnings in 1:"
+    assert "— 1. QX12ABC —" in lines and "— 2. QUIXTABLE, Jonathan 01/01/1990 —" in lines
+    assert "(PT02)" in reply["text"].split("— 2. ")[1]
+    assert reply["protect_content"] is True and "reply_markup" not in reply
+    [entry] = await bot.audit(OFFICER)
+    assert (entry.intent, entry.outcome) == ("vehicle_check", "answered")
+    audited = entry.record_ids.split()
+    assert audited[:2] == ["vehicle:QX12ABC", "person:PT01"] and "person:PT02" in audited
