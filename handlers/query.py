@@ -25,6 +25,7 @@ from knowledge.access.buttons import ButtonRefused, ButtonSigner
 from knowledge.access.pending_questions import Held
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
+from knowledge.follows.checked import FOLLOWABLE
 from knowledge.store.vocabulary import Outcome
 
 __all__ = ["RECORD_BUTTON", "follow_button", "keyboard", "register", "send_answer", "within_limit"]
@@ -51,13 +52,20 @@ def _button(
 
 def follow_button(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardButton | None:
     """A Follow button under an answer about one person or vehicle; None under anything else."""
-    if result.follow is None:
+    if (
+        result.outcome != Outcome.ANSWERED
+        or not result.followable
+        or not result.records
+        or result.records[0].kind not in FOLLOWABLE
+    ):
         return None
+    record = result.records[0]
     try:
-        data = signer.sign(FollowButton(result.follow.kind, result.follow.id).encode(), user_id)
+        return InlineKeyboardButton(
+            "Follow", callback_data=signer.sign(FollowButton(record.kind, record.id).encode(), user_id)
+        )
     except ValueError:  # an id too long for Telegram's 64 bytes: /follow still works
         return None
-    return InlineKeyboardButton("Follow", callback_data=data)
 
 
 def keyboard(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardMarkup | None:

@@ -19,7 +19,6 @@ from knowledge.access.roles import help_text
 from knowledge.answers import addresses, check_reason, incidents, persons, render, several, vehicles
 from knowledge.answers.disclosure import DATABASE_ERRORS, GONE, Answer, Draft, audited, database_down, drafted
 from knowledge.errors import BeatlineError
-from knowledge.follows.checked import FOLLOWABLE
 from knowledge.follows.teamwork import teamwork_note
 from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
@@ -53,15 +52,13 @@ class _Question:
     teamwork: Database | None = None  # where to read who else checked a person; None: BEATLINE_TEAMWORK=off
 
 
-async def _one_record(teamwork: Database | None, caller: Caller, draft: Draft) -> Draft:
-    """An answer about one person or vehicle offers to follow it; about a person, it says whether other
-    officers checked them lately (BEATLINE_TEAMWORK), read from the audit log in Beatline's own
-    database, wherever the records come from."""
-    if draft.outcome != Outcome.ANSWERED or not draft.records:
+async def _with_teamwork(teamwork: Database | None, caller: Caller, draft: Draft) -> Draft:
+    """An answer about a person says whether other officers checked them lately (BEATLINE_TEAMWORK),
+    read from the audit log in Beatline's own database, wherever the records come from."""
+    if teamwork is None or draft.outcome != Outcome.ANSWERED or not draft.records:
         return draft
     first = draft.records[0]
-    draft.follow = first if first.kind in FOLLOWABLE else None
-    if teamwork is not None and first.kind == RecordKind.PERSON:
+    if first.kind == RecordKind.PERSON:
         async with teamwork.reads() as session, session.begin():
             note = await teamwork_note(session, caller, first.id, dt.datetime.now(dt.UTC))
         draft.reply = f"{draft.reply}\n{note}" if note else draft.reply
@@ -163,7 +160,7 @@ async def _route_one(records: Records, question: _Question) -> Draft:
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
     draft = await _BY_INTENT[question.parsed.intent](records, question)
-    return await _one_record(question.teamwork, question.caller, draft)
+    return await _with_teamwork(question.teamwork, question.caller, draft)
 
 
 async def answer_record(
@@ -194,7 +191,9 @@ async def answer_record(
         return await audited(db, caller, label, intent, "", lambda _: drafted(code))
 
     async def work(view: Records) -> Draft:
-        return await _one_record(db if teamwork else None, caller, await open_record(view, record_id, detail))
+        return await _with_teamwork(
+            db if teamwork else None, caller, await open_record(view, record_id, detail)
+        )
 
     return await audited(db, caller, label, intent, code, work, records)
 
