@@ -12,13 +12,14 @@ nothing is outside a shift.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.follows.checked import CHECK_INTENTS, checked_records
@@ -172,8 +173,9 @@ class _Tally:
                     self.persons[person_id].append(at)
 
     def review(
-        self, actor: str, user: User | None, *, hours: float, step_up: bool, triggered: int
+        self, actor: str, person: tuple[str, str], *, hours: float, step_up: bool, triggered: int
     ) -> UserReview:
+        """This user's review; `person` is their name and team ('' for a console operator)."""
         no_data = not step_up and not any(intent == ShiftIntent.UNLOCK for _, intent, _ in self.marks)
         repeated = [
             Repeated(person_id, n)
@@ -183,8 +185,8 @@ class _Tally:
         return UserReview(
             actor=actor,
             telegram_id=self.telegram_id,
-            name=user.name if user else "",
-            team=user.team if user else "",
+            name=person[0],
+            team=person[1],
             checks=len(self.checks),
             denials=self.denials,
             lockouts=self.lockouts,
@@ -218,14 +220,7 @@ async def review(
         )
         .order_by(AuditEntry.id)
     )  # fmt: skip
-    tallies: dict[str, _Tally] = {}
-    for actor, telegram_id, at, intent, outcome, record_ids in rows:
-        at = utc(at)
-        tally = tallies.setdefault(actor, _Tally(telegram_id))
-        if intent in _SHIFT_INTENTS:
-            tally.marks.append((at, intent, outcome))
-        if at >= since:
-            tally.add(at, intent, outcome, record_ids)
+    entries = rows.all()
     triggered: dict[str, int] = {
         actor: n
         for actor, n in await session.execute(
@@ -234,13 +229,35 @@ async def review(
             .group_by(FollowAlert.checker_actor)
         )
     }
-    ids = [t.telegram_id for t in tallies.values() if t.telegram_id is not None]
-    users = {u.telegram_id: u for u in await session.scalars(select(User).where(User.telegram_id.in_(ids)))}
+    ids = {entry.telegram_user_id for entry in entries if entry.telegram_user_id is not None}
+    found = await session.scalars(select(User).where(User.telegram_id.in_(ids)))
+    people = {u.telegram_id: (u.name, u.team) for u in found}
+    # A busy week is a second or two of Python: in a worker thread, so the bot's other updates go on.
+    reviews = await asyncio.to_thread(_reviews, entries, people, triggered, since, unlock_hours, step_up)
+    return Review(since=since, until=now, users=reviews)
+
+
+def _reviews(
+    entries: Sequence[Row[str, int | None, dt.datetime, str, str, str]],
+    people: dict[int, tuple[str, str]],
+    triggered: dict[str, int],
+    since: dt.datetime,
+    hours: float,
+    step_up: bool,
+) -> tuple[UserReview, ...]:
+    tallies: dict[str, _Tally] = {}
+    for actor, telegram_id, at, intent, outcome, record_ids in entries:
+        at = utc(at)
+        tally = tallies.setdefault(actor, _Tally(telegram_id))
+        if intent in _SHIFT_INTENTS:
+            tally.marks.append((at, intent, outcome))
+        if at >= since:
+            tally.add(at, intent, outcome, record_ids)
     reviews = [
         tally.review(
             actor,
-            users.get(tally.telegram_id) if tally.telegram_id is not None else None,
-            hours=unlock_hours,
+            people.get(tally.telegram_id, ("", "")) if tally.telegram_id is not None else ("", ""),
+            hours=hours,
             step_up=step_up,
             triggered=triggered.get(actor, 0),
         )
@@ -248,4 +265,4 @@ async def review(
         if tally.checks or tally.denials or tally.lockouts or tally.rate_limited
     ]
     reviews.sort(key=lambda r: (not r.flagged, -r.checks, r.actor))
-    return Review(since=since, until=now, users=tuple(reviews))
+    return tuple(reviews)
