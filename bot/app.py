@@ -17,7 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from bot.retry import PatientRateLimiter
 from bot.services import Services
 from bot.settings import Settings
-from handlers import admin, briefing, errors, fallbacks, gate, media, query, reasons
+from handlers import admin, briefing, errors, fallbacks, gate, media, query, reasons, unlock
 from handlers.briefing.delivery import TelegramPort
 from handlers.context import BotData, context_types
 from knowledge.access.buttons import ButtonSigner
@@ -31,7 +31,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 CONCURRENT_UPDATES = {"postgresql": 32, "sqlite": 8}
 
 FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...] = (
-    gate.register,  # group -1: every update authorised first, strangers stopped
+    gate.register,  # group -1: every update authorised first, strangers stopped, the locked told so
+    unlock.register,  # /unlock (in groups too: deleted and refused), /lock, /release
     briefing.register,  # private text: the briefing after a bare /brief, else query.ask's question
     query.register,  # groups refused; Open/More buttons; edits not re-run
     reasons.register,  # a tapped reason answers the question held for it
