@@ -22,6 +22,7 @@ from telegram.request import HTTPXRequest
 from handlers.briefing.render import copy_text, progress_text, withdrawn_text
 from handlers.errors import retry_after
 from handlers.format import html
+from handlers.sent import LedgerPlainBot, SentMessages
 from knowledge.access.buttons import ButtonSigner
 from knowledge.briefings.copies import Withdrawn
 from knowledge.briefings.engine import CONCURRENCY
@@ -53,10 +54,14 @@ class TelegramPort:
     takes slots of its own, and whose retry of a timed-out send could deliver a briefing twice.
     """
 
-    def __init__(self, main: Bot, buttons: ButtonSigner, *, timeout: float) -> None:
+    def __init__(self, main: Bot, buttons: ButtonSigner, *, timeout: float, sent: SentMessages) -> None:
         self.buttons = buttons
-        self.bot = Bot(
+        # Copies are written down like every other message, so a wipe deletes them, but they do not
+        # vanish on BEATLINE_REPLY_TTL_SECONDS: an officer has ACK_LIFETIME to read and acknowledge one.
+        self.bot = LedgerPlainBot(
             main.token,
+            sent=sent,
+            keep=True,
             base_url=lambda _token: main.base_url,
             base_file_url=lambda _token: main.base_file_url,
             request=HTTPXRequest(

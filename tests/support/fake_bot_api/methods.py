@@ -9,8 +9,19 @@ import time
 from collections import Counter
 
 from tests.support.fake_bot_api.faults import FaultInjection
-from tests.support.fake_bot_api.rules import ApiError, JSONDict, bad_request, markup_content, text_content
+from tests.support.fake_bot_api.rules import (
+    MAX_CAPTION_UTF16,
+    ApiError,
+    JSONDict,
+    bad_request,
+    markup_content,
+    parse_html,
+    text_content,
+    utf16_length,
+)
 from tests.support.fake_bot_api.updates import UpdateBuilders
+
+DELETABLE_FOR = 48 * 3600  # seconds in which a bot may delete a message in a private chat
 
 # Telegram leaves these out of getUpdates unless a bot asks for them explicitly.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -113,6 +124,23 @@ class BotMethods(UpdateBuilders, FaultInjection):
             arrival.set()
         return message
 
+    async def _api_sendphoto(self, params: JSONDict) -> JSONDict:
+        """A photo uploaded with the call (a file id is not served back): its caption checked as text is."""
+        chat_id, photo = params["chat_id"], params["photo"]
+        if not isinstance(photo, dict) or not photo.get("size"):
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        caption = params.get("caption", "")
+        if caption and (params.get("parse_mode") or "").upper() == "HTML":
+            caption = parse_html(caption)
+        if utf16_length(caption) > MAX_CAPTION_UTF16:
+            raise bad_request("message caption is too long")
+        self._take_send_slot(chat_id)
+        sizes = [self._file(width=800, height=400, file_size=photo["size"])]
+        content = {"photo": sizes, **({"caption": caption} if caption else {}), **markup_content(params)}
+        message = self._message(self._known_chat(chat_id), self.bot_user, content)
+        self.delivered[chat_id] += 1
+        return message
+
     async def _api_editmessagetext(self, params: JSONDict) -> JSONDict:
         return self._edit(params, text_content(params))
 
@@ -120,8 +148,12 @@ class BotMethods(UpdateBuilders, FaultInjection):
         return self._edit(params, markup_content(params))
 
     async def _api_deletemessage(self, params: JSONDict) -> bool:
-        if self._messages.pop((params["chat_id"], params["message_id"]), None) is None:
+        key = (params["chat_id"], params["message_id"])
+        if key not in self._messages:
             raise bad_request("message to delete not found")
+        if self._messages[key]["date"] < time.time() - DELETABLE_FOR:
+            raise bad_request("message can't be deleted for everyone")  # Telegram's 48 hours are up
+        del self._messages[key]
         return True
 
     async def _api_answercallbackquery(self, params: JSONDict) -> bool:
