@@ -20,6 +20,7 @@ from knowledge.access.console_links import web_caller
 from knowledge.access.roles import ROLES
 from knowledge.errors import BeatlineError
 from knowledge.matching.clean import clean_text
+from knowledge.vanishing.wipe import wipe
 
 __all__ = ["register"]
 
@@ -83,16 +84,20 @@ async def enrol(request: web.Request) -> web.Response:
 
 
 async def revoke(request: web.Request) -> web.Response:
-    """Revoke a user at once: /revoke's work."""
+    """Revoke a user at once and wipe their chat: /revoke's work."""
     form = await request.post()
+    db = request.config_dict[DB]
     try:
         telegram_id = _telegram_id(_field(form, "telegram_id"))
-        revoked = await users.revoke(request.config_dict[DB], telegram_id, by=web_caller(request[ADMIN]))
+        revoked = await users.revoke(db, telegram_id, by=web_caller(request[ADMIN]))
     except BeatlineError as exc:
         return await _page(request, problem=str(exc))
     if not revoked:
         return await _page(request, problem=f"{telegram_id} is not an active user.")
-    return await _page(request, notice=f"{telegram_id} is revoked; their next message will be refused.")
+    wiped = await wipe(db, telegram_id, request.config_dict[SETTINGS].delete)  # a private chat's id is theirs
+    return await _page(
+        request, notice=f"{telegram_id} is revoked; their next message will be refused. {wiped.sentence()}"
+    )
 
 
 async def invite(request: web.Request) -> web.Response:
