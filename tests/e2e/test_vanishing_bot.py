@@ -30,7 +30,7 @@ from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.keys import AUDIT_KEY
 from tests.support.known_records import fill
 
-RECORD_QUESTION = "check plate qx12 abc"
+RECORD_QUESTION = "stop: check plate qx12 abc"  # with its reason, so it is answered at once
 
 
 def deleted(fake: FakeBotAPI, chat_id: int) -> Counter[int]:
@@ -72,6 +72,24 @@ async def test_a_shortlist_its_pick_and_the_question_all_vanish(bot: BotUnderTes
     opened = await bot.next_message(OFFICER, 1)
     assert shortlist["protect_content"] is True and opened["protect_content"] is True
     wanted = {question, shortlist["message_id"], opened["message_id"]}
+    await bot.fake.wait_for(lambda f: set(deleted(f, OFFICER)) == wanted, timeout=10)
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_a_question_held_for_a_reason_its_prompt_and_the_answer_all_vanish(bot: BotUnderTest) -> None:
+    await bot.forget_reason(OFFICER)
+    question, prompt = await ask(bot, OFFICER, "check plate qx12 abc")
+    assert prompt["text"].startswith("Why is this check needed?") and prompt["protect_content"] is False
+    stop = next(
+        b["callback_data"]
+        for row in prompt["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "STOP"
+    )
+    await bot.press(OFFICER, prompt, stop)
+    answered = await bot.next_message(OFFICER, 1)
+    assert answered["text"].startswith("Vehicle QX12ABC") and answered["protect_content"] is True
+    wanted = {question, prompt["message_id"], answered["message_id"]}  # the tap schedules what it answered
     await bot.fake.wait_for(lambda f: set(deleted(f, OFFICER)) == wanted, timeout=10)
 
 
