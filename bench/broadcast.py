@@ -88,7 +88,9 @@ async def bench(officers_count: int, floods: int, telegram_rate: int) -> int:
     wanted = set(officers)
     async with FakeBotAPI(global_rate=telegram_rate, per_chat_rate=1) as fake:
         token = Secret(fake.token)
-        application = build_application(Settings(url, token, telegram_api_base_url=fake.base_url))
+        # The shift unlock off: this measures the broadcast, not the sergeant's /unlock.
+        settings = Settings(url, token, telegram_api_base_url=fake.base_url, step_up="off")
+        application = build_application(settings)
         async with started(application):
             assert application.updater is not None
             await application.updater.start_polling(poll_interval=0, timeout=1)

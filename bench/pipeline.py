@@ -105,6 +105,7 @@ async def start_bots(
         "BEATLINE_RATE_LIMIT": str(10**9),
         "BEATLINE_SEND_RATE": "0",
         "BEATLINE_LOG_LEVEL": "WARNING",
+        "BEATLINE_STEP_UP": "off",  # the answers' pipeline; bench/gate.py measures the unlock's cost
     }
     command = [sys.executable, "-m", "bot.cli", "run", "--webhook", "--port", str(port)]
     if floor:

@@ -18,7 +18,7 @@ from telegram.request import HTTPXRequest
 from bot.retry import PatientRateLimiter
 from bot.services import Services
 from bot.settings import Settings
-from handlers import admin, briefing, errors, fallbacks, gate, media, query, reasons, sent, vanish
+from handlers import admin, briefing, errors, fallbacks, gate, media, query, reasons, sent, unlock, vanish
 from handlers.briefing.delivery import TelegramPort
 from handlers.context import BotData, context_types
 from knowledge.access.buttons import ButtonSigner
@@ -34,7 +34,8 @@ CONCURRENT_UPDATES = {"postgresql": 32, "sqlite": 8}
 
 FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...] = (
     sent.register,  # group -2: the update's message noted, for the ledger of what the bot sends
-    gate.register,  # group -1: every update authorised first, strangers stopped
+    gate.register,  # group -1: every update authorised first, strangers stopped, the locked told so
+    unlock.register,  # /unlock (in groups too: deleted and refused), /lock, /release
     briefing.register,  # private text: the briefing after a bare /brief, else query.ask's question
     query.register,  # groups refused; Open/More buttons; edits not re-run
     reasons.register,  # a tapped reason answers the question held for it

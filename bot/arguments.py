@@ -95,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     reason = reasons.add_parser("set", help="add a code, or give a code a new label (audited)")
     reason.add_argument("code", help="2 to 16 letters, digits or _, e.g. DOMESTIC; stored in upper case")
     reason.add_argument("label", help="what it means, as officers will read it on its button's list")
+    totp = users.add_parser(
+        "totp",
+        help="issue the user's authenticator secret, replacing any: a QR code to show them in person",
+    )
+    totp.add_argument("telegram_id", type=int, help=telegram_id)
+    totp.add_argument("--json", action="store_true", help='print only {"otpauth": "otpauth://..."}')
+    release = users.add_parser("release", help="let a user locked out by wrong codes unlock again")
+    release.add_argument("telegram_id", type=int, help=telegram_id)
     audit = sub.add_parser("audit", help="check or export the audit log").add_subparsers(
         dest="audit_command", required=True, parser_class=_Parser
     )

@@ -18,6 +18,7 @@ from bot import logs
 from bot.arguments import UsageError, build_parser
 from bot.operator import console_caller
 from bot.settings import Settings, SettingsError
+from knowledge.access.authenticator import Provisioning
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 from knowledge.store import audit, audit_check, audit_export
 from knowledge.store.audit_key import AuditKey
@@ -75,12 +76,18 @@ async def _wipe(settings: Settings, db: Database, chat_id: int) -> Wiped:
 
 
 async def _users(args: argparse.Namespace, db: Database, settings: Settings) -> int:
-    from knowledge.access import users
+    from knowledge.access import authenticator, step_up, users
 
     by = console_caller()
     if args.users_command == "add":
         who = await users.enrol(db, args.telegram_id, args.role, team=args.team, name=args.name, by=by)
         print(f"{who.telegram_id} enrolled as {who.role}{' in team ' + who.team if who.team else ''}.")
+    elif args.users_command == "totp":
+        _show_provisioning(await authenticator.issue(db, args.telegram_id, by=by), args)
+    elif args.users_command == "release":
+        if not await step_up.release(db, args.telegram_id, by=by):
+            raise BeatlineError(f"{args.telegram_id} is not locked out.")
+        print(f"{args.telegram_id} is released: they can unlock with their code again.")
     elif args.users_command == "revoke":
         if not await users.revoke(db, args.telegram_id, by=by):
             raise BeatlineError(f"{args.telegram_id} is not an active user.")
@@ -102,6 +109,22 @@ async def _reasons(args: argparse.Namespace, db: Database) -> int:
     for code, label in (await reasons.reason_codes(db)).items():
         print(f"{code}\t{label}")
     return 0
+
+
+def _show_provisioning(issued: Provisioning, args: argparse.Namespace) -> None:
+    """The secret as a QR code for the officer's authenticator app, and as the URI; or only the JSON."""
+    if args.json:
+        print(json.dumps({"otpauth": issued.uri}), flush=True)
+        return
+    import segno  # a well-kept QR encoder with no dependencies, drawing in the terminal's characters
+
+    segno.make(issued.uri, error="m").terminal(out=sys.stdout, compact=True)
+    print(issued.uri)
+    print(
+        f"Show this to {args.telegram_id} in person, to scan with an authenticator app; anyone who sees it "
+        "can make their codes. It replaces any earlier secret. They then send /unlock and the code.",
+        flush=True,
+    )
 
 
 async def _audit(args: argparse.Namespace, db: Database) -> int:
@@ -187,7 +210,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(
             _with_db(
                 settings,
-                lambda db: console.ask(db, args, settings.reason_rule()),
+                lambda db: console.ask(db, args, settings.reason_rule(), settings.step_up_policy(bot=False)),
                 key=settings.load_audit_key(),
                 writes=True,
             )

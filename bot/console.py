@@ -1,7 +1,8 @@
 """`beatline ask` and `beatline chat`: the bot's answers in a terminal or a pipe.
 
-Both call the same answer function as Telegram. With `--as`, that Telegram user's enrolment applies;
-without it the console operator acts as an admin, audited as `console:<os user>`.
+Both call the same answer function as Telegram. With `--as`, that Telegram user's enrolment applies,
+and so does their shift lock when BEATLINE_STEP_UP=totp is set (unset, it is off here, so scripts keep
+working); without it the console operator acts as an admin, audited as `console:<os user>`.
 """
 
 from __future__ import annotations
@@ -9,21 +10,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterable
 
 from bot.operator import console_caller
 from bot.settings import Settings
-from knowledge.access import users
+from knowledge.access import step_up, users
 from knowledge.access.reason_choices import ReasonRule
 from knowledge.access.reasons import check_code, reason_codes
+from knowledge.access.roles import ROLES
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
 from knowledge.matching.clean import clean_text
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
+from knowledge.store.vocabulary import Outcome
+from knowledge.understanding.parse import parse
 
 __all__ = ["ask", "chat"]
 
@@ -43,7 +48,19 @@ def _show(result: Answer, as_json: bool) -> None:
         print(result.reply, flush=True)
 
 
-async def ask(db: Database, args: argparse.Namespace, rule: ReasonRule) -> int:
+async def _locked(db: Database, caller: Caller, policy: step_up.Policy, text: str) -> Answer | None:
+    """The locked answer, audited, if this enrolled Telegram user is locked; None if they may ask."""
+    if not policy.on or caller.telegram_user_id is None or caller.role not in ROLES:
+        return None
+    async with db.sessions() as session, session.begin():
+        if await step_up.admit(session, caller, policy, now=dt.datetime.now(dt.UTC)):
+            return None
+        intent = parse(text).intent
+        await audit.record(session, caller, query=text, intent=intent, outcome=Outcome.LOCKED)
+    return Answer(intent, Outcome.LOCKED, step_up.LOCKED_REPLY)
+
+
+async def ask(db: Database, args: argparse.Namespace, rule: ReasonRule, policy: step_up.Policy) -> int:
     """One answer for TEXT, or one per stdin line, each flushed as soon as it is ready.
 
     With `--as`, a check needs a reason as it would in Telegram; an unknown code is refused (exit 1,
@@ -57,7 +74,9 @@ async def ask(db: Database, args: argparse.Namespace, rule: ReasonRule) -> int:
             continue
         if not args.json and args.text is None:
             print("", flush=True)
-        _show(await answer(db, caller, line.rstrip("\n"), reason=reason, rule=rule), args.json)
+        text = line.rstrip("\n")
+        locked = await _locked(db, caller, policy, text)
+        _show(locked or await answer(db, caller, text, reason=reason, rule=rule), args.json)
     return 0
 
 

@@ -53,6 +53,8 @@ def run(settings: Settings, *, webhook: bool, port: int | None) -> int:
         print(f"beatline: {problem}", file=sys.stderr)
         return 1
     settings.load_audit_key()  # no key, or an unreadable one, is said now, before Telegram is called
+    if not settings.step_up_policy(bot=True).on:
+        log.warning("BEATLINE_STEP_UP=off: officers reach records without an authenticator code")
     application = build_application(settings, webhook=webhook)
     try:
         asyncio.run(serve(application, settings, webhook=webhook, port=port or settings.port))

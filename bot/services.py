@@ -24,6 +24,7 @@ from bot.settings import Settings
 from knowledge.access.buttons import ButtonSigner, derive_key
 from knowledge.access.ratelimit import RateLimiter, open_rate_limiter
 from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
+from knowledge.access.step_up import Policy
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
@@ -43,8 +44,8 @@ BUTTON_LIFETIME = 600  # seconds a shortlist or More button stays usable: long e
 
 
 class Services:
-    """The database, the records port, the shared rate limiter, the button signer, the send pacer and
-    the briefings' delivery engine, plus background tasks.
+    """The database, the records port, the shared rate limiter, the button signer, the send pacer,
+    the briefings' delivery engine and the step-up policy, plus background tasks.
 
     `records` is where answers read records, chosen once here: the SQL store over `db`.
 
@@ -60,6 +61,7 @@ class Services:
         buttons: ButtonSigner,
         pacer: Pacer,
         port: Port,
+        step_up: Policy,
         reasons: ReasonRule = DEFAULT_RULE,
         *,
         delete: Delete,
@@ -67,6 +69,7 @@ class Services:
     ) -> None:
         self.db, self.records, self.limiter, self.buttons = db, records, limiter, buttons
         self.pacer, self.port = pacer, port
+        self.step_up = step_up  # the shift unlock the gate enforces (BEATLINE_STEP_UP)
         self.reasons = reasons  # BEATLINE_REASONS_REQUIRED and BEATLINE_REASON_MINUTES
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
@@ -95,9 +98,10 @@ class Services:
             db, settings.redis_url, limit=settings.rate_limit, window_seconds=settings.rate_window_seconds
         )
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
+        step_up = settings.step_up_policy(bot=True)
         ttl = dt.timedelta(seconds=settings.reply_ttl_seconds) if settings.reply_ttl_seconds else None
         return cls(
-            db, SqlStore(db), limiter, buttons, pacer, port(buttons), reasons=settings.reason_rule(),
+            db, SqlStore(db), limiter, buttons, pacer, port(buttons), step_up, reasons=settings.reason_rule(),
             delete=delete, reply_ttl=ttl,
         )  # fmt: skip
 

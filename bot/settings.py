@@ -6,6 +6,7 @@ traceback, nor in the sentence that says a value cannot be used.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.access.reason_choices import ReasonRule
+from knowledge.access.step_up import Policy
 from knowledge.errors import BeatlineError
 from knowledge.store.audit_key import (
     MIN_KEY_BYTES,
@@ -80,6 +82,10 @@ class Settings:
     # A reason for every check asked as a Telegram user, and how long one given covers the follow-ups.
     reasons_required: bool = True
     reason_minutes: int = 10
+    # BEATLINE_STEP_UP, "totp" or "off"; None when unset, and then the command decides (step_up_policy).
+    step_up: str | None = None
+    unlock_hours: float = 12
+    idle_lock_seconds: int = 1800
     # Seconds a reply that shows records, and its question, stay in the chat; 0 keeps them.
     reply_ttl_seconds: int = 28_800
 
@@ -123,6 +129,9 @@ class Settings:
         required = (env.get("BEATLINE_REASONS_REQUIRED") or "true").strip().lower()
         if required not in _BOOLEANS:
             raise SettingsError(f"BEATLINE_REASONS_REQUIRED must be true or false, not {required[:20]!r}.")
+        step_up = (env.get("BEATLINE_STEP_UP") or "").strip().lower() or None
+        if step_up not in (None, "totp", "off"):
+            raise SettingsError(f"BEATLINE_STEP_UP must be totp or off, not {step_up[:20]!r}.")
         reply_ttl = number("BEATLINE_REPLY_TTL_SECONDS", cls.reply_ttl_seconds)
         if reply_ttl > MAX_TTL_SECONDS:
             raise SettingsError(
@@ -150,6 +159,18 @@ class Settings:
             reasons_required=_BOOLEANS[required],
             reason_minutes=_reason_minutes(number("BEATLINE_REASON_MINUTES", cls.reason_minutes, least=1)),
             reply_ttl_seconds=reply_ttl,
+            step_up=step_up,
+            unlock_hours=number("BEATLINE_UNLOCK_HOURS", cls.unlock_hours, float, least=0.01),
+            idle_lock_seconds=number("BEATLINE_IDLE_LOCK_SECONDS", cls.idle_lock_seconds, least=1),
+        )
+
+    def step_up_policy(self, *, bot: bool) -> Policy:
+        """The shift unlock as this command applies it. Unset, it is on for the bot (`beatline run`, the
+        webhook) and off for `ask` and `chat`, so that `ask --as` keeps working in scripts."""
+        return Policy(
+            on=bot if self.step_up is None else self.step_up == "totp",
+            unlock_for=dt.timedelta(hours=self.unlock_hours),
+            idle_after=dt.timedelta(seconds=self.idle_lock_seconds),
         )
 
     def reason_rule(self) -> ReasonRule:

@@ -5,12 +5,18 @@ afresh (so a revocation bites on the very next message), and stops strangers and
 sender's role with one polite, audited refusal. A stranger learns their numeric id and nothing else,
 and a stranger who floods is throttled: past a few refusals in the rate window they get silence, and
 the audit log one entry for the whole burst.
+
+With the shift unlock on (BEATLINE_STEP_UP=totp), an enrolled user who is locked gets the one locked
+sentence, audited, for every question, button, location or command but the few that let them in
+(OPEN_WHILE_LOCKED): the lock is a property of this gate, not of each feature.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -22,15 +28,17 @@ from handlers import errors
 from handlers.context import BeatlineContext
 from handlers.format import html
 from handlers.guaranteed import guaranteed
-from knowledge.access import users
+from knowledge.access import step_up, users
 from knowledge.access.ratelimit import STRANGER_REFUSALS
 from knowledge.access.roles import COMMANDS, can_use
 from knowledge.matching.clean import clean_text
 from knowledge.store.audit import Caller
 from knowledge.store.update_claims import claim_update
+from knowledge.store.vocabulary import Outcome
 
 __all__ = [
     "NOT_YOUR_COMMAND",
+    "OPEN_WHILE_LOCKED",
     "command_of",
     "guarded",
     "register",
@@ -44,6 +52,9 @@ Callback = Callable[[Update, BeatlineContext], Coroutine[Any, Any, None]]
 
 NOT_YOUR_COMMAND = "Sorry, that command is not available to you. /help lists what you can do."
 _GUARDED = frozenset(c.name for c in COMMANDS)
+# What a locked user may still do: be greeted, read the help, see who they are, unlock and lock.
+OPEN_WHILE_LOCKED = frozenset({"start", "help", "whoami", "unlock", "lock"})
+_CODE_LIKE = re.compile(r"(?<![0-9])[0-9]{6}(?![0-9])")
 
 
 ONLY_ENROLLED = "Sorry, Beatline is only for enrolled officers."
@@ -154,22 +165,39 @@ def guarded(command: str, callback: Callback) -> Callback:
     return run
 
 
+async def _refuse_locked(update: Update, context: BeatlineContext) -> None:
+    """The locked sentence and nothing else; audited, with anything that looks like a code withheld."""
+    sent = _CODE_LIKE.sub("######", what_was_sent(update))
+    await context.audit(Outcome.LOCKED, query=sent)
+    if update.callback_query:
+        await update.callback_query.answer(step_up.LOCKED_REPLY, show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(html(step_up.LOCKED_REPLY))
+
+
 async def _authorise(update: Update, context: BeatlineContext) -> None:
     user, chat = update.effective_user, update.effective_chat
-    # One transaction: the claim on the update, and the sender's enrolment as it is right now.
+    policy = context.services.step_up
+    # One transaction: the claim on the update, the sender's enrolment as it is right now, and
+    # whether they are unlocked (this update counting as their latest activity).
     async with context.services.db.sessions() as session, session.begin():
         if not await claim_update(session, context.bot.id, update.update_id):
             log.info("update %s already taken (a redelivery, or another process)", update.update_id)
             raise ApplicationHandlerStop
         if user is not None:
             context.enrolment = await users.active_user(session, user.id)
-    context.caller = Caller(
-        actor=f"tg:{user.id}" if user else f"chat:{chat.id if chat else '?'}",
-        role=context.role,
-        telegram_user_id=user.id if user else None,
-        chat_id=chat.id if chat else None,
-        update_id=update.update_id,
-    )
+        context.caller = Caller(
+            actor=f"tg:{user.id}" if user else f"chat:{chat.id if chat else '?'}",
+            role=context.role,
+            telegram_user_id=user.id if user else None,
+            chat_id=chat.id if chat else None,
+            update_id=update.update_id,
+        )
+        locked = (
+            policy.on
+            and context.enrolment is not None
+            and not await step_up.admit(session, context.caller, policy, now=dt.datetime.now(dt.UTC))
+        )
     if user is None or user.is_bot:
         # Channel posts, anonymous group admins, other bots: nobody to enrol and nobody to answer.
         if await _within_strangers_allowance(update, context, user.id if user else chat.id if chat else 0):
@@ -181,6 +209,9 @@ async def _authorise(update: Update, context: BeatlineContext) -> None:
         await refuse_stranger(update, context)
         raise ApplicationHandlerStop
     command = command_of(update)
+    if locked and command not in OPEN_WHILE_LOCKED:
+        await _refuse_locked(update, context)
+        raise ApplicationHandlerStop
     if command in _GUARDED and not can_use(context.role, command):
         await context.audit("denied", query=what_was_sent(update), intent="command")
         await guaranteed(update.effective_message, "message").reply_text(html(NOT_YOUR_COMMAND))

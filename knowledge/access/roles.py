@@ -36,6 +36,8 @@ _ADMIN = ("admin",)
 COMMANDS = (
     Command("help", "/help", "what I can check, with examples", _ALL),
     Command("whoami", "/whoami", "your id, role and team", _ALL),
+    Command("unlock", "/unlock CODE", "unlock for your shift with your authenticator app's code", _ALL),
+    Command("lock", "/lock", "lock Beatline now, until your next /unlock", _ALL),
     Command("wipe", "/wipe", "delete Beatline's messages from this chat", _ALL),
     Command(
         "brief",
@@ -48,6 +50,7 @@ COMMANDS = (
     Command("revoke", "/revoke ID", "revoke a user", _ADMIN),
     Command("users", "/users", "list enrolled users", _ADMIN),
     Command("invite", "/invite ROLE [TEAM]", "a one-time enrolment link", _ADMIN),
+    Command("release", "/release ID", "let a user locked out by wrong codes unlock again", _ADMIN),
     Command("audit", "/audit [ID]", "recent audit entries", _ADMIN),
 )
 

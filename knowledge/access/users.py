@@ -27,7 +27,7 @@ from knowledge.matching.clean import clean_text
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database, utc
-from knowledge.store.schema import NAME_CHARS, TEAM_CHARS, Invite, User
+from knowledge.store.schema import NAME_CHARS, TEAM_CHARS, Invite, StepUp, User
 
 __all__ = [
     "Enrolment",
@@ -203,7 +203,7 @@ async def _withdraw_invites(session: AsyncSession, issuer_id: int, role: str | N
 
 
 async def revoke(db: Database, telegram_id: int, *, by: Caller | str) -> bool:
-    """Revoke a user at once, and withdraw their unused invites; True if they were enrolled and active."""
+    """Revoke a user at once, withdraw their unused invites and end their unlock; True if they were active."""
     telegram_id = _check_id(telegram_id)
     async with db.sessions() as session, session.begin():
         await _guard_last_admin(session, telegram_id)
@@ -214,9 +214,22 @@ async def revoke(db: Database, telegram_id: int, *, by: Caller | str) -> bool:
         user.changed_by, user.changed_at = _who(by).actor[:80], dt.datetime.now(dt.UTC)
         change = f"{telegram_id} revoked (was {user.role}{_in_team(user.team)})"
         change += await _withdraw_invites(session, telegram_id, None)
+        change += await _end_step_up(session, telegram_id)
         await audit.record(session, _who(by), query=change, intent="user_revoke", outcome="revoked",
                            record_ids=[f"user:{telegram_id}"])  # fmt: skip
     return True
+
+
+async def _end_step_up(session: AsyncSession, telegram_id: int) -> str:
+    """End the user's unlock and discard their authenticator secret; in words, if they had one.
+
+    The phone that holds the secret may be the one that was lost, so being enrolled again takes a new
+    secret, shown in person (`beatline users totp`).
+    """
+    ended = await session.execute(
+        delete(StepUp).where(StepUp.telegram_id == telegram_id).returning(StepUp.telegram_id)
+    )
+    return "; unlock ended and authenticator secret discarded" if ended.first() is not None else ""
 
 
 async def list_users(db: Database) -> list[Enrolment]:

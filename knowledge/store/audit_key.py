@@ -17,6 +17,8 @@ import re
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -27,7 +29,7 @@ _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
 
 
 class AuditKey:
-    """The key bytes, which never print; `mac` is the only thing done with them."""
+    """The key bytes, which never print; `mac` and `derive` are the only things done with them."""
 
     __slots__ = ("_key",)
 
@@ -60,6 +62,11 @@ class AuditKey:
         """HMAC-SHA-256 over the purpose and the parts: a MAC of one purpose never passes for another's."""
         message = json.dumps([purpose, *parts], ensure_ascii=False, separators=(",", ":")).encode()
         return hmac.digest(self._key, message, "sha256").hex()
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key for `purpose` (HKDF-SHA-256): another secret kept by the one key every process holds,
+        which reveals nothing of the audit key and differs for every purpose."""
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(self._key)
 
     def signed(self, mac: str | None, purpose: str, *parts: object) -> bool:
         """True if mac is this key's MAC over the purpose and the parts (compared in constant time)."""

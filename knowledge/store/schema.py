@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -44,6 +45,7 @@ __all__ = [
     "RateEvent",
     "ReasonChoice",
     "ReasonCode",
+    "StepUp",
     "User",
     "Vehicle",
     "Warrant",
@@ -169,6 +171,29 @@ class User(Base):
     # After a bare /brief: until when the user's next message is that briefing's text. Kept here, not
     # in a process's memory, because the next message may reach another bot process.
     briefing_text_due: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StepUp(Base):
+    """A user's second factor and shift: their sealed TOTP secret, and whether they are unlocked now.
+
+    In the database, not a process's memory, so that any bot process answers any message alike: the
+    last accepted time-step is the replay guard, and the recent failures count across processes.
+    """
+
+    __tablename__ = "step_up"
+    telegram_id: Mapped[int] = mapped_column(
+        ForeignKey("users.telegram_id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # AES-GCM nonce and ciphertext of the base32 secret (knowledge/access/authenticator.py); NULL: none.
+    secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    issued_by: Mapped[str] = mapped_column(String(80), default="")
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    unlocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_step: Mapped[int | None] = mapped_column(BigInteger)  # the TOTP time-step last accepted
+    # Unix times of the wrong codes of the last 15 minutes, space-separated: at most five.
+    recent_failures: Mapped[str] = mapped_column(String(120), default="")
+    locked_out_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Invite(Base):

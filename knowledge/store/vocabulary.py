@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Outcome", "RecordKind"]
+__all__ = ["Outcome", "RecordKind", "ShiftIntent"]
 
 
 class Outcome(StrEnum):
@@ -38,3 +38,19 @@ class RecordKind(StrEnum):
     ADDRESS = "address"
     INCIDENT = "incident"
     WARRANT = "warrant"
+
+
+class ShiftIntent(StrEnum):
+    """The audit intents of the shift unlock, which the supervisor's review reads back.
+
+    `unlock`: a code sent (outcome answered if it unlocked, denied if refused, locked if the user was
+    locked out); `lockout`: five wrong codes locked the user out (outcome locked); `lock`: /lock, or
+    an unlock that ran out (idle or its hours); `release`: an admin let a locked-out user try again;
+    `totp`: an authenticator secret issued or replaced (never the secret itself).
+    """
+
+    UNLOCK = "unlock"
+    LOCKOUT = "lockout"
+    LOCK = "lock"
+    RELEASE = "release"
+    TOTP = "totp"

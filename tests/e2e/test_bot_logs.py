@@ -27,6 +27,7 @@ async def test_debug_logs_hold_no_token_and_no_record_contents(template_db: Path
         env = {
             **os.environ,
             **AUDIT_ENV,
+            "BEATLINE_STEP_UP": "off",  # this tests logging, not the shift unlock
             "BEATLINE_DATABASE_URL": url,
             "TELEGRAM_BOT_TOKEN": fake.token,
             "TELEGRAM_API_BASE_URL": fake.base_url,
@@ -58,6 +59,7 @@ async def test_debug_logs_hold_no_token_and_no_record_contents(template_db: Path
     written = log.read_text()
     assert "DEBUG" in written and "retrying" in written  # the lines were written
     assert "SECRET-token_value" not in written
+    assert "WARNING" in written and "BEATLINE_STEP_UP=off: officers reach records without" in written
     summary = [line for line in reply["text"].splitlines() if len(line) > 12]
     assert summary and not [line for line in summary if line in written]
     assert "QX12ABC" not in written

@@ -30,6 +30,7 @@ async def start_bot(
     env = {
         **os.environ,
         **AUDIT_ENV,
+        "BEATLINE_STEP_UP": "off",  # these test processes, not the shift unlock
         "BEATLINE_DATABASE_URL": db_url,
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,

@@ -111,7 +111,8 @@ def settings_for(fake: FakeBotAPI, url: str, port: int, **overrides: Any) -> Set
         telegram_api_base_url=fake.base_url,
         webhook_url=f"http://127.0.0.1:{port}/telegram",
         webhook_secret=Secret(SECRET),
-        **{"audit_key": AUDIT_KEY, **overrides},
+        # The shift unlock off unless a test turns it on (step_up="totp"): the other tests test other things.
+        **{"audit_key": AUDIT_KEY, "step_up": "off", **overrides},
     )
 
 
