@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pyotp
 import pytest
 from sqlalchemy import create_engine, text
 from telegram import Bot
@@ -22,7 +24,9 @@ from bot.app import build_application
 from bot.cli import main
 from bot.run import serve
 from handlers.vanish import deleter
-from knowledge.access import users
+from knowledge.access import authenticator, users
+from knowledge.access.step_up import LOCKED_REPLY
+from knowledge.store.audit import Caller
 from knowledge.store.database import Database, sync_url
 from knowledge.vanishing.port import Deletion
 from tests.support.bot import ADMIN, OFFICER, SERGEANT, BotUnderTest, free_port, settings_for
@@ -30,6 +34,7 @@ from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.keys import AUDIT_KEY
 from tests.support.known_records import fill
 
+CONSOLE = Caller(actor="console:admin", role="admin", channel="cli")
 RECORD_QUESTION = "stop: check plate qx12 abc"  # with its reason, so it is answered at once
 
 
@@ -228,6 +233,20 @@ async def test_wipe_deletes_the_officers_own_chat_and_says_so_unprotected(bot: B
     assert confirmation["message_id"] in deleted(bot.fake, OFFICER)
     wipes = [e.query for e in await bot.audit(OFFICER) if e.intent == "wipe"]
     assert wipes == ["/wipe: 2 messages deleted from own Beatline chat."] * 2
+
+
+@pytest.mark.settings(step_up="totp")
+async def test_a_locked_officer_can_still_wipe_and_sees_nothing(bot: BotUnderTest) -> None:
+    otp = pyotp.parse_uri((await authenticator.issue(bot.db, OFFICER, by=CONSOLE)).uri)
+    if (left := otp.interval - time.time() % otp.interval) < 2:  # a code with time left to reach the bot
+        await asyncio.sleep(left + 0.05)
+    assert (await bot.say(OFFICER, f"/unlock {otp.now()}"))["text"].startswith("Unlocked until ")
+    question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    await bot.say(OFFICER, "/lock")
+    assert (await bot.say(OFFICER, RECORD_QUESTION))["text"] == LOCKED_REPLY
+    wiped = (await bot.say(OFFICER, "/wipe"))["text"]
+    assert re.fullmatch(r"\d+ messages deleted from your Beatline chat\.", wiped)
+    assert {question, reply["message_id"]} <= set(deleted(bot.fake, OFFICER))
 
 
 async def test_a_stranger_cannot_wipe(bot: BotUnderTest) -> None:
