@@ -163,7 +163,7 @@ async def test_a_restart_between_answer_and_deletion_still_deletes_once(db_url: 
     fill(db_url)
     async with FakeBotAPI() as fake:
         async with serving(fake, db_url, reply_ttl_seconds=2) as first:
-            await users.enrol(first.db, OFFICER, "officer", team="north", by="test")
+            await first.enrol(OFFICER, "officer", team="north")
             question, reply = await ask(first, OFFICER, RECORD_QUESTION)
         assert deleted(fake, OFFICER) == Counter()  # stopped before the reply's time was up
         async with serving(fake, db_url, reply_ttl_seconds=2) as second:
@@ -181,7 +181,7 @@ async def test_two_bot_processes_delete_each_message_once(db_url: str) -> None:
             serving(fake, db_url, reply_ttl_seconds=1) as one,
             serving(fake, db_url, reply_ttl_seconds=1),
         ):
-            await users.enrol(one.db, OFFICER, "officer", team="north", by="test")
+            await one.enrol(OFFICER, "officer", team="north")
             # Asked through the first process's webhook; both processes' engines poll the schedule.
             asked = [await ask(one, OFFICER, RECORD_QUESTION) for _ in range(3)]
             wanted = {m for question, reply in asked for m in (question, reply["message_id"])}

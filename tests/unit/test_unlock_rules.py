@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.settings import Settings, SettingsError
-from knowledge.access.authenticator import open_secret, seal_secret
+from knowledge.access.authenticator import Provisioning, open_secret, seal_secret
 from knowledge.access.step_up import BadCode, read_code
 from knowledge.store.audit_key import AuditKey
 
@@ -103,3 +103,9 @@ def test_a_sealed_secret_opens_only_with_its_key_and_for_its_user() -> None:
     assert open_secret(AuditKey.generate(), 7, sealed) is None
     assert open_secret(key, 7, sealed[:-1] + bytes([sealed[-1] ^ 1])) is None
     assert open_secret(key, 7, b"short") is None
+
+
+def test_a_provisioning_never_prints_its_secret() -> None:
+    issued = Provisioning("otpauth://totp/Beatline:5?secret=JBSWY3DPEHPK3PXP&issuer=Beatline")
+    assert "JBSWY3DPEHPK3PXP" not in repr(issued) and "JBSWY3DPEHPK3PXP" not in str(issued)
+    assert "JBSWY3DPEHPK3PXP" not in f"{issued!r} {[issued]}"
