@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import tempfile
 import time
 from collections import defaultdict
@@ -110,16 +111,33 @@ def _segment(reply: str, mention: Iterable[str]) -> str:
     return "\n".join(kept)
 
 
+_SECTION = re.compile(r"^— \d+\. .* —$")  # knowledge/answers/several.py: one section per subject
+
+
+def _sections(reply: str) -> list[str]:
+    """A reply's sections, one per subject of a message that named several; else the reply itself."""
+    sections: list[list[str]] = [[]]
+    for line in reply.splitlines():
+        if _SECTION.match(line):
+            sections.append([])
+        sections[-1].append(line)
+    return ["\n".join(lines) for lines in sections[1:]] or [reply]
+
+
 def hides_a_warning(result: Answer, flags: Flags, names: dict[tuple[str, str], str]) -> bool:
+    """Each section is judged as a reply of its own: its subject's warnings anywhere in it, those of
+    the other records it discloses where they are named."""
+    sections = _sections(result.reply)
+    subjects: set[int] = set()  # the sections whose subject (first record) has been met
     for position, record in enumerate(result.records):
+        mention = (record.id, names.get((record.kind, record.id), ""))
+        at = next((n for n, text in enumerate(sections) if any(m and m in text for m in mention)), 0)
+        first_of_section = at not in subjects if len(sections) > 1 else position == 0
+        subjects.add(at)
         carried = flags.get((record.kind, record.id))
         if not carried:
             continue
-        segment = result.reply
-        if position > 0:
-            segment = (
-                _segment(result.reply, (record.id, names.get((record.kind, record.id), ""))) or result.reply
-            )
+        segment = sections[at] if first_of_section else (_segment(sections[at], mention) or sections[at])
         if any(flag not in segment for flag in carried):
             return True
     return False

@@ -2,7 +2,9 @@
 
 Both call the same answer function as Telegram. With `--as`, that Telegram user's enrolment applies,
 and so does their shift lock when BEATLINE_STEP_UP=totp is set (unset, it is off here, so scripts keep
-working); without it the console operator acts as an admin, audited as `console:<os user>`.
+working); without it the console operator acts as an admin, audited as `console:<os user>`. The chat
+also runs the commands that make sense at a terminal (/whoami, /users, /audit) through the same
+knowledge functions as Telegram, and its help lists only those; briefings stay in Telegram.
 """
 
 from __future__ import annotations
@@ -17,17 +19,19 @@ from collections.abc import Iterable
 
 from bot.operator import console_caller
 from bot.settings import Settings
-from knowledge.access import step_up, users
+from knowledge.access import listings, step_up, users
 from knowledge.access.reason_choices import ReasonRule
 from knowledge.access.reasons import check_code, reason_codes
-from knowledge.access.roles import ROLES
+from knowledge.access.roles import COMMANDS, ROLES, can_use, help_text
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
+from knowledge.errors import BeatlineError
 from knowledge.matching.clean import clean_text
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.vocabulary import Outcome
+from knowledge.understanding.intents import Intent
 from knowledge.understanding.parse import parse
 
 __all__ = ["ask", "chat"]
@@ -115,6 +119,9 @@ def _converse(runner: asyncio.Runner, db: Database, interactive: bool) -> None:
             continue
         if text.lower() in ("quit", "exit", "q"):
             return
+        if text.startswith("/") or parse(text).intent is Intent.HELP:
+            print(runner.run(_command(db, caller, text)), end="\n\n", flush=True)
+            continue
         if last and last.choices and text.isdigit() and 1 <= int(text) <= len(last.choices):
             choice = last.choices[int(text) - 1]
             last = runner.run(answer_record(db, caller, choice.kind, choice.id, detail=False))
@@ -126,3 +133,27 @@ def _converse(runner: asyncio.Runner, db: Database, interactive: bool) -> None:
         if last.more:
             print("(say 'more' for detail)", flush=True)
         print("", flush=True)
+
+
+TELEGRAM_ONLY = "That works in Telegram only. Send 'help' for what works here."
+
+
+async def _command(db: Database, caller: Caller, text: str) -> str:
+    """A command typed at the chat, as Telegram would run it for this role; help for anything else."""
+    word, *args = text.split()
+    name = word[1:].lower() if word.startswith("/") else "help"
+    if name in ("help", "start"):
+        return help_text(caller.role, terminal=True)
+    if not any(c.name == name and c.terminal for c in COMMANDS):
+        return TELEGRAM_ONLY if any(c.name == name for c in COMMANDS) else f"There is no command {word}."
+    if not can_use(caller.role, name):
+        return "That command is not available to your role."
+    if name == "whoami":
+        return listings.operator_card(caller)
+    if name == "users":
+        return (await listings.user_listing(db, caller, text)).text
+    try:
+        telegram_id = users.parse_telegram_id(args[0]) if args else None
+    except BeatlineError as exc:
+        return str(exc)
+    return (await listings.audit_listing(db, caller, text, telegram_id)).text

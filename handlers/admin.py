@@ -19,10 +19,9 @@ from handlers.format import html
 from handlers.gate import guarded, refuse_stranger, what_was_sent
 from handlers.guaranteed import guaranteed
 from handlers.vanish import wipe_chat
-from knowledge.access import invites, users
+from knowledge.access import invites, listings, users
 from knowledge.access.roles import ROLES, commands_for, help_text
 from knowledge.errors import BeatlineError, InviteRefused
-from knowledge.store import audit_export
 from knowledge.store.database import Database
 
 __all__ = ["STRANGER_MENU", "menu_for", "register", "sync_all_menus", "sync_menu"]
@@ -94,7 +93,7 @@ async def show_help(update: Update, context: BeatlineContext) -> None:
 async def whoami(update: Update, context: BeatlineContext) -> None:
     """/whoami shows the user's Telegram id, role and team."""
     who = guaranteed(context.enrolment, "enrolment")  # the gate lets only the enrolled use /whoami
-    await _say(update, f"Telegram id: {who.telegram_id}\nRole: {who.role}\nTeam: {who.team or '—'}")
+    await _say(update, listings.whoami_card(who))
 
 
 async def allow(update: Update, context: BeatlineContext) -> None:
@@ -137,13 +136,8 @@ async def revoke(update: Update, context: BeatlineContext) -> None:
 
 async def list_users(update: Update, context: BeatlineContext) -> None:
     """/users lists everyone enrolled or revoked, with role, team and who last changed them."""
-    lines = [
-        f"{u.telegram_id} · {u.role} · {u.team or '—'} · {u.status} · {u.name or 'no name'} · "
-        f"by {u.changed_by} {u.changed_at:%d/%m/%Y}"
-        for u in await users.list_users(context.services.db)
-    ]
-    await context.audit("answered", query=what_was_sent(update), intent="admin")
-    await _say(update, "\n".join(lines) or "Nobody is enrolled yet.", shows_records=True)
+    listing = await listings.user_listing(context.services.db, context.caller, what_was_sent(update))
+    await _say(update, listing.text, shows_records=listing.shows_records)
 
 
 async def invite(update: Update, context: BeatlineContext) -> None:
@@ -171,16 +165,10 @@ async def show_audit(update: Update, context: BeatlineContext) -> None:
     except BeatlineError as exc:
         await _say(update, str(exc))
         return
-    entries = await audit_export.recent(context.services.db, telegram_user_id=telegram_id)
-    lines = [
-        f"#{e.id} {e.at:%d/%m %H:%M} {e.actor} {e.intent or '-'} {e.outcome}: {e.query[:60]}"
-        + (f" [{e.record_ids[:80]}]" if e.record_ids else "")
-        for e in entries
-    ]
-    # Reading the log is itself a disclosure: record which entries this admin was shown.
-    shown = [f"audit:{e.id}" for e in entries]
-    await context.audit("answered", query=what_was_sent(update), intent="admin", record_ids=shown)
-    await _say(update, "\n".join(lines) or "No audit entries yet.", shows_records=True)
+    # Reading the log is itself a disclosure: the listing records which entries this admin was shown.
+    query = what_was_sent(update)
+    listing = await listings.audit_listing(context.services.db, context.caller, query, telegram_id)
+    await _say(update, listing.text, shows_records=listing.shows_records)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -27,6 +27,7 @@ class Command:
     usage: str
     description: str
     roles: tuple[str, ...]
+    terminal: bool = False  # also works in `beatline chat`, through the same knowledge functions
 
 
 _ALL = ROLES
@@ -34,11 +35,14 @@ _LEADS = ("sergeant", "admin")
 _ADMIN = ("admin",)
 
 COMMANDS = (
-    Command("help", "/help", "what I can check, with examples", _ALL),
-    Command("whoami", "/whoami", "your id, role and team", _ALL),
+    Command("help", "/help", "what I can check, with examples", _ALL, terminal=True),
+    Command("whoami", "/whoami", "your id, role and team", _ALL, terminal=True),
     Command("unlock", "/unlock CODE", "unlock for your shift with your authenticator app's code", _ALL),
     Command("lock", "/lock", "lock Beatline now, until your next /unlock", _ALL),
     Command("wipe", "/wipe", "delete Beatline's messages from this chat", _ALL),
+    Command("follow", "/follow ID", "be told when someone else checks this person or vehicle", _ALL),
+    Command("unfollow", "/unfollow ID", "stop following a record", _ALL),
+    Command("following", "/following", "the records you follow, and when each follow lapses", _ALL),
     Command(
         "brief",
         "/brief [at 06:45] TEXT",
@@ -48,10 +52,12 @@ COMMANDS = (
     Command("briefings", "/briefings", "recent briefings as acked/recipients; who is outstanding", _LEADS),
     Command("allow", "/allow ID ROLE [TEAM]", "enrol or change a user", _ADMIN),
     Command("revoke", "/revoke ID", "revoke a user", _ADMIN),
-    Command("users", "/users", "list enrolled users", _ADMIN),
+    Command("users", "/users", "list enrolled users", _ADMIN, terminal=True),
     Command("invite", "/invite ROLE [TEAM]", "a one-time enrolment link", _ADMIN),
     Command("release", "/release ID", "let a user locked out by wrong codes unlock again", _ADMIN),
-    Command("audit", "/audit [ID]", "recent audit entries", _ADMIN),
+    Command("audit", "/audit [ID]", "recent audit entries", _ADMIN, terminal=True),
+    Command("stats", "/stats [DAYS]", "checks per day, team, intent, outcome, reason; answer times", _ADMIN),
+    Command("review", "/review", "the review digest of the last 7 days", _ADMIN),
 )
 
 EXAMPLES = (
@@ -60,7 +66,12 @@ EXAMPLES = (
     "check plate ab12 cde",
     "history at 221b baker st",
     "incident INC-2024-004512",
-    "or share a location for flagged addresses nearby",
+)
+LOCATION = "or share a location for flagged addresses nearby"  # Telegram only: a terminal has no location
+AT_THE_TERMINAL = (
+    "a number — open that one of a list",
+    "more — the detail of the last answer",
+    "quit — leave",
 )
 
 
@@ -83,12 +94,15 @@ REASONS_HINT = (
 )
 
 
-def help_text(role: str, *, reasons: bool = False) -> str:
-    """What this role can ask and do, with examples; nothing about commands it cannot use. `reasons`:
-    checks need a reason (BEATLINE_REASONS_REQUIRED), so say how to give one."""
+def help_text(role: str, *, reasons: bool = False, terminal: bool = False) -> str:
+    """What this role can ask and do, with examples; nothing it cannot use, in Telegram or at a terminal.
+    `reasons`: checks need a reason (BEATLINE_REASONS_REQUIRED), so say how to give one."""
     lines = ["Ask me in plain words, for example:"]
-    lines += [f"• {example}" for example in EXAMPLES]
+    lines += [f"• {example}" for example in (EXAMPLES if terminal else (*EXAMPLES, LOCATION))]
     lines += [REASONS_HINT] if reasons else []
     lines.append("Commands:")
-    lines += [f"{c.usage} — {c.description}" for c in commands_for(role)]
+    lines += [f"{c.usage} — {c.description}" for c in commands_for(role) if c.terminal or not terminal]
+    if terminal:
+        lines += AT_THE_TERMINAL
+        lines.append("Briefings, invites and changes to users are made in Telegram or with 'beatline users'.")
     return "\n".join(lines)

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.access.roles import help_text
-from knowledge.answers import addresses, check_reason, incidents, persons, vehicles
+from knowledge.answers import addresses, check_reason, incidents, persons, render, several, vehicles
 from knowledge.answers.disclosure import DATABASE_ERRORS, GONE, Answer, Draft, audited, database_down, drafted
 from knowledge.errors import BeatlineError
+from knowledge.follows.teamwork import teamwork_note
 from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
@@ -49,6 +51,20 @@ class _Question:
     rule: ReasonRule
 
 
+async def _with_teamwork(db: Database, caller: Caller, draft: Draft, teamwork: bool) -> Draft:
+    """A person answer says whether other officers checked that person lately (BEATLINE_TEAMWORK).
+
+    Read from the audit log in Beatline's own database, wherever the records come from.
+    """
+    if teamwork and draft.outcome == Outcome.ANSWERED and draft.records:
+        first = draft.records[0]
+        if first.kind == RecordKind.PERSON:
+            async with db.reads() as session, session.begin():
+                note = await teamwork_note(session, caller, first.id, dt.datetime.now(dt.UTC))
+            draft.reply = f"{draft.reply}\n{note}" if note else draft.reply
+    return draft
+
+
 async def _help(_: Records, question: _Question) -> Draft:
     asked = question.rule.required and question.caller.telegram_user_id is not None
     return Draft(Outcome.ANSWERED, help_text(question.caller.role, reasons=asked))
@@ -61,7 +77,7 @@ async def _unknown(_: Records, question: _Question) -> Draft:
 
 
 _BY_INTENT: dict[Intent, Callable[[Records, _Question], Awaitable[Draft]]] = {
-    Intent.PERSON_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
+    Intent.PERSON_CHECK: lambda s, q: _person_or_street(s, q),
     Intent.WARRANT_CHECK: lambda s, q: persons.check_person(s, q.parsed, q.today),
     Intent.VEHICLE_CHECK: lambda s, q: vehicles.check_vehicle(s, q.parsed),
     Intent.ADDRESS_CHECK: lambda s, q: addresses.check_address(s, q.parsed),
@@ -69,6 +85,27 @@ _BY_INTENT: dict[Intent, Callable[[Records, _Question], Awaitable[Draft]]] = {
     Intent.HELP: _help,
     Intent.UNKNOWN: _unknown,
 }
+
+
+async def _person_or_street(records: Records, question: _Question) -> Draft:
+    """A name, unless no one has that exact name and it is also a street on record ("baker street")."""
+    parsed = question.parsed
+    draft = await persons.check_person(records, parsed, question.today)
+    exact = any(r.kind == RecordKind.PERSON and r.score >= 100 for r in draft.records)
+    if not parsed.street_reading or exact:
+        return draft
+    reading = dict(parsed.street_reading)
+    street = ParsedQuery(
+        Intent.ADDRESS_CHECK, MappingProxyType({"street": reading["street"]}), town=reading.get("town", "")
+    )
+    place = await addresses.check_address(records, street)
+    if place.outcome is Outcome.NOT_FOUND:
+        return draft
+    said = render.field(", ".join(reading.values())).upper()  # "BAKER STREET, CAMDEN"
+    place.reply = f"Read as a street: {said}.\n{place.reply}"
+    return place
+
+
 _Open = Callable[[Records, str, bool], Awaitable[Draft]]
 _BY_KIND: dict[str, tuple[Intent, _Open]] = {
     RecordKind.PERSON: (Intent.PERSON_CHECK, persons.open_person),
@@ -86,6 +123,7 @@ async def answer(
     reason: str = "",
     today: dt.date | None = None,
     records: RecordsSource | None = None,
+    teamwork: bool = True,
     rule: ReasonRule = DEFAULT_RULE,
 ) -> Answer:
     """Understand the question, look it up in `records` (those in `db` if None), summarise, and audit."""
@@ -107,10 +145,22 @@ async def answer(
         noted = check_reason.noted(code, caller, rule)
         return await audited(db, caller, text, parsed.intent, code, lambda _: drafted(noted))
     question = _Question(caller, parsed, today, rule)
-    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question), records)
+
+    async def work(view: Records) -> Draft:
+        return await _with_teamwork(db, caller, await _route(view, question), teamwork)
+
+    return await audited(db, caller, text, parsed.intent, code, work, records)
 
 
 async def _route(records: Records, question: _Question) -> Draft:
+    parsed = question.parsed
+    if len(parsed.subjects) > 1:  # "ab12 cde and nl72 byd": each answered, in one reply and one audit entry
+        drafts = [await _route_one(records, replace(question, parsed=subject)) for subject in parsed.subjects]
+        return several.combine(parsed.subjects, drafts, parsed.subjects_left_out)
+    return await _route_one(records, question)
+
+
+async def _route_one(records: Records, question: _Question) -> Draft:
     if question.parsed.problems:
         return Draft(Outcome.NEEDS_MORE, " ".join(question.parsed.problems))
     return await _BY_INTENT[question.parsed.intent](records, question)
@@ -126,6 +176,7 @@ async def answer_record(
     query: str = "",
     reason: str = "",
     records: RecordsSource | None = None,
+    teamwork: bool = True,
     rule: ReasonRule = DEFAULT_RULE,
 ) -> Answer:
     """Open one record chosen from a shortlist, or its detail ("More"), under the asker's reason."""
@@ -141,9 +192,11 @@ async def answer_record(
         return database_down(intent, exc)
     if isinstance(code, Draft):
         return await audited(db, caller, label, intent, "", lambda _: drafted(code))
-    return await audited(
-        db, caller, label, intent, code, lambda s: open_record(s, record_id, detail), records
-    )
+
+    async def work(view: Records) -> Draft:
+        return await _with_teamwork(db, caller, await open_record(view, record_id, detail), teamwork)
+
+    return await audited(db, caller, label, intent, code, work, records)
 
 
 async def _gone(_: Records, record_id: str, detail: bool) -> Draft:

@@ -24,7 +24,13 @@ async def open_incident(records: Records, ref: str, detail: bool) -> Draft:
     disclosed = [Disclosed(RecordKind.INCIDENT, incident.ref)]
     if incident.address:
         disclosed.append(Disclosed(RecordKind.ADDRESS, incident.address.id))
-    disclosed += [Disclosed(RecordKind.PERSON, person.id) for person in incident.people]
     reply = render.incident_summary(incident, detail=detail)
+    # A party the first screen had no room for is not disclosed; More lists everyone.
+    disclosed += [Disclosed(RecordKind.PERSON, p.id) for p in incident.people if render.shows(reply, p.id)]
+    counted = [
+        Disclosed(RecordKind.PERSON, p.id)
+        for p in incident.people
+        if (p.wanted or p.markers) and not render.shows(reply, p.id)
+    ]
     more = None if detail else Disclosed(RecordKind.INCIDENT, incident.ref)
-    return Draft(Outcome.ANSWERED, reply, disclosed, more=more)
+    return Draft(Outcome.ANSWERED, reply, disclosed, more=more, counted=counted)

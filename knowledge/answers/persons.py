@@ -145,22 +145,23 @@ async def _shortlist(records: Records, hits: list[ScoredPerson], heading: str) -
     """The best matches to choose from; among equally good ones, the wanted and dangerous come first.
 
     Names tie often (two dozen John Smiths all score 100), and a list cut to six must not silently leave
-    out the one who is wanted: flagged people go first within a score, are marked ⚠, and any left out
-    are counted in the heading so the officer knows to narrow the search.
+    out the one who is wanted: flagged people go first within a score, each line names its WANTED and
+    markers, and any wanted or dangerous left out are counted so the officer knows to narrow the search.
     """
     flagged = await records.safety_flagged([hit.person_id for hit in hits[:FLAG_CHECKS]])
     hits = sorted(hits, key=lambda h: (-h.score, h.person_id not in flagged, h.person_id))
     shown = hits[:SHORTLIST]
     people = await records.shortlist_entries([hit.person_id for hit in shown])
-    options, choices, disclosed = [], [], []
-    for hit in shown:
-        person = people[hit.person_id]
-        mark = "⚠ " if person.id in flagged else ""
-        name = mark + render.surname_first(person.forenames, person.surname)
-        options.append((person.id, name, person.date_of_birth, person.town))
-        label = render.field(f"{name} {render.uk_date(person.date_of_birth)}")
-        choices.append(Choice(label, RecordKind.PERSON, person.id))
-        disclosed.append(Disclosed(RecordKind.PERSON, person.id, hit.score))
+    entries = [people[hit.person_id] for hit in shown]
+    choices = [
+        Choice(
+            render.field(f"{render.shortlist_name(p)} {render.uk_date(p.date_of_birth)}"),
+            RecordKind.PERSON,
+            p.id,
+        )
+        for p in entries
+    ]
+    disclosed = [Disclosed(RecordKind.PERSON, hit.person_id, hit.score) for hit in shown]
     hidden = [
         Disclosed(RecordKind.PERSON, hit.person_id) for hit in hits[SHORTLIST:] if hit.person_id in flagged
     ]
@@ -168,6 +169,7 @@ async def _shortlist(records: Records, hits: list[ScoredPerson], heading: str) -
         at_least = "at least " if len(hits) > FLAG_CHECKS else ""  # only so many were checked
         warn = f"; {at_least}{len(hidden)} not shown are wanted or carry warnings" if hidden else ""
         heading = f"{heading.rstrip(':')} (showing {len(shown)}{warn}):"
-    if flagged:
-        heading = "⚠ marks people who are wanted or carry officer-safety warnings.\n" + heading
-    return Draft(Outcome.AMBIGUOUS, render.shortlist(heading, options), disclosed, choices, counted=hidden)
+    if any(p.wanted or p.markers for p in entries):
+        heading = "⚠ marks people who are wanted or carry warnings, named on their line.\n" + heading
+    reply = render.shortlist(heading, entries)
+    return Draft(Outcome.AMBIGUOUS, reply, disclosed, choices, counted=hidden)

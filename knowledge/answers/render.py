@@ -25,10 +25,12 @@ from knowledge.records.read_model import (
     MarkerInfo,
     PersonRecord,
     Resident,
+    ShortlistEntry,
     VehicleRecord,
 )
 
 __all__ = [
+    "CONFIRM_WARRANT",
     "RECENT_INCIDENTS",
     "address_summary",
     "field",
@@ -37,6 +39,8 @@ __all__ = [
     "person_line",
     "person_summary",
     "shortlist",
+    "shortlist_name",
+    "shows",
     "surname_first",
     "uk_date",
     "vehicle_summary",
@@ -46,6 +50,8 @@ SCREEN = 600  # characters that fit a phone screen without scrolling
 RECENT_INCIDENTS = 3  # incidents on a person's first answer; the detail shows all loaded
 FIELD_CHARS = 2000  # the longest text one field of a record shows (an incident's narrative)
 _MORE = "(More detail: ask for more.)"
+# A warrant on record may have been executed or withdrawn since the last import.
+CONFIRM_WARRANT = "Confirm any warrant with control before arrest."
 T = TypeVar("T")
 
 
@@ -67,6 +73,11 @@ def _as_data(value: T) -> T:
     if is_dataclass(value) and not isinstance(value, type):
         return cast(T, replace(value, **{f.name: _as_data(getattr(value, f.name)) for f in fields(value)}))
     return value
+
+
+def shows(reply: str, record_id: str) -> bool:
+    """Whether a reply names a record by its id, as every line about a linked record does: "(P000123)"."""
+    return f"({field(record_id)})" in reply
 
 
 def uk_date(value: dt.date | None) -> str:
@@ -115,6 +126,8 @@ def _warning_lines(person: PersonRecord) -> list[str]:
     lines = []
     for warrant in person.active_warrants:
         lines.append(f"⚠ WANTED — {warrant.offence} ({warrant.court}, warrant {warrant.ref})")
+    if person.active_warrants:
+        lines.append(CONFIRM_WARRANT)
     markers = [m for m in person.markers if m.code != "MISSING"]
     if markers:
         lines.append(f"⚠ Warnings: {marker_labels(markers)}")
@@ -123,19 +136,23 @@ def _warning_lines(person: PersonRecord) -> list[str]:
     return lines
 
 
+_NO_WARNINGS = "No warnings, no active warrant."
+
+
 def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants: bool = False) -> str:
     """Warrants and warnings, then who they are, where they live and what they were last involved in."""
     person = _as_data(person)
     lines = _warning_lines(person)
-    if not lines:
-        lines.append("No warnings, no active warrant.")
+    home_markers = person.address.markers if person.address else ()
+    if person.address and home_markers:  # where the officer may go: up with the person's own dangers
+        lines.append(f"⚠ At their last known address, {person.address.line1}: {marker_labels(home_markers)}")
+    if not person.active_warrants and not person.markers:
+        lines.append("No warnings on the person, no active warrant." if home_markers else _NO_WARNINGS)
     lines.append(f"Name: {person_line(person.forenames, person.surname, person.date_of_birth)} ({person.id})")
     if focus_warrants and not person.active_warrants:
         lines.append("Not wanted: no active warrant.")
     if person.address:
         lines.append(f"Last known address: {_address_line(person.address)}")
-        if person.address.markers:
-            lines.append(f"⚠ At that address: {marker_labels(person.address.markers)}")
     if person.incidents:
         shown = person.incidents if detail else person.incidents[:RECENT_INCIDENTS]
         recent = "; ".join(f"{uk_date(i.occurred_at.date())} {i.category} ({i.role})" for i in shown)
@@ -193,13 +210,29 @@ def address_summary(
     people: Sequence[Resident],
     *,
     detail: bool = False,
+    more_people: bool = False,
 ) -> str:
-    """Address warnings, the last incidents there (date, category, one line) and who lives there."""
+    """Address warnings, the flagged people linked to it, the last incidents there, then everyone else.
+
+    `more_people`: more are linked than `people` holds (the flagged come first, so if all of those
+    shown are flagged, those not shown may be too, and the count says "or more").
+
+    Danger first wherever a person appears: each linked person on a line of their own with their WANTED
+    and markers, and the flagged counted at the top and listed under the address, before the incidents,
+    so that a busy history cannot push them off the first screen.
+    """
     address, incidents, people = _as_data(address), _as_data(incidents), _as_data(people)
+    flagged = [p for p in people if p.wanted or p.markers]
+    others = [p for p in people if not (p.wanted or p.markers)]
     lines = []
     if address.markers:
         lines.append(f"⚠ {marker_labels(address.markers)}")
+    if flagged:
+        confirm = f" — {CONFIRM_WARRANT}" if any(p.wanted for p in flagged) else ""
+        at_least = " or more" if more_people and not others else ""
+        lines.append(f"⚠ Linked people with warnings: {len(flagged)}{at_least}{confirm}")
     lines.append(f"Address: {_address_line(address)} ({address.id})")
+    lines.extend(_resident_line(p) for p in flagged)
     if incidents:
         lines.append("Last incidents:")
         for incident in incidents:
@@ -208,18 +241,18 @@ def address_summary(
             lines.append(f"• {uk_date(incident.occurred_at.date())} {incident.category}: {one_line}")
     else:
         lines.append("No incidents recorded here.")
-    if people:
-        # Danger first wherever a person appears: each linked person on a line of their own, with
-        # their WANTED and markers, and a count of the flagged before the address itself.
-        flagged = [p for p in people if p.wanted or p.markers]
-        if flagged:
-            lines.insert(1 if address.markers else 0, f"⚠ Linked people with warnings: {len(flagged)}")
-        lines.append("Linked people:")
-        for p in people:
-            warnings = _person_warnings(p.wanted, p.markers)
-            said = f"{person_line(p.forenames, p.surname, p.date_of_birth)} ({p.id})"
-            lines.append(f"  ⚠ {said}: {warnings}" if warnings else f"  {said}")
+    if others:
+        lines.append("Other linked people:" if flagged else "Linked people:")
+        lines.extend(_resident_line(p) for p in others)
+    if more_people:
+        lines.append("More linked people than these: ask for more.")
     return "\n".join(lines) if detail else _fit(lines)
+
+
+def _resident_line(person: Resident) -> str:
+    warnings = _person_warnings(person.wanted, person.markers)
+    said = f"{person_line(person.forenames, person.surname, person.date_of_birth)} ({person.id})"
+    return f"  ⚠ {said}: {warnings}" if warnings else f"  {said}"
 
 
 def incident_summary(incident: IncidentRecord, *, detail: bool = False) -> str:
@@ -230,19 +263,33 @@ def incident_summary(incident: IncidentRecord, *, detail: bool = False) -> str:
         lines.append(f"At: {_address_line(incident.address)}")
         if incident.address.markers:
             lines.append(f"⚠ {marker_labels(incident.address.markers)}")
-    lines.append(f"Summary: {incident.summary}")
-    for person in incident.people:
+    # Who was involved before the narrative: a long summary must not push a party's warnings off screen.
+    for person in sorted(incident.people, key=lambda p: not (p.wanted or p.markers)):
         said = f"{person.role}: {surname_first(person.forenames, person.surname)} ({person.id})"
         warnings = _person_warnings(person.wanted, person.markers)
         lines.append(f"⚠ {said}: {warnings}" if warnings else f"• {said}")
+    if any(person.wanted for person in incident.people):
+        lines.append(CONFIRM_WARRANT)
+    lines.append(f"Summary: {incident.summary}")
     return "\n".join(lines) if detail else _fit(lines)
 
 
-def shortlist(heading: str, options: Sequence[tuple[str, str, dt.date | None, str]]) -> str:
-    """A numbered list of (id, name, date of birth, town) for the officer to choose from."""
-    options = _as_data(options)
+def shortlist_name(entry: ShortlistEntry) -> str:
+    """A shortlisted person's name, marked ⚠ if they are wanted or carry any marker."""
+    mark = "⚠ " if entry.wanted or entry.markers else ""
+    return mark + surname_first(field(entry.forenames), field(entry.surname))
+
+
+def shortlist(heading: str, entries: Sequence[ShortlistEntry]) -> str:
+    """A numbered list to choose from, each entry naming its WANTED and every marker, most severe first."""
+    entries = _as_data(entries)
     lines = [heading]
-    for number, (pid, name, dob, town) in enumerate(options, start=1):
-        lines.append(f"{number}. {name} — born {uk_date(dob)}{', ' + town if town else ''} ({pid})")
+    if any(entry.wanted for entry in entries):
+        lines.append(CONFIRM_WARRANT)
+    for number, entry in enumerate(entries, start=1):
+        town = f", {entry.town}" if entry.town else ""
+        warnings = _person_warnings(entry.wanted, entry.markers)
+        said = f"{shortlist_name(entry)} — born {uk_date(entry.date_of_birth)}{town} ({entry.id})"
+        lines.append(f"{number}. {said}: {warnings}" if warnings else f"{number}. {said}")
     lines.append("Choose one of them, or ask again with a date of birth.")
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["find_postcode", "in_a_postcode_area", "normalise_postcode"]
+__all__ = ["find_postcode", "in_a_postcode_area", "normalise_outward", "normalise_postcode"]
 
 # Royal Mail's rules: the first letter is never Q, V or X; the second never I, J or Z; the
 # inward letters never C, I, K, M, O or V (they look like other characters when handwritten).
@@ -34,6 +34,12 @@ def normalise_postcode(text: str) -> str | None:
     """Return the postcode as Royal Mail writes it (`NW1 6XE`), or None if it is not one."""
     match = _COMPACT.fullmatch("".join(str(text).split()).upper())
     return f"{match[1]} {match[2]}" if match and str(text).isascii() else None
+
+
+def normalise_outward(text: str) -> str | None:
+    """The outward half of a postcode, a district ("nw1" -> "NW1"), or None if it is not one."""
+    compact = "".join(str(text).split()).upper()
+    return compact if re.fullmatch(_OUTWARD, compact) and compact.isascii() else None
 
 
 def find_postcode(text: str) -> tuple[str, Span] | None:

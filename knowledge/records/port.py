@@ -70,6 +70,10 @@ class Records(Protocol):
 
     async def address(self, address_id: str) -> AddressRecord | None: ...
 
+    async def flagged_in(self, area: str, limit: int) -> list[AddressHit]:
+        """The flagged addresses of a postcode district ("NW1"), a postcode or a town, most severe first."""
+        ...
+
     async def addresses_within(
         self, lat: float, lon: float, radius_m: float
     ) -> list[tuple[float, AddressRecord]]:

@@ -137,13 +137,15 @@ class Resident:
 
 @dataclass(frozen=True)
 class ShortlistEntry:
-    """Just enough to tell look-alikes apart: name, date of birth and town."""
+    """Just enough to tell look-alikes apart (name, date of birth, town), and what each one carries."""
 
     id: str
     forenames: str
     surname: str
     date_of_birth: dt.date | None
     town: str
+    wanted: bool = False  # an active warrant
+    markers: tuple[MarkerInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ class AddressHit:
     line1: str
     postcode: str
     markers: tuple[MarkerInfo, ...] = ()
+    house_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,3 +176,4 @@ class AddressQuery:
     house_number: str | None = None
     street: str | None = None
     flat: str | None = None
+    town: str | None = None  # narrows a street of many towns to that town's, when it has one

@@ -19,6 +19,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.matching.names import name_keys
+from knowledge.matching.postcodes import normalise_outward, normalise_postcode
 from knowledge.matching.scoring import PersonQuery, ScoredPerson, score_person
 from knowledge.matching.streets import expand_street, street_code
 from knowledge.matching.vrm import plate_readings
@@ -31,6 +32,7 @@ __all__ = [
     "find_addresses",
     "find_persons",
     "find_vehicles",
+    "flagged_in",
     "vehicles_starting",
 ]
 
@@ -145,7 +147,11 @@ async def vehicles_starting(session: AsyncSession, start: str, limit: int) -> li
 
 
 async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int = 8) -> list[AddressHit]:
-    """Addresses by postcode, house number and fuzzy street, best first."""
+    """Addresses by postcode, house number and fuzzy street, best first.
+
+    A house number with no letter that is on record only with one ("221" for 221B) finds those: the
+    answer says what it assumed. A town narrows the street to that town's addresses if it has any.
+    """
     street = expand_street(query.street) if query.street else ""
     stmt = select(Address)
     if query.postcode:
@@ -157,9 +163,7 @@ async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int 
         stmt = stmt.where(Address.street_code == code)
     else:
         return []
-    if query.house_number:
-        stmt = stmt.where(func.upper(Address.house_number) == query.house_number.upper())
-    rows = list(await session.scalars(stmt.limit(MAX_CANDIDATES)))
+    rows = await _at_number(session, stmt, query.house_number.upper() if query.house_number else None)
     if query.flat:  # the flat asked for, if it is on record; the building's addresses if not
         flat = re.compile(rf"^\s*flat\s+{re.escape(query.flat)}\b", re.IGNORECASE)
         rows = [a for a in rows if flat.match(a.line1)] or rows
@@ -168,5 +172,57 @@ async def find_addresses(session: AsyncSession, query: AddressQuery, limit: int 
         rows.sort(key=lambda a: (-fuzz.ratio(a.street_key, street), a.id))
     else:
         rows.sort(key=lambda a: (a.street_key, a.house_number, a.id))
+    if query.town:
+        town = default_process(query.town)
+        rows = [a for a in rows if fuzz.ratio(default_process(a.town), town) >= 85] or rows
     vocabulary = await marker_vocabulary(session) if rows else {}
-    return [AddressHit(a.id, a.line1, a.postcode, markers_of(a.markers, vocabulary)) for a in rows[:limit]]
+    return [
+        AddressHit(a.id, a.line1, a.postcode, markers_of(a.markers, vocabulary), a.house_number)
+        for a in rows[:limit]
+    ]
+
+
+AREA_SCAN = 2000  # flagged addresses read for an area before the most severe are picked
+
+
+async def flagged_in(session: AsyncSession, area: str, limit: int) -> list[AddressHit]:
+    """The flagged addresses of a postcode ("NW1 6XE"), a district ("NW1") or a town, most severe first.
+
+    A district is a range on the indexed postcode key, then checked whole (NW1 is not NW10); a town is
+    compared case-blind, which reads every flagged address: a rare question, and it pays for it.
+    """
+    flagged = select(Address).where(Address.markers != "")
+    if postcode := normalise_postcode(area):
+        stmt, keep = flagged.where(Address.postcode_key == postcode.replace(" ", "")), None
+    elif district := normalise_outward(area):
+        stmt = flagged.where(Address.postcode_key >= district, Address.postcode_key < district + "~")
+        keep = district
+    else:
+        stmt, keep = flagged.where(func.lower(Address.town) == area.lower()), None
+    rows = [
+        a
+        for a in await session.scalars(stmt.limit(AREA_SCAN))
+        if keep is None or a.postcode.split()[0] == keep
+    ]
+    vocabulary = await marker_vocabulary(session) if rows else {}
+    hits = [
+        AddressHit(a.id, a.line1, a.postcode, markers_of(a.markers, vocabulary), a.house_number) for a in rows
+    ]
+    hits = [hit for hit in hits if hit.markers]  # codes the vocabulary no longer holds are no warning
+    hits.sort(key=lambda h: (-max(m.severity for m in h.markers), h.postcode, h.line1, h.id))
+    return hits[:limit]
+
+
+_LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+
+
+async def _at_number(session: AsyncSession, stmt: Any, number: str | None) -> list[Address]:
+    """The addresses at that house number; for a bare number none has, those with a letter after it."""
+    if number is None:
+        return list(await session.scalars(stmt.limit(MAX_CANDIDATES)))
+    house = func.upper(Address.house_number)
+    rows = list(await session.scalars(stmt.where(house == number).limit(MAX_CANDIDATES)))
+    if rows or not number.isdigit():
+        return rows
+    lettered = [number + letter for letter in _LETTERS]
+    return list(await session.scalars(stmt.where(house.in_(lettered)).limit(MAX_CANDIDATES)))

@@ -63,6 +63,9 @@ class SqlRecords:
     async def find_addresses(self, query: AddressQuery, limit: int = 8) -> list[AddressHit]:
         return await search.find_addresses(self.session, query, limit)
 
+    async def flagged_in(self, area: str, limit: int) -> list[AddressHit]:
+        return await search.flagged_in(self.session, area, limit)
+
     async def address(self, address_id: str) -> AddressRecord | None:
         return await loaders.load_address(self.session, address_id)
 

@@ -14,7 +14,7 @@ import re
 from knowledge.matching.streets import ABBREVIATIONS
 from knowledge.understanding.tokens import Token
 
-__all__ = ["STREET_TYPES", "find_flat", "find_street", "number_before"]
+__all__ = ["STREET_TYPES", "find_flat", "find_street", "number_before", "street_reading", "town_after"]
 
 STREET_TYPES = (
     frozenset(ABBREVIATIONS)
@@ -91,6 +91,43 @@ def find_street(tokens: list[Token]) -> tuple[dict[str, str], list[Token]]:
         if before.word in _STREET_CUES:
             return {"street": street}, tokens[i : j + 1]
     return {}, []
+
+
+def town_after(tokens: list[Token], street: list[Token]) -> tuple[str, list[Token]]:
+    """A town named straight after the street ("5 high st croydon", "baker street, london"), up to
+    two words, and the tokens it used: it narrows the streets of that name, and is never a name."""
+    if not street:
+        return "", []
+    after = tokens.index(street[-1]) + 1
+    while after < len(tokens) and (tokens[after].kind == "comma" or tokens[after].lower == "in"):
+        after += 1
+    words = []
+    for token in tokens[after : after + 2]:
+        if token.kind != "name":
+            break
+        words.append(token)
+    return " ".join(t.lower for t in words), words
+
+
+# Street types that are seldom a name: "baker street" alone may be the street, "jo green" is a name.
+_STREET_NOT_NAME = frozenset(
+    {"street", "road", "avenue", "crescent", "drive", "gardens", "terrace", "mews", "parade", "square"}
+    | {"boulevard", "embankment", "broadway", "approach", "highway", "villas"}
+)
+
+
+def street_reading(tokens: list[Token]) -> dict[str, str]:
+    """The street (and town after it) that name-like words may be: "baker street", "high road romford".
+
+    Only the words of a name are read, and only when a street type seldom a name ends up to three of
+    them; the answer tries it when the name finds no one of that exact name.
+    """
+    words = [t for t in tokens if t.kind == "name"]
+    for n, token in enumerate(words):
+        if token.lower in _STREET_NOT_NAME and 1 <= n <= 3 and len(words) - n - 1 <= 2:
+            after = " ".join(t.lower for t in words[n + 1 :])
+            return {"street": " ".join(t.lower for t in words[: n + 1])} | ({"town": after} if after else {})
+    return {}
 
 
 def number_before(tokens: list[Token], postcode_start: int) -> dict[str, str]:

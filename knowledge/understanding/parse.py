@@ -23,7 +23,14 @@ from knowledge.matching.clean import clean_text
 from knowledge.matching.postcodes import find_postcode, in_a_postcode_area
 from knowledge.matching.vrm import compact_vrm, is_distinctive_vrm, plate_readings
 from knowledge.understanding.dates import find_birth_details
-from knowledge.understanding.find_addresses import find_flat, find_street, number_before
+from knowledge.understanding.find_addresses import (
+    find_flat,
+    find_street,
+    number_before,
+    street_reading,
+    town_after,
+)
+from knowledge.understanding.find_areas import find_area
 from knowledge.understanding.find_names import find_names, read_name_position
 from knowledge.understanding.find_plates import find_partial_vrm, find_vrms, set_aside_descriptions
 from knowledge.understanding.find_refs import find_incident_ref
@@ -77,6 +84,10 @@ class ParsedQuery:
     vrms: tuple[str, ...] = ()  # every mark, when the message gives more than one
     partial_vrm: str = ""  # the start of a mark ("PH71"), when that is all the officer has
     flat: str = ""
+    town: str = ""  # a town after the street, which narrows the streets of that name
+    area: str = ""  # "flagged addresses in NW1": a district, postcode or town whose flagged addresses to list
+    # "baker street": the street a name-like phrase may be, tried when no one has that exact name
+    street_reading: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     age_range: tuple[int, int] | None = None  # the ages an estimate ("about 40") stands for
     subjects: tuple[ParsedQuery, ...] = ()  # each subject, when the message names several
     subjects_left_out: int = 0  # subjects beyond MAX_SUBJECTS, not listed
@@ -90,7 +101,8 @@ class ParsedQuery:
         extras = {
             "alternatives": [dict(a) for a in self.alternatives], "vrm_as_typed": self.vrm_as_typed,
             "vrms": list(self.vrms),
-            "partial_vrm": self.partial_vrm, "flat": self.flat,
+            "partial_vrm": self.partial_vrm, "flat": self.flat, "town": self.town, "area": self.area,
+            "street_reading": dict(self.street_reading),
             "age_range": list(self.age_range) if self.age_range else None,
             "subjects": [{"intent": s.intent, "slots": dict(s.slots)} for s in self.subjects],
             "subjects_left_out": self.subjects_left_out, "small_talk": self.small_talk,
@@ -145,6 +157,8 @@ def _one(text: str, today: date) -> ParsedQuery:
     address, used = find_street(tokens)
     slots.update(address)
     consume(used)
+    town, town_words = town_after(tokens, used)
+    consume(town_words)
     vehicle_context = bool(spoken_marks) or any(t.intent == Intent.VEHICLE_CHECK for t in tokens)
     marks = find_vrms(tokens, vehicle_context)
     partial = None if marks else find_partial_vrm(tokens)
@@ -160,6 +174,7 @@ def _one(text: str, today: date) -> ParsedQuery:
     loose = [] if any(t.kind == "slot" for t in loose) else loose
     consume(loose)
     read_name_position(tokens)
+    as_street = street_reading(tokens) if not (address or birth.dob or birth.birth_year or birth.age) else {}
     readings = find_names(tokens, bool(slots.keys() - {"dob", "birth_year", "age"}))
     if readings:
         slots.update(readings[0])
@@ -182,6 +197,8 @@ def _one(text: str, today: date) -> ParsedQuery:
         vrms=tuple(mark for mark, _ in marks) if len(marks) > 1 else (),
         partial_vrm=partial[0] if partial else "",
         flat=flat[0] if flat and {"house_number", "street"} <= slots.keys() else "",
+        town=town,
+        street_reading=MappingProxyType(as_street if readings else {}),
         age_range=birth.age_range if "age" in slots else None,
     )
 
@@ -238,11 +255,19 @@ def parse(text: str, *, today: date | None = None) -> ParsedQuery:
         return ParsedQuery(Intent.UNKNOWN)
     if not _HELP_PHRASE.search(text.lower()) and (kind := small_talk(text)):
         return ParsedQuery(Intent.HELP) if kind == "help" else ParsedQuery(Intent.UNKNOWN, small_talk=kind)
+    if area := find_area(text):
+        return ParsedQuery(Intent.ADDRESS_CHECK, area=area)
     whole = _one(text, today)
+    subjects = _subjects(text, today) if _JOINERS.search(text) else []
     if whole.vrms:  # "ab12 cde and nl72 byd", "plates ab12cde nl72byd": each mark is a subject
         marks = [ParsedQuery(Intent.VEHICLE_CHECK, MappingProxyType({"vrm": vrm})) for vrm in whole.vrms]
-        return replace(whole, subjects=_listed(marks), subjects_left_out=max(0, len(marks) - MAX_SUBJECTS))
-    subjects = _subjects(text, today) if _JOINERS.search(text) else []
+        # ... and so is anyone named between them ("ab12 cde and jo bloggs 1/2/80 and nl72 byd").
+        split_marks = {vrm for s in subjects for vrm in (s.vrms or (s.slots.get("vrm"),))}
+        if len(subjects) <= len(marks) or not split_marks >= set(whole.vrms):
+            subjects = marks
+        return replace(
+            whole, subjects=_listed(subjects), subjects_left_out=max(0, len(subjects) - MAX_SUBJECTS)
+        )
     if len(subjects) < 2:
         return whole
     first = subjects[0]

@@ -23,7 +23,7 @@ async def test_enrolled_officer_is_answered_with_protected_content_and_audited(b
     assert reply["text"].startswith("Vehicle QX12ABC: Red Ford Focus")
     assert "QUIXTABLE, Jonathan" in reply["text"]
     assert reply["protect_content"] is True
-    assert [b["text"] for b in buttons(reply)] == ["More"]
+    assert [b["text"] for b in buttons(reply)] == ["More", "Follow"]
     [entry] = await bot_on.audit(OFFICER)
     assert (entry.intent, entry.outcome, entry.chat_id) == ("vehicle_check", "answered", OFFICER)
     assert entry.update_id is not None and entry.actor == f"tg:{OFFICER}"
@@ -41,7 +41,7 @@ async def test_a_shortlist_comes_as_buttons_that_open_the_record_and_then_more(b
     assert "(PT01)" in opened["text"] and opened["protect_content"] is True
     await bot.press(OFFICER, opened, buttons(opened)[0]["callback_data"])
     detail = await bot.next_message(OFFICER, 2)
-    assert "(PT01)" in detail["text"] and "reply_markup" not in detail
+    assert "(PT01)" in detail["text"] and [b["text"] for b in buttons(detail)] == ["Follow"]
     outcomes = [(e.intent, e.outcome) for e in await bot.audit(OFFICER)]
     assert outcomes == [
         ("person_check", "ambiguous"),
@@ -168,3 +168,18 @@ async def test_over_the_limit_is_refused_audited_and_admins_alerted_once(bot: Bo
     await bot.say(OFFICER, "check plate QX12ABC")
     assert [e.outcome for e in await bot.audit(OFFICER)] == ["answered"] * 2 + ["rate_limited"] * 2
     assert len(bot.sent(ADMIN)) == 1
+
+
+async def test_a_plate_and_a_person_in_one_message_are_both_answered_in_one_protected_reply(
+    bot: BotUnderTest,
+) -> None:
+    reply = await bot.say(OFFICER, "check plate qx12 abc and jonathan quixtable 1/1/90")
+    lines = reply["text"].splitlines()
+    assert lines[0] == "⚠ 2 checks in one message; warnings in 1:"
+    assert "— 1. QX12ABC —" in lines and "— 2. QUIXTABLE, Jonathan 01/01/1990 —" in lines
+    assert "(PT02)" in reply["text"].split("— 2. ")[1]
+    assert reply["protect_content"] is True and "reply_markup" not in reply
+    [entry] = await bot.audit(OFFICER)
+    assert (entry.intent, entry.outcome) == ("vehicle_check", "answered")
+    audited = entry.record_ids.split()
+    assert audited[:2] == ["vehicle:QX12ABC", "person:PT01"] and "person:PT02" in audited

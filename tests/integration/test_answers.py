@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from knowledge.answers.dispatch import answer, answer_record
+from knowledge.answers.render import CONFIRM_WARRANT
 from knowledge.store import audit_check, audit_export
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
@@ -95,7 +96,8 @@ async def test_misspelt_name_with_date_of_birth_finds_the_person_warnings_first(
     assert result.records[0].id == "PX01"
     lines = result.reply.splitlines()
     assert lines[0].startswith("⚠ WANTED — Failing to appear")
-    assert "FIREARMS" in lines[1] and "VIOLENT" in lines[1]
+    assert lines[1] == CONFIRM_WARRANT
+    assert "FIREARMS" in lines[2] and "VIOLENT" in lines[2]
     assert "17A Acre Lane" in result.reply and "DANGEROUS DOG" in result.reply
     assert {r.id for r in result.records} == {"PX01", "WX01", "AX01", "INC-2024-004512"}
     assert len(result.reply) <= 600
@@ -111,6 +113,15 @@ async def test_a_cut_shortlist_shows_the_wanted_and_dangerous_first_and_counts_t
     assert lines[1] == "9 possible matches (showing 6; 2 not shown are wanted or carry warnings):"
     [entry] = await audit_export.recent(db, telegram_user_id=2001, limit=1)
     assert entry.record_ids.split()[-2:] == ["counted:person:PZ08", "counted:person:PZ09"]
+
+
+async def test_every_shortlisted_person_is_named_with_their_warrant_or_markers(db: Database) -> None:
+    result = await ask(db, "zebedee quillfeather")
+    entries = [line for line in result.reply.splitlines() if line[:3] in {f"{n}. " for n in range(1, 10)}]
+    assert len(entries) == 6
+    for n, line in zip(range(2, 8), entries, strict=True):
+        assert line.endswith(f"(PZ0{n}): WANTED" if n % 2 == 0 else f"(PZ0{n}): VIOLENT")
+    assert CONFIRM_WARRANT in result.reply.splitlines()
 
 
 async def test_an_alias_finds_the_person(db: Database) -> None:

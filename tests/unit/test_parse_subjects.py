@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from knowledge.understanding.keywords import vocabulary_word
 from knowledge.understanding.parse import MAX_SUBJECTS, parse
 
 TODAY = date(2026, 11, 1)
@@ -41,3 +45,36 @@ def test_more_than_five_subjects_lists_five_and_counts_the_rest() -> None:
 
 def test_one_subject_and_words_after_it_is_one_subject() -> None:
     assert "subjects" not in parse("john smith 3/4/85 and his car please", today=TODAY).to_json()
+
+
+def test_a_person_named_between_plates_is_a_subject_of_their_own() -> None:
+    subjects = parse("ab12 cde and barnaby quickfall 1/1/60 and nl72 byd", today=TODAY).subjects
+    assert [dict(s.slots) for s in subjects] == [
+        {"vrm": "AB12CDE"},
+        {"forenames": "barnaby", "surname": "quickfall", "dob": "1960-01-01"},
+        {"vrm": "NL72BYD"},
+    ]
+    assert [s.intent for s in subjects] == ["vehicle_check", "person_check", "vehicle_check"]
+
+
+_LETTER = st.sampled_from("ABCDEFGHJKLMNOPRSTUVWXY")  # current-format marks: two letters, age, three
+# A mark whose last part is a word the parser knows ("AB10 VRM", "AB10 HER") spaced out in lower
+# case is read as that word: a limitation of its own, not of splitting a message into subjects.
+_LAST = st.tuples(_LETTER, _LETTER, _LETTER).filter(lambda t: vocabulary_word("".join(t).lower()) is None)
+
+
+@given(
+    st.lists(
+        st.tuples(st.tuples(_LETTER, _LETTER), st.integers(10, 29), _LAST),
+        min_size=2, max_size=5, unique=True,
+    ),
+    st.sampled_from([" and ", ", ", " & ", "; ", " also "]),
+)  # fmt: skip
+def test_every_mark_of_a_message_is_a_subject_in_the_order_given(
+    marks: list[tuple[tuple[str, str], int, tuple[str, str, str]]], joiner: str
+) -> None:
+    vrms = [f"{''.join(area)}{age}{''.join(rest)}" for area, age, rest in marks]
+    text = joiner.join(f"{vrm[:4].lower()} {vrm[4:].lower()}" for vrm in vrms)
+    parsed = parse(f"check {text}", today=TODAY)
+    assert [s.slots.get("vrm") for s in parsed.subjects] == vrms
+    assert parsed.subjects_left_out == 0

@@ -64,7 +64,7 @@ def test_no_incident_text_can_start_a_line_or_forge_a_warning(texts: list[str]) 
         (Involved(pid, forenames, surname, role),),
     )  # fmt: skip
     lines = incident_summary(incident, detail=True).split("\n")
-    leads = ["Incident ", "At: ", "⚠ ", "Summary: ", "• "]
+    leads = ["Incident ", "At: ", "⚠ ", "• ", "Summary: "]
     assert [line.startswith(lead) for line, lead in zip(lines, leads, strict=True)] == [True] * 5
     assert not any(_is_control(char) for char in "".join(lines))
 

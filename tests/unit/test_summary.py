@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from knowledge.answers.render import (
+    CONFIRM_WARRANT,
     SCREEN,
     address_summary,
     incident_summary,
@@ -25,6 +26,7 @@ from knowledge.records.read_model import (
     MarkerInfo,
     PersonRecord,
     Resident,
+    ShortlistEntry,
     VehicleRecord,
     WarrantInfo,
 )
@@ -90,7 +92,8 @@ def test_wanted_comes_before_markers_and_markers_go_most_severe_first() -> None:
     person = _person(markers=(ALLEGES, VIOLENT, DRUGS), warrants=(_warrant("W-77"),))
     lines = _lines(person_summary(person))
     assert lines[0] == "⚠ WANTED — Burglary (Marbury Magistrates, warrant W-77)"
-    assert lines[1] == "⚠ Warnings: VIOLENT · DRUGS · MAKES ALLEGATIONS"
+    assert lines[1] == CONFIRM_WARRANT
+    assert lines[2] == "⚠ Warnings: VIOLENT · DRUGS · MAKES ALLEGATIONS"
 
 
 def test_a_missing_person_is_shown_as_missing_among_the_warnings() -> None:
@@ -106,10 +109,21 @@ def test_only_active_warrants_make_a_person_wanted() -> None:
     assert "Not wanted: no active warrant." in first
 
 
-def test_warnings_at_the_home_address_follow_the_address() -> None:
+def test_warnings_at_the_home_address_come_first_never_below_a_no_warnings_line() -> None:
     lines = _lines(person_summary(_person(address=_address(markers=(DOG,)))))
-    at = lines.index("Last known address: 12 Quill Lane, Marbury MB1 2QL")
-    assert lines[at + 1] == "⚠ At that address: DANGEROUS DOG"
+    assert lines[0] == "⚠ At their last known address, 12 Quill Lane: DANGEROUS DOG"
+    assert lines[1] == "No warnings on the person, no active warrant."
+    assert "Last known address: 12 Quill Lane, Marbury MB1 2QL" in lines
+
+
+def test_a_marked_person_at_a_marked_address_shows_both_before_the_name() -> None:
+    person = _person(markers=(DRUGS,), address=_address(markers=(DOG,)))
+    lines = _lines(person_summary(person))
+    assert lines[:3] == [
+        "⚠ Warnings: DRUGS",
+        "⚠ At their last known address, 12 Quill Lane: DANGEROUS DOG",
+        "Name: QUENNELL, Tobias — born 14/05/1987 (P1)",
+    ]
 
 
 def test_a_busy_record_fits_one_screen_and_says_more_is_available() -> None:
@@ -188,8 +202,9 @@ def test_a_vehicle_names_its_keeper_and_chains_the_keepers_warnings() -> None:
     assert lines[0] == "Vehicle QX19ZTV: Silver Vauxhall Corsa"
     assert lines[1] == "Keeper: QUENNELL, Tobias — born 14/05/1987 (P1)"
     assert lines[2] == "  ⚠ WANTED — Burglary (Marbury Magistrates, warrant W-5)"
-    assert lines[3] == "  ⚠ Warnings: VIOLENT"
-    assert lines[4] == "  Address: 12 Quill Lane, Marbury MB1 2QL"
+    assert lines[3] == f"  {CONFIRM_WARRANT}"
+    assert lines[4] == "  ⚠ Warnings: VIOLENT"
+    assert lines[5] == "  Address: 12 Quill Lane, Marbury MB1 2QL"
 
 
 def test_a_keeper_without_warnings_and_a_vehicle_without_keeper_say_so() -> None:
@@ -243,7 +258,7 @@ def test_a_linked_person_who_is_wanted_or_marked_is_flagged_on_their_line_and_co
         Resident("P2", "Ada", "Quennell", None),
     ]
     lines = _lines(address_summary(_address(), [], people))
-    assert lines[0] == "⚠ Linked people with warnings: 1"
+    assert lines[0] == f"⚠ Linked people with warnings: 1 — {CONFIRM_WARRANT}"
     assert "  ⚠ QUENNELL, Tobias — born 14/05/1987 (P1): WANTED · VIOLENT" in lines
     assert "  QUENNELL, Ada — born unknown (P2)" in lines
 
@@ -267,15 +282,28 @@ def test_an_incident_gives_its_place_warnings_narrative_and_people() -> None:
         "Incident INC-2025-000412 — Burglary, 02/04/2025 23:40",
         "At: 12 Quill Lane, Marbury MB1 2QL",
         "⚠ DANGEROUS DOG",
-        "Summary: Rear window forced, two males seen leaving.",
         "• SUSPECT: QUENNELL, Tobias (P1)",
+        "Summary: Rear window forced, two males seen leaving.",
     ]
+
+
+def test_a_long_narrative_never_pushes_a_partys_warnings_off_the_first_answer() -> None:
+    witnesses = [Involved(f"P{n}", "Tobias", "Quennell", "witness") for n in range(6)]
+    suspect = Involved("P9", "Ada", "Quennell", "suspect", wanted=True, markers=(VIOLENT,))
+    narrative = "Rear window forced. " * 60
+    incident = IncidentRecord(
+        "INC-7", dt.datetime(2025, 4, 2, 23, 40), "Burglary", narrative, None, (*witnesses, suspect)
+    )
+    first = incident_summary(incident)
+    assert len(first) <= SCREEN
+    assert "⚠ suspect: QUENNELL, Ada (P9): WANTED · VIOLENT" in _lines(first)
+    assert CONFIRM_WARRANT in _lines(first)
 
 
 def test_a_shortlist_is_numbered_with_name_birth_date_and_town() -> None:
     options = [
-        ("P1", "QUENNELL, Tobias", dt.date(1987, 5, 14), "Marbury"),
-        ("P7", "QUENNELL, Tobiah", None, ""),
+        ShortlistEntry("P1", "Tobias", "Quennell", dt.date(1987, 5, 14), "Marbury"),
+        ShortlistEntry("P7", "Tobiah", "Quennell", None, ""),
     ]
     assert _lines(shortlist("2 people match that name:", options)) == [
         "2 people match that name:",
@@ -283,6 +311,48 @@ def test_a_shortlist_is_numbered_with_name_birth_date_and_town() -> None:
         "2. QUENNELL, Tobiah — born unknown (P7)",
         "Choose one of them, or ask again with a date of birth.",
     ]
+
+
+ESCAPER = MarkerInfo("ESCAPER", "Escaper", 2)
+MENTAL = MarkerInfo("MENTAL_HEALTH", "Mental health", 2)
+ACID = MarkerInfo("CORROSIVES", "Carries corrosives", 4)  # a code a force added, above the defaults
+
+
+def test_each_shortlist_entry_names_its_warrant_and_every_marker_most_severe_first() -> None:
+    options = [
+        ShortlistEntry("P1", "Tobias", "Quennell", None, "Marbury", wanted=True, markers=(MENTAL, ACID)),
+        ShortlistEntry("P2", "Tobiah", "Quennell", None, "", markers=(ESCAPER, MISSING)),
+        ShortlistEntry("P3", "Toby", "Quennell", None, ""),
+    ]
+    lines = _lines(shortlist("3 possible matches:", options))
+    assert lines[1] == CONFIRM_WARRANT
+    assert (
+        lines[2]
+        == "1. ⚠ QUENNELL, Tobias — born unknown, Marbury (P1): WANTED · CARRIES CORROSIVES · MENTAL HEALTH"
+    )
+    assert lines[3] == "2. ⚠ QUENNELL, Tobiah — born unknown (P2): ESCAPER · MISSING PERSON"
+    assert lines[4] == "3. QUENNELL, Toby — born unknown (P3)"
+
+
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.lists(st.sampled_from([VIOLENT, DRUGS, ALLEGES, MISSING, ESCAPER, ACID]),
+                                          max_size=4, unique=True)),
+        min_size=1, max_size=6,
+    )
+)  # fmt: skip
+def test_no_shortlist_entry_hides_what_it_carries(carried: list[tuple[bool, list[MarkerInfo]]]) -> None:
+    options = [
+        ShortlistEntry(f"P{n}", "Tobias", "Quennell", None, "", wanted, tuple(markers))
+        for n, (wanted, markers) in enumerate(carried)
+    ]
+    lines = _lines(shortlist("Possible matches:", options))
+    for n, (wanted, markers) in enumerate(carried):
+        [line] = [line for line in lines if f"(P{n})" in line]
+        assert ("WANTED" in line) == wanted
+        assert all(m.label.upper() in line for m in markers)
+        assert line.split(". ", 1)[1].startswith("⚠ ") == bool(wanted or markers)
+    assert (CONFIRM_WARRANT in lines) == any(wanted for wanted, _ in carried)
 
 
 def test_an_incident_names_each_party_with_their_warrant_and_markers() -> None:
@@ -303,3 +373,24 @@ def test_a_vehicle_answer_shows_the_keepers_address_and_its_dangers() -> None:
     keeper = _person(address=_address(markers=(dog,)))
     text = vehicle_summary(VehicleRecord("QX12ABC", "Ford", "Focus", "Red", (), keeper))
     assert "  ⚠ At that address: DANGEROUS DOG" in _lines(text)
+
+
+def test_an_active_warrant_says_to_confirm_it_wherever_it_is_shown() -> None:
+    wanted = _person(warrants=(_warrant("W-5"),))
+    assert CONFIRM_WARRANT in person_summary(wanted)
+    assert CONFIRM_WARRANT in vehicle_summary(_vehicle((), wanted))
+    assert CONFIRM_WARRANT not in person_summary(_person(warrants=(_warrant("W-6", status="EXECUTED"),)))
+    resident = Resident("P1", "Tobias", "Quennell", None, wanted=True)
+    assert CONFIRM_WARRANT in address_summary(_address(), [], [resident])
+    assert CONFIRM_WARRANT not in address_summary(_address(), [], [Resident("P2", "Ada", "Quennell", None)])
+
+
+def test_more_linked_people_than_shown_is_said_and_the_flagged_count_says_or_more() -> None:
+    flagged = [Resident(f"P{n}", "Tobias", "Quennell", None, markers=(VIOLENT,)) for n in range(5)]
+    lines = _lines(address_summary(_address(), [], flagged, more_people=True))
+    assert lines[0] == "⚠ Linked people with warnings: 5 or more"
+    assert lines[-1] == "More linked people than these: ask for more."
+    mixed = [*flagged[:2], Resident("P9", "Ada", "Quennell", None)]
+    lines = _lines(address_summary(_address(), [], mixed, more_people=True))
+    assert lines[0] == "⚠ Linked people with warnings: 2"  # the flagged come first: the rest are not
+    assert not any("or more" in line for line in lines if line.startswith("⚠"))
