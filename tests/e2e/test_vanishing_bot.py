@@ -29,7 +29,7 @@ from knowledge.access.step_up import LOCKED_REPLY
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database, sync_url
 from knowledge.vanishing.port import Deletion
-from tests.support.bot import ADMIN, OFFICER, SERGEANT, BotUnderTest, free_port, settings_for
+from tests.support.bot import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, free_port, settings_for
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.keys import AUDIT_KEY
 from tests.support.known_records import fill
@@ -96,6 +96,22 @@ async def test_a_question_held_for_a_reason_its_prompt_and_the_answer_all_vanish
     assert answered["text"].startswith("Vehicle QX12ABC") and answered["protect_content"] is True
     wanted = {question, prompt["message_id"], answered["message_id"]}  # the tap schedules what it answered
     await bot.fake.wait_for(lambda f: set(deleted(f, OFFICER)) == wanted, timeout=10)
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_a_followers_alert_vanishes_in_their_chat_and_takes_nothing_else(bot: BotUnderTest) -> None:
+    follow, following = await ask(bot, OFFICER, "/follow PT01")  # protected: it names the record
+    question, reply = await ask(bot, OFFICER_2, RECORD_QUESTION)  # PT01 keeps this car
+    alert = await bot.next_message(OFFICER, 1)
+    assert alert["text"].startswith("Followed record checked") and alert["protect_content"] is True
+    mine = {follow, following["message_id"], alert["message_id"]}
+    await bot.fake.wait_for(lambda f: set(deleted(f, OFFICER)) == mine, timeout=10)
+    await bot.fake.wait_for(
+        lambda f: set(deleted(f, OFFICER_2)) == {question, reply["message_id"]}, timeout=10
+    )
+    await asyncio.sleep(1.5)  # the searcher's question went from the searcher's chat only, once
+    assert set(deleted(bot.fake, OFFICER).values()) == set(deleted(bot.fake, OFFICER_2).values()) == {1}
+    assert set(deleted(bot.fake, OFFICER)) == mine
 
 
 @pytest.mark.settings(reply_ttl_seconds=1)
