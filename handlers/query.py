@@ -51,8 +51,13 @@ def _button(
 
 
 def follow_button(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardButton | None:
-    """A Follow button under an answer that shows one person or vehicle; None under anything else."""
-    if result.outcome != Outcome.ANSWERED or not result.records or result.records[0].kind not in FOLLOWABLE:
+    """A Follow button under an answer about one person or vehicle; None under anything else."""
+    if (
+        result.outcome != Outcome.ANSWERED
+        or not result.followable
+        or not result.records
+        or result.records[0].kind not in FOLLOWABLE
+    ):
         return None
     record = result.records[0]
     try:

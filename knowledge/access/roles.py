@@ -58,6 +58,7 @@ COMMANDS = (
     Command("audit", "/audit [ID]", "recent audit entries", _ADMIN, terminal=True),
     Command("stats", "/stats [DAYS]", "checks per day, team, intent, outcome, reason; answer times", _ADMIN),
     Command("review", "/review", "the review digest of the last 7 days", _ADMIN),
+    Command("console", "/console", "a one-time sign-in link to the web console", _ADMIN),
 )
 
 EXAMPLES = (

@@ -81,6 +81,8 @@ class Answer:
     records: tuple[Disclosed, ...] = ()
     choices: tuple[Choice, ...] = ()
     more: Disclosed | None = None  # the record a "More" follow-up would detail
+    # Whether a Follow button may go under it: not under several subjects, where it could not say which.
+    followable: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +107,7 @@ class Draft:
     choices: list[Choice] = field(default_factory=list)
     more: Disclosed | None = None
     counted: list[Disclosed] = field(default_factory=list)
+    followable: bool = True
 
 
 async def audited(
@@ -151,7 +154,10 @@ async def audited(
             )
     except DATABASE_ERRORS as exc:
         return database_down(intent, exc)
-    return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)
+    return Answer(
+        intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more,
+        draft.followable,
+    )  # fmt: skip
 
 
 def database_down(intent: Intent, exc: BaseException) -> Answer:

@@ -35,6 +35,8 @@ __all__ = [
     "Briefing",
     "BriefingDelivery",
     "ChatMessage",
+    "ConsoleLink",
+    "ConsoleSession",
     "Follow",
     "FollowAlert",
     "Incident",
@@ -306,6 +308,31 @@ class BriefingDelivery(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConsoleLink(Base):
+    """A one-time sign-in link to the web console for one admin; only its hash is stored."""
+
+    __tablename__ = "console_links"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ConsoleSession(Base):
+    """A signed-in console session; only the hash of its cookie is stored.
+
+    `user_changed_at` is the admin's row as it was at sign-in: any change to that row since (a
+    revocation, a demotion, even one undone) ends the session.
+    """
+
+    __tablename__ = "console_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ReasonCode(Base):
