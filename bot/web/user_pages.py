@@ -20,6 +20,7 @@ from knowledge.access.console_links import web_caller
 from knowledge.access.roles import ROLES
 from knowledge.errors import BeatlineError
 from knowledge.matching.clean import clean_text
+from knowledge.vanishing.wipe import wipe
 
 __all__ = ["register"]
 
@@ -83,7 +84,8 @@ async def enrol(request: web.Request) -> web.Response:
 
 
 async def revoke(request: web.Request) -> web.Response:
-    """Revoke a user at once: /revoke's work."""
+    """Revoke a user at once and wipe their chat: /revoke's work. The console holds no bot of its own,
+    so the wipe is left to the running bot's deletion engine, and the notice says so."""
     form = await request.post()
     try:
         telegram_id = _telegram_id(_field(form, "telegram_id"))
@@ -92,7 +94,10 @@ async def revoke(request: web.Request) -> web.Response:
         return await _page(request, problem=str(exc))
     if not revoked:
         return await _page(request, problem=f"{telegram_id} is not an active user.")
-    return await _page(request, notice=f"{telegram_id} is revoked; their next message will be refused.")
+    wiped = await wipe(request.config_dict[DB], telegram_id, None)  # a private chat's id is the user's
+    return await _page(
+        request, notice=f"{telegram_id} is revoked; their next message will be refused. {wiped.sentence()}"
+    )
 
 
 async def invite(request: web.Request) -> web.Response:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pyotp
 import pytest
 from sqlalchemy import create_engine, text
@@ -30,6 +31,7 @@ from knowledge.store.audit import Caller
 from knowledge.store.database import Database, sync_url
 from knowledge.vanishing.port import Deletion
 from tests.support.bot import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, free_port, settings_for
+from tests.support.console import CSRF_FIELD, running_console
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.keys import AUDIT_KEY
 from tests.support.known_records import fill
@@ -235,6 +237,29 @@ async def test_revoke_wipes_the_users_chat_and_says_how_many(bot_on: BotUnderTes
     assert answer == f"{revoked} 4 messages deleted from their Beatline chat."
     assert deleted(bot_on.fake, OFFICER) == Counter(dict.fromkeys(mine, 1))
     assert deleted(bot_on.fake, ADMIN) == Counter()  # the admin's own chat is not touched
+
+
+async def test_revoking_from_the_web_console_wipes_the_chat_through_the_running_bot(
+    bot: BotUnderTest,
+) -> None:
+    question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    async with (
+        running_console(bot.settings.database_url) as console,
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client,  # cookies of 127.0.0.1
+    ):
+        async with client.get(await console.link()) as page:
+            token = re.search(r'name="token" value="([^"]+)"', await page.text())
+        assert token is not None
+        async with client.post(console.url("/login"), data={"token": token.group(1)}) as landed:
+            csrf = CSRF_FIELD.search(await landed.text())
+        assert csrf is not None
+        form = {"telegram_id": str(OFFICER), "csrf": csrf.group(1)}
+        async with client.post(console.url("/users/revoke"), data=form) as done:
+            page_text = await done.text()
+    revoked = f"{OFFICER} is revoked; their next message will be refused."
+    assert f"{revoked} 2 messages will be deleted by the running bot." in page_text
+    await bot.fake.wait_for(lambda f: len(deleted(f, OFFICER)) == 2, timeout=10)
+    assert deleted(bot.fake, OFFICER) == Counter({question: 1, reply["message_id"]: 1})
 
 
 async def test_wipe_deletes_the_officers_own_chat_and_says_so_unprotected(bot: BotUnderTest) -> None:
