@@ -162,6 +162,11 @@ class Settings:
         public_url = (env.get("BEATLINE_PUBLIC_URL") or "").rstrip("/") or None
         if public_url is not None and urlsplit(public_url).scheme not in ("http", "https"):
             raise SettingsError("BEATLINE_PUBLIC_URL must start with https:// (or http:// for a test).")
+        if console == "on" and public_url is None:
+            # Sign-in links start with it, and its scheme decides whether the session cookie is Secure.
+            raise SettingsError(
+                "BEATLINE_CONSOLE=on needs BEATLINE_PUBLIC_URL, the address admins reach it at."
+            )
 
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,

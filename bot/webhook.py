@@ -125,11 +125,14 @@ def webhook_app(
     app.router.add_get("/readyz", readyz)
     if settings.console:
         from bot.web import app as console
+        from handlers.vanish import deleter
 
         services = application.bot_data.services
         if services is None:
             raise RuntimeError("the console is mounted once the services are open (after post_init)")
-        known = ConsoleSettings(settings.public_url, application.bot.username, services.step_up)
+        known = ConsoleSettings(
+            settings.public_url, application.bot.username, services.step_up, deleter(application.bot)
+        )
         console.mount(app, services.db, known)
     return app
 

@@ -39,7 +39,7 @@ def _date(text: str, what: str) -> dt.datetime | None:
         raise BeatlineError(f"The {what} date is a date like 2026-12-01.") from None
 
 
-_FIELDS = ("user", "since", "until", "outcome", "record")
+_FIELDS = ("user", "since", "until", "outcome", "intent", "record")
 _NOTHING_TYPED = dict.fromkeys(_FIELDS, "")
 _ACTOR = re.compile(r"[a-z-]+:\S{1,70}")  # how the log names who acted: tg:<id>, console:<os user>
 
@@ -56,6 +56,7 @@ def _filter(query: MultiMapping[str]) -> tuple[AuditFilter, dict[str, str]]:
         since=_date(typed["since"], "'from'"),
         until=until + dt.timedelta(days=1) if until else None,  # "to" a date includes that day
         outcome=typed["outcome"],
+        intent=typed["intent"],
         record_id=typed["record"],
     )
     return view, typed

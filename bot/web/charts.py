@@ -6,12 +6,14 @@ request, no script and nothing the Content-Security-Policy would have to allow.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["Bar", "BarChart", "bar_chart"]
 
-_LEFT, _BOTTOM, _TOP = 36, 30, 10  # room for the scale, the labels, and the top value
+_LEFT, _BOTTOM, _TOP = 44, 30, 18  # room for the scale, the labels, and the top value
+_WIDEST = 90
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,12 @@ def bar_chart(
     top = max((value for _, value in pairs), default=0) or 1
     plot_w, plot_h = width - _LEFT - 4, height - _BOTTOM - _TOP
     step = plot_w / max(len(pairs), 1)
-    every = max(1, round(len(pairs) / 12))
+    every = max(1, math.ceil(len(pairs) / 12))
+    bar_w = min(step * 0.8, _WIDEST)  # one team's bar is a bar, not a wall
     bars = tuple(
         Bar(
-            label=label, value=value, x=round(_LEFT + i * step + step * 0.1, 1),
-            y=round(_TOP + plot_h * (1 - value / top), 1), width=round(step * 0.8, 1),
+            label=label, value=value, x=round(_LEFT + i * step + (step - bar_w) / 2, 1),
+            y=round(_TOP + plot_h * (1 - value / top), 1), width=round(bar_w, 1),
             height=round(plot_h * value / top, 1), labelled=i % every == 0,
         )
         for i, (label, value) in enumerate(pairs)

@@ -20,6 +20,7 @@ from knowledge.access.users import Enrolment
 from knowledge.errors import DatabaseUnavailable
 from knowledge.store import audit
 from knowledge.store.database import Database, unavailable
+from knowledge.vanishing.port import Delete
 
 __all__ = [
     "ADMIN", "DB", "PUBLIC", "SESSION", "SETTINGS", "ConsoleSettings", "cookie_name", "guard", "page_context",
@@ -62,6 +63,9 @@ class ConsoleSettings:
     public_url: str | None
     bot_username: str | None  # for invite links; None shows the code to send instead
     step_up: Policy = NO_STEP_UP  # the shift unlock, for the users' second-factor status
+    # Deletes a message through the Bot API, for the wipe that comes with a revocation; None (no token
+    # here) leaves the deletions to the running bot, which makes them within a second.
+    delete: Delete | None = None
 
     @property
     def secure(self) -> bool:

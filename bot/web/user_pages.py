@@ -84,17 +84,17 @@ async def enrol(request: web.Request) -> web.Response:
 
 
 async def revoke(request: web.Request) -> web.Response:
-    """Revoke a user at once and wipe their chat: /revoke's work. The console holds no bot of its own,
-    so the wipe is left to the running bot's deletion engine, and the notice says so."""
+    """Revoke a user at once and wipe their chat: /revoke's work."""
     form = await request.post()
+    db = request.config_dict[DB]
     try:
         telegram_id = _telegram_id(_field(form, "telegram_id"))
-        revoked = await users.revoke(request.config_dict[DB], telegram_id, by=web_caller(request[ADMIN]))
+        revoked = await users.revoke(db, telegram_id, by=web_caller(request[ADMIN]))
     except BeatlineError as exc:
         return await _page(request, problem=str(exc))
     if not revoked:
         return await _page(request, problem=f"{telegram_id} is not an active user.")
-    wiped = await wipe(request.config_dict[DB], telegram_id, None)  # a private chat's id is the user's
+    wiped = await wipe(db, telegram_id, request.config_dict[SETTINGS].delete)  # a private chat's id is theirs
     return await _page(
         request, notice=f"{telegram_id} is revoked; their next message will be refused. {wiped.sentence()}"
     )

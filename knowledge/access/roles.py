@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "COMMANDS",
+    "FOLLOW_UPS",
     "REASONS_HINT",
     "ROLES",
     "Command",
@@ -76,6 +77,9 @@ AT_THE_TERMINAL = (
 )
 
 
+FOLLOW_UPS = "Then, within 10 minutes: 'more', a number from a list ('2'), 'his car', 'is she wanted'."
+
+
 def can_use(role: str, command: str) -> bool:
     return any(c.name == command and role in c.roles for c in COMMANDS)
 
@@ -101,6 +105,7 @@ def help_text(role: str, *, reasons: bool = False, terminal: bool = False) -> st
     lines = ["Ask me in plain words, for example:"]
     lines += [f"• {example}" for example in (EXAMPLES if terminal else (*EXAMPLES, LOCATION))]
     lines += [REASONS_HINT] if reasons else []
+    lines.append(FOLLOW_UPS)
     lines.append("Commands:")
     lines += [f"{c.usage} — {c.description}" for c in commands_for(role) if c.terminal or not terminal]
     if terminal:

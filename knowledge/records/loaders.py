@@ -22,6 +22,7 @@ from knowledge.records.read_model import (
     PersonRecord,
     Resident,
     ShortlistEntry,
+    VehicleHit,
     VehicleRecord,
     WarrantInfo,
 )
@@ -90,11 +91,18 @@ _PERSON_COLUMNS = (
 )  # fmt: skip
 
 
-async def load_person(session: AsyncSession, person_id: str, *, incidents: int = 5) -> PersonRecord | None:
-    """A person with markers, warrants, last known address and the newest incidents.
+KEPT_VEHICLES = 20  # vehicles loaded with a person, the flagged first: a fleet's keeper has more
+
+
+async def load_person(
+    session: AsyncSession, person_id: str, *, incidents: int = 5, vehicles: bool = True
+) -> PersonRecord | None:
+    """A person with markers, warrants, last known address, the newest incidents and (`vehicles`) the
+    vehicles they keep.
 
     Person, address and warrants come in one query of plain rows (one row a warrant; a person has a
-    few at most), the incidents in a second: every round trip costs about a millisecond here.
+    few at most), the incidents and the vehicles in one more each: every round trip costs about a
+    millisecond here, so a keeper inside a vehicle answer is loaded without their other vehicles.
     """
     rows = (
         await session.execute(
@@ -140,7 +148,22 @@ async def load_person(session: AsyncSession, person_id: str, *, incidents: int =
         warrants=tuple(warrants),
         address=address,
         incidents=tuple(Involvement(*row) for row in involvement),
+        vehicles=await _kept_vehicles(session, person_id, vocabulary) if vehicles else (),
     )
+
+
+async def _kept_vehicles(
+    session: AsyncSession, person_id: str, vocabulary: dict[str, MarkerInfo]
+) -> tuple[VehicleHit, ...]:
+    rows = await session.scalars(
+        select(Vehicle)
+        .where(Vehicle.keeper_id == person_id)
+        .order_by((Vehicle.markers != "").desc(), Vehicle.vrm)
+        .limit(KEPT_VEHICLES)
+    )
+    kept = [VehicleHit(v.vrm, v.make, v.model, v.colour, markers_of(v.markers, vocabulary)) for v in rows]
+    # The flagged first, most severe first, so that the few a summary shows are never the harmless.
+    return tuple(sorted(kept, key=lambda v: (-max((m.severity for m in v.markers), default=0), v.vrm)))
 
 
 async def load_vehicle(session: AsyncSession, vrm: str) -> VehicleRecord | None:
@@ -148,7 +171,11 @@ async def load_vehicle(session: AsyncSession, vrm: str) -> VehicleRecord | None:
     if vehicle is None:
         return None
     vocabulary = await marker_vocabulary(session)
-    keeper = await load_person(session, vehicle.keeper_id, incidents=0) if vehicle.keeper_id else None
+    keeper = (
+        await load_person(session, vehicle.keeper_id, incidents=0, vehicles=False)
+        if vehicle.keeper_id
+        else None
+    )
     return VehicleRecord(
         vehicle.vrm,
         vehicle.make,

@@ -34,6 +34,7 @@ class AuditFilter:
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     outcome: str = ""
+    intent: str = ""  # person_check, user_enrol, lockout, …
     record_id: str = ""
 
     def condition(self) -> ColumnElement[bool]:
@@ -48,6 +49,8 @@ class AuditFilter:
             parts.append(AuditEntry.at < self.until)
         if self.outcome:
             parts.append(AuditEntry.outcome == self.outcome)
+        if self.intent:
+            parts.append(AuditEntry.intent == self.intent)
         if self.record_id:
             # record_ids is "kind:id" joined by single spaces: padded, each id is a whole " word ".
             word = _literal_like(self.record_id)

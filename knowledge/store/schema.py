@@ -37,6 +37,7 @@ __all__ = [
     "ChatMessage",
     "ConsoleLink",
     "ConsoleSession",
+    "Conversation",
     "Follow",
     "FollowAlert",
     "Incident",
@@ -448,3 +449,23 @@ class Schedule(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     spec: Mapped[str] = mapped_column(String(32))  # as configured, e.g. "mon 07:00"
     next_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Conversation(Base):
+    """What one user was last shown, so that "more", "the second one" or "his car" can follow it.
+
+    Kept here, not in a process's memory, because the follow-up may reach another bot process. One row
+    per user and channel, replaced by each answer; `updated_at` ages it out (answers/conversation.py).
+    """
+
+    __tablename__ = "conversations"
+    actor: Mapped[str] = mapped_column(String(80), primary_key=True)  # the audit log's "tg:<id>"...
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)  # telegram | cli
+    subject_kind: Mapped[str] = mapped_column(String(16), default="")  # who "he" is: asked about, picked
+    subject_id: Mapped[str] = mapped_column(String(64), default="")
+    last_kind: Mapped[str] = mapped_column(String(16), default="")  # the one record last shown ("more")
+    last_id: Mapped[str] = mapped_column(String(64), default="")
+    listed: Mapped[str] = mapped_column(Text, default="")  # the last shortlist: JSON [[kind, id], ...]
+    shown: Mapped[int] = mapped_column(Integer, default=0)  # how many of it have been shown
+    listed_last: Mapped[bool] = mapped_column(Boolean, default=False)  # the list came after the subject
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

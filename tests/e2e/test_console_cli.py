@@ -47,6 +47,12 @@ def test_console_link_needs_a_public_url_and_an_active_admin(
     monkeypatch.setenv("BEATLINE_CONSOLE", "maybe")
     assert main(["console-link", "11"]) == 2
     assert capsys.readouterr().err == "beatline: BEATLINE_CONSOLE must be on or off, not 'maybe'.\n"
+    monkeypatch.setenv("BEATLINE_CONSOLE", "on")
+    monkeypatch.setenv("BEATLINE_PUBLIC_URL", "")
+    assert main(["run", "--webhook"]) == 2
+    assert capsys.readouterr().err == (
+        "beatline: BEATLINE_CONSOLE=on needs BEATLINE_PUBLIC_URL, the address admins reach it at.\n"
+    )
 
 
 async def test_beatline_console_serves_alone_and_stops_cleanly_on_sigterm(sqlite_url: str) -> None:

@@ -16,6 +16,8 @@ from sqlalchemy import select, update
 from bot.web.guard import CSP, STALE_FORM
 from handlers.console import NOT_CONFIGURED
 from knowledge.access import authenticator, users
+from knowledge.store import audit
+from knowledge.store.audit import Caller
 from knowledge.store.schema import AuditEntry, Briefing, BriefingDelivery, StepUp
 from tests.support.bot import ADMIN as BOT_ADMIN
 from tests.support.bot import OFFICER as BOT_OFFICER
@@ -87,6 +89,10 @@ async def test_every_page_is_private_and_every_answer_carries_the_security_heade
                 assert headers["Referrer-Policy"] == "no-referrer"
                 assert headers["Cache-Control"] == "no-store"
                 assert "http" not in (await page.text()).split("<body>")[0].replace("http-equiv", "")
+        async with client.get(console.url("/no-such-page")) as missing:
+            assert missing.status == 404 and missing.headers["Content-Security-Policy"] == CSP
+    async with _client() as stranger, stranger.get(console.url("/no-such-page")) as guessed:
+        assert guessed.status == 401  # a stranger learns nothing of which pages exist
 
 
 @pytest.mark.parametrize("public_url", ["http://console.test", "https://console.example"])
@@ -414,3 +420,79 @@ async def test_an_authenticator_is_issued_as_a_qr_code_and_a_lock_out_released(
     assert (("totp", "console-web", f"user:{OFFICER}") in done) and (
         ("release", "console-web", f"user:{ADMIN_2}") in done
     )
+
+
+@pytest.mark.settings(console=True, public_url="http://console.test")
+async def test_revoking_in_the_console_wipes_the_users_chat_as_revoke_does(bot: BotUnderTest) -> None:
+    update = bot.fake.text_message(BOT_OFFICER, "check plate qx12 abc")
+    reply = await bot.reply_to(BOT_OFFICER, update)
+    base = bot.settings.webhook_url.rsplit("/", 1)[0]
+    link = re.search(r"/console/login\?token=\S+", (await bot.say(BOT_ADMIN, "/console"))["text"])
+    assert link is not None
+    async with _client() as client:
+        async with client.get(base + link.group()) as page:
+            token = re.search(r'name="token" value="([^"]+)"', await page.text())
+        assert token is not None
+        async with client.post(base + "/console/login", data={"token": token.group(1)}) as landed:
+            csrf = CSRF_FIELD.search(await landed.text())
+        assert csrf is not None
+        form = {"csrf": csrf.group(1), "telegram_id": str(BOT_OFFICER)}
+        async with client.post(base + "/console/users/revoke", data=form) as done:
+            body = await done.text()
+    assert f"{BOT_OFFICER} is revoked; their next message will be refused. 2 messages deleted" in body
+    deletions = [r for r in bot.fake.requests if r.method == "deleteMessage" and r.http_status == 200]
+    wiped = {r.params["message_id"] for r in deletions if r.params["chat_id"] == BOT_OFFICER}
+    assert wiped == {update["message"]["message_id"], reply["message_id"]}
+
+
+async def _checks(console: ConsoleUnderTest) -> None:
+    """An officer's checks today: the same person three times (a review signal), and one denial."""
+    officer = Caller(actor=f"tg:{OFFICER}", role="officer", telegram_user_id=OFFICER)
+    async with console.db.sessions() as session, session.begin():
+        for outcome, ids in (("answered", ["person:PT01"]), ("answered", ["person:PT01"]),
+                             ("answered", ["person:PT01", "vehicle:QX12ABC"]), ("denied", [])):  # fmt: skip
+            await audit.record(session, officer, query="jon quixtable 3/4/85", intent="person_check",
+                               outcome=outcome, record_ids=ids, reason="STOP")  # fmt: skip
+
+
+async def test_statistics_are_drawn_as_svg_and_their_view_audited(console: ConsoleUnderTest) -> None:
+    await _checks(console)
+    async with _client() as client:
+        await _sign_in(console, client)
+        async with client.get(console.url("/stats"), params={"days": "3"}) as page:
+            body = await page.text()
+        assert page.status == 200 and "<strong>4</strong> checks in 3 London days" in body
+        assert body.count('<svg viewBox="0 0 640 220" role="img"') == 4 and "Oli Officer" in body
+        for days in ("0", "367", "x", "9" * 1000, "٣"):
+            async with client.get(console.url("/stats"), params={"days": days}) as refused:
+                assert refused.status == 400 and "a whole number from 1 to 366" in await refused.text()
+    [seen] = await _audit(console, "stats")
+    assert (seen.channel, seen.record_ids, seen.query) == (
+        "console-web",
+        f"user:{OFFICER}",
+        "console stats 3 days",
+    )
+
+
+async def test_each_review_signal_links_to_the_audit_entries_behind_it(console: ConsoleUnderTest) -> None:
+    await _checks(console)
+    officer = Caller(actor=f"tg:{OFFICER}", role="officer", telegram_user_id=OFFICER)
+    async with console.db.sessions() as session, session.begin():
+        await audit.record(session, officer, query="five wrong codes", intent="lockout", outcome="locked")
+    async with _client() as client:
+        await _sign_in(console, client)
+        async with client.get(console.url("/review")) as page:
+            body = await page.text()
+        assert page.status == 200 and 'class="flagged"' in body
+        repeated = re.search(r'<a href="([^"]+)">PT01 ×3</a>', body)
+        denials = re.search(r'<a href="([^"]+outcome=denied)">1</a>', body)
+        lockouts = re.search(r'<a href="([^"]+intent=lockout)">1</a>', body)
+        assert repeated is not None and denials is not None and lockouts is not None
+        async with client.get(console.base + lockouts.group(1).replace("&amp;", "&")) as entries:
+            assert re.findall(r"<td>(locked|answered|denied)</td>", await entries.text()) == ["locked"]
+        behind = console.base + repeated.group(1).replace("&amp;", "&")
+        async with client.get(behind) as entries:
+            shown = re.findall(r'<td class="ids">([^<]*)</td>', await entries.text())
+        assert len(shown) == 3 and all("person:PT01" in ids for ids in shown)
+    [seen] = await _audit(console, "review")
+    assert seen.channel == "console-web" and f"user:{OFFICER}" in seen.record_ids.split()

@@ -48,6 +48,8 @@ async def test_each_filter_narrows_to_exactly_its_entries(db_url: str) -> None:
     assert await _ids(db, AuditFilter(telegram_user_id=2)) == [3, 4]
     assert await _ids(db, AuditFilter(actor="tg:1")) == [1, 2]
     assert await _ids(db, AuditFilter(outcome="answered")) == [1, 3]
+    assert await _ids(db, AuditFilter(intent="person_check")) == [1, 2, 3, 4]
+    assert await _ids(db, AuditFilter(intent="lockout")) == []
     assert await _ids(db, AuditFilter(record_id="P000123")) == [1]  # a bare id: a whole id, any kind
     assert await _ids(db, AuditFilter(record_id="person:P000123")) == [1]
     assert await _ids(db, AuditFilter(record_id="vehicle:P000123")) == []

@@ -20,7 +20,7 @@ def test_every_bar_lies_inside_the_chart_and_the_tallest_reaches_the_top(
     if any(value for _, value in pairs):
         tallest = max(chart.bars, key=lambda bar: bar.value)
         assert chart.top == tallest.value and tallest.y == min(bar.y for bar in chart.bars)
-    assert sum(bar.labelled for bar in chart.bars) <= 13
+    assert sum(bar.labelled for bar in chart.bars) <= 12
 
 
 def test_no_checks_draws_no_bar_height() -> None:
