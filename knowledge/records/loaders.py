@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.records.read_model import (
@@ -244,19 +244,21 @@ OFFICER_SAFETY = 3  # marker severity: a risk to the officer (violent, weaponsâ€
 
 
 async def safety_flagged(session: AsyncSession, person_ids: Sequence[str]) -> set[str]:
-    """Those of person_ids who are wanted or carry an officer-safety marker: never hidden by a shortlist."""
+    """Those of person_ids who are wanted or carry an officer-safety marker: never hidden by a shortlist.
+
+    One query: those with a marker or an active warrant, then the markers' severity from the vocabulary.
+    """
     if not person_ids:
         return set()
     vocabulary = await marker_vocabulary(session)
     danger = {code for code, marker in vocabulary.items() if marker.severity >= OFFICER_SAFETY}
+    wanted = _wanted()
     rows = await session.execute(
-        select(Person.id, Person.markers).where(Person.id.in_(person_ids), Person.markers != "")
+        select(Person.id, Person.markers, wanted).where(
+            Person.id.in_(person_ids), or_(Person.markers != "", wanted)
+        )
     )
-    flagged = {row.id for row in rows if danger.intersection(row.markers.split(";"))}
-    wanted = await session.scalars(
-        select(Warrant.person_id).where(Warrant.person_id.in_(person_ids), Warrant.status == "ACTIVE")
-    )
-    return flagged | set(wanted)
+    return {row.id for row in rows if row.wanted or danger.intersection(row.markers.split(";"))}
 
 
 def _wanted() -> Any:
