@@ -18,7 +18,21 @@ from telegram.request import HTTPXRequest
 from bot.retry import PatientRateLimiter
 from bot.services import Services
 from bot.settings import Settings
-from handlers import admin, briefing, errors, fallbacks, gate, media, query, reasons, sent, unlock, vanish
+from handlers import (
+    admin,
+    briefing,
+    errors,
+    fallbacks,
+    follow,
+    gate,
+    media,
+    query,
+    reasons,
+    review,
+    sent,
+    unlock,
+    vanish,
+)
 from handlers.briefing.delivery import TelegramPort
 from handlers.context import BotData, context_types
 from knowledge.access.buttons import ButtonSigner
@@ -41,6 +55,8 @@ FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...
     reasons.register,  # a tapped reason answers the question held for it
     admin.register,  # /start (invites), /help, /whoami, /allow, /revoke, /users, /invite, /audit
     vanish.register,  # /wipe
+    follow.register,  # /follow, /unfollow, /following and the Follow button
+    review.register,  # /stats and /review
     media.register,  # locations answered; stickers, photos, voice, documents get guidance
     fallbacks.register,  # unknown commands and stale buttons: keep last
     errors.register,  # the one error handler
@@ -67,9 +83,14 @@ def build_application(
         application.bot_data.services = services
         services.background(admin.sync_all_menus(application.bot, services.db))
         await services.start_delivery()
+        services.start_oversight(
+            lambda alert: follow.send_alert(application.bot, alert),
+            lambda admin_id, report: review.send_digest(application.bot, admin_id, report),
+        )
 
     async def stop_delivery(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:
         if application.bot_data.services is not None:
+            await application.bot_data.services.stop_oversight()
             await application.bot_data.services.stop_delivery()
 
     async def close_services(application: Application[Any, Any, Any, Any, BotData, Any]) -> None:

@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("text", nargs="?", help=question)
     sub.add_parser("chat", help="interactive chat in the terminal")
+    stats = sub.add_parser("stats", help="checks per day, team, intent, outcome and reason; answer times")
+    stats.add_argument("--days", type=int, default=7, help="London days up to today (default 7)")
+    stats.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     run = sub.add_parser("run", help="run the Telegram bot")
     run.add_argument(
         "--webhook", action="store_true", help="serve a webhook (BEATLINE_WEBHOOK_URL), not long polling"
@@ -117,6 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_parser("checkpoint", help="print a signed checkpoint of the head").add_argument(
         "--out", type=Path, metavar="FILE", help="append it to FILE instead"
+    )
+    report = audit.add_parser("report", help="what a supervisor reviews, per user")
+    report.add_argument(
+        "--since",
+        type=dt.datetime.fromisoformat,
+        metavar="ISO",
+        help="from this moment on (UTC unless it has an offset); default the last 7 days",
+    )
+    report.add_argument(
+        "--format", choices=("text", "json", "html"), default="text", help="the output format (default text)"
     )
     export = audit.add_parser("export", help="write the audit log to stdout")
     export.add_argument(

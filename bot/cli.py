@@ -19,6 +19,7 @@ from bot.arguments import UsageError, build_parser
 from bot.operator import console_caller
 from bot.settings import Settings, SettingsError
 from knowledge.access.authenticator import Provisioning
+from knowledge.access.step_up import Policy
 from knowledge.errors import BeatlineError, DatabaseUnavailable, ImportRejected
 from knowledge.store import audit, audit_check, audit_export
 from knowledge.store.audit_key import AuditKey
@@ -127,7 +128,7 @@ def _show_provisioning(issued: Provisioning, args: argparse.Namespace) -> None:
     )
 
 
-async def _audit(args: argparse.Namespace, db: Database) -> int:
+async def _audit(args: argparse.Namespace, db: Database, shifts: Policy) -> int:
     if args.audit_command == "verify":
         checkpoints = [c for path in args.checkpoint for c in _read_checkpoints(path)]
         result = await audit_check.verify(db, checkpoints)
@@ -154,9 +155,36 @@ async def _audit(args: argparse.Namespace, db: Database) -> int:
         print(f"Checkpoint of entry {mark.seq} added to {args.out}.")
         return 0
     since = args.since.replace(tzinfo=args.since.tzinfo or dt.UTC) if args.since else None
+    if args.audit_command == "report":
+        return await _report(db, since, args.format, shifts)
     async for chunk in audit_export.export(db, since=since, fmt=args.format):
         sys.stdout.write(chunk)
     sys.stdout.flush()
+    return 0
+
+
+async def _report(db: Database, since: dt.datetime | None, fmt: str, shifts: Policy) -> int:
+    from knowledge.review import report
+    from knowledge.review.read import read_review
+
+    hours = shifts.unlock_for.total_seconds() / 3600
+    found = await read_review(db, since, unlock_hours=hours, step_up=shifts.on)
+    shown = {"text": report.review_text, "json": report.review_json, "html": report.review_html}[fmt](found)
+    print(shown, flush=True)
+    return 0
+
+
+async def _stats(args: argparse.Namespace, db: Database) -> int:
+    from knowledge.review.read import read_statistics
+    from knowledge.review.report import statistics_text
+
+    if not 1 <= args.days <= 366:
+        raise UsageError("--days must be from 1 to 366")
+    figures = await read_statistics(db, args.days)
+    print(
+        json.dumps(figures.to_json(), ensure_ascii=False) if args.json else statistics_text(figures),
+        flush=True,
+    )
     return 0
 
 
@@ -200,7 +228,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         for line in lines:
             print(json.dumps(parse(line).to_json(), ensure_ascii=False), flush=True)
         return 0
-    if command in ("ask", "chat", "users", "audit", "reasons") and (
+    if command in ("ask", "chat", "users", "audit", "reasons", "stats") and (
         problem := schema_problem(settings.database_url)
     ):
         raise BeatlineError(problem)
@@ -223,6 +251,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.run import run
 
         return run(settings, webhook=args.webhook, port=args.port)
+    if command == "stats":
+        return asyncio.run(_with_db(settings, lambda db: _stats(args, db)))
     if command == "users":
         return asyncio.run(
             _with_db(
@@ -235,9 +265,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_with_db(settings, lambda db: _reasons(args, db), key=key, writes=writes))
     if args.audit_command == "seal":
         return _seal(settings)
-    # An export shows the log as it is and needs no key; checking or vouching for it does.
-    key = None if args.audit_command == "export" else settings.load_audit_key()
-    return asyncio.run(_with_db(settings, lambda db: _audit(args, db), key=key))
+    # An export or a report shows the log as it is and needs no key; checking or vouching for it does.
+    key = None if args.audit_command in ("export", "report") else settings.load_audit_key()
+    # The report reads shifts as the bot enforces them (BEATLINE_STEP_UP, BEATLINE_UNLOCK_HOURS).
+    shifts = settings.step_up_policy(bot=True)
+    return asyncio.run(_with_db(settings, lambda db: _audit(args, db, shifts), key=key))
 
 
 def _seal(settings: Settings) -> int:

@@ -3,6 +3,7 @@
 They own the briefings' delivery engine and the deletion engine (replies that vanish), which
 bot/app.py starts in post_init and stops in post_stop, before the bot's HTTP client closes, so that
 copies and deletions in flight finish and are recorded; and the ledger the bot writes its messages to.
+The follow alerts' outbox sender and the weekly review digest run alongside, on the same lifecycle.
 
 Nothing here holds state that another process would need: the database and Redis are shared, the
 button signer's key is derived from the bot token, and the audit key is configuration every process
@@ -28,8 +29,10 @@ from knowledge.access.step_up import Policy
 from knowledge.briefings.engine import DeliveryEngine
 from knowledge.briefings.pacing import Pacer
 from knowledge.briefings.port import Port
+from knowledge.follows.outbox import AlertSender, SendAlert
 from knowledge.records.port import RecordsSource
 from knowledge.records.sql_store import SqlStore
+from knowledge.review.schedule import DigestScheduler, ReviewAt, SendDigest
 from knowledge.store import audit
 from knowledge.store.database import Database
 from knowledge.vanishing.engine import DeletionEngine
@@ -78,6 +81,10 @@ class Services:
         self.deletions = DeletionEngine(db, delete)
         self._delivering = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.teamwork = True  # BEATLINE_TEAMWORK
+        self.review_at: ReviewAt | None = None  # BEATLINE_REVIEW_AT
+        self.alerts: AlertSender | None = None
+        self.digest: DigestScheduler | None = None
 
     @classmethod
     async def open(
@@ -100,10 +107,12 @@ class Services:
         buttons = ButtonSigner(derive_key(settings.telegram_token.reveal()), lifetime=BUTTON_LIFETIME)
         step_up = settings.step_up_policy(bot=True)
         ttl = dt.timedelta(seconds=settings.reply_ttl_seconds) if settings.reply_ttl_seconds else None
-        return cls(
+        services = cls(
             db, SqlStore(db), limiter, buttons, pacer, port(buttons), step_up, reasons=settings.reason_rule(),
             delete=delete, reply_ttl=ttl,
         )  # fmt: skip
+        services.teamwork, services.review_at = settings.teamwork, settings.review_at
+        return services
 
     async def start_delivery(self) -> None:
         """Open the delivery engine's port and start polling for due briefings and due deletions."""
@@ -121,6 +130,24 @@ class Services:
         await self.deletions.stop()
         await self.delivery.stop()
         await self.port.close()
+
+    def start_oversight(self, send_alert: SendAlert, send_digest: SendDigest) -> None:
+        """Start sending follow alerts from the outbox, and the weekly review digest if one is set."""
+        self.alerts = AlertSender(self.db, send_alert)
+        self.alerts.start()
+        if self.review_at is not None:
+            hours = self.step_up.unlock_for.total_seconds() / 3600
+            self.digest = DigestScheduler(
+                self.db, self.review_at, send_digest, unlock_hours=hours, step_up=self.step_up.on
+            )
+            self.digest.start()
+
+    async def stop_oversight(self) -> None:
+        """Let the alerts and digest in flight finish, then stop; if started."""
+        for running in (self.alerts, self.digest):
+            if running is not None:
+                await running.stop()
+        self.alerts = self.digest = None
 
     async def ready(self) -> bool:
         """True if the database answers."""

@@ -18,6 +18,7 @@ from typing import Any
 from knowledge.access.reason_choices import ReasonRule
 from knowledge.access.step_up import Policy
 from knowledge.errors import BeatlineError
+from knowledge.review.schedule import ReviewAt
 from knowledge.store.audit_key import (
     MIN_KEY_BYTES,
     AuditKey,
@@ -88,6 +89,10 @@ class Settings:
     idle_lock_seconds: int = 1800
     # Seconds a reply that shows records, and its question, stay in the chat; 0 keeps them.
     reply_ttl_seconds: int = 28_800
+    # BEATLINE_TEAMWORK (on): a person answer says how many other officers checked that person today.
+    teamwork: bool = True
+    # BEATLINE_REVIEW_AT: the weekly review digest to every admin at a London day and time ("mon 07:00").
+    review_at: ReviewAt | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -139,6 +144,13 @@ class Settings:
                 f"lets a bot delete a message only in its first 48 hours; 0 keeps replies. "
                 f"Not {str(reply_ttl)[:20]}."
             )
+        teamwork = (env.get("BEATLINE_TEAMWORK") or "on").strip().lower()
+        if teamwork not in _BOOLEANS:
+            raise SettingsError(f"BEATLINE_TEAMWORK must be on or off, not {teamwork[:20]!r}.")
+        try:
+            review_at = ReviewAt.parse(env["BEATLINE_REVIEW_AT"]) if opt("BEATLINE_REVIEW_AT") else None
+        except BeatlineError as unusable:
+            raise SettingsError(str(unusable)) from None
 
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
@@ -159,6 +171,8 @@ class Settings:
             reasons_required=_BOOLEANS[required],
             reason_minutes=_reason_minutes(number("BEATLINE_REASON_MINUTES", cls.reason_minutes, least=1)),
             reply_ttl_seconds=reply_ttl,
+            teamwork=_BOOLEANS[teamwork],
+            review_at=review_at,
             step_up=step_up,
             unlock_hours=number("BEATLINE_UNLOCK_HOURS", cls.unlock_hours, float, least=0.01),
             idle_lock_seconds=number("BEATLINE_IDLE_LOCK_SECONDS", cls.idle_lock_seconds, least=1),

@@ -20,14 +20,15 @@ from handlers.gate import what_was_sent
 from handlers.guaranteed import guaranteed
 from handlers.reason_offer import offer_reasons
 from knowledge.access import users
-from knowledge.access.button_payloads import RecordButton
+from knowledge.access.button_payloads import FollowButton, RecordButton
 from knowledge.access.buttons import ButtonRefused, ButtonSigner
 from knowledge.access.pending_questions import Held
 from knowledge.answers.disclosure import Answer
 from knowledge.answers.dispatch import answer, answer_record
+from knowledge.follows.checked import FOLLOWABLE
 from knowledge.store.vocabulary import Outcome
 
-__all__ = ["RECORD_BUTTON", "keyboard", "register", "send_answer", "within_limit"]
+__all__ = ["RECORD_BUTTON", "follow_button", "keyboard", "register", "send_answer", "within_limit"]
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +50,27 @@ def _button(
         return None
 
 
+def follow_button(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardButton | None:
+    """A Follow button under an answer that shows one person or vehicle; None under anything else."""
+    if result.outcome != Outcome.ANSWERED or not result.records or result.records[0].kind not in FOLLOWABLE:
+        return None
+    record = result.records[0]
+    try:
+        return InlineKeyboardButton(
+            "Follow", callback_data=signer.sign(FollowButton(record.kind, record.id).encode(), user_id)
+        )
+    except ValueError:  # an id too long for Telegram's 64 bytes: /follow still works
+        return None
+
+
 def keyboard(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardMarkup | None:
-    """One button per shortlisted record and a More button, signed for user_id; None if there are none."""
+    """One button per shortlisted record, a More button and a Follow button, signed for user_id; None if
+    there are none."""
     buttons = [_button(c.label, RecordButton(c.kind, c.id), signer, user_id) for c in result.choices]
     if result.more is not None:
         more = RecordButton(result.more.kind, result.more.id, detail=True)
         buttons.append(_button("More", more, signer, user_id))
+    buttons.append(follow_button(result, signer, user_id))
     rows = [[b] for b in buttons if b is not None]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -107,8 +123,9 @@ async def ask(update: Update, context: BeatlineContext) -> None:
     if await within_limit(update, context):
         services = context.services
         result = await answer(
-            services.db, context.caller, text, records=services.records, rule=services.reasons
-        )
+            services.db, context.caller, text, records=services.records, rule=services.reasons,
+            teamwork=services.teamwork,
+        )  # fmt: skip
         if result.outcome is Outcome.NEEDS_REASON:
             await offer_reasons(update, context, result, Held(question=text))
         else:
@@ -130,7 +147,7 @@ async def open_record(update: Update, context: BeatlineContext) -> None:
         services = context.services
         result = await answer_record(
             services.db, context.caller, record.kind, record.record_id,
-            detail=record.detail, records=services.records, rule=services.reasons,
+            detail=record.detail, records=services.records, rule=services.reasons, teamwork=services.teamwork,
         )  # fmt: skip
         if result.outcome is Outcome.NEEDS_REASON:
             await offer_reasons(update, context, result, Held(record=record.encode()))

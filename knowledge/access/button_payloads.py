@@ -3,8 +3,8 @@
 The payloads are the wire format of buttons already sitting in officers' chats, so they never change:
 `r` + `o` (open) or `m` (more) + a kind letter + `:` + the record id for a record; `b` + an action
 letter + the briefing id for a briefing; `q` + a held question's id + `:` + a reason code for a
-reason. A payload that does not decode is refused as "invalid", as a
-tampered one is.
+reason; `f` + a kind letter + `:` + the record id to follow a record. A payload that does not decode
+is refused as "invalid", as a tampered one is.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import ClassVar
 from knowledge.access.buttons import ButtonRefused
 from knowledge.access.reasons import CODE
 
-__all__ = ["BriefingButton", "ReasonButton", "RecordButton"]
+__all__ = ["BriefingButton", "FollowButton", "ReasonButton", "RecordButton"]
 
 _KIND_LETTERS = {"person": "p", "vehicle": "v", "address": "a", "incident": "i", "warrant": "w"}
 _KINDS = {letter: kind for kind, letter in _KIND_LETTERS.items()}
@@ -64,6 +64,26 @@ class BriefingButton:
         if not (digits.isascii() and digits.isdigit()) or digits != str(int(digits)):
             raise ButtonRefused("invalid")  # only what encode() writes: no sign, no leading zero
         return cls(action, int(digits))
+
+
+@dataclass(frozen=True)
+class FollowButton:
+    """Follow the person or vehicle an answer showed."""
+
+    kind: str  # person or vehicle
+    record_id: str
+
+    PATTERN: ClassVar[str] = r"^f[pv]:"
+
+    def encode(self) -> str:
+        return f"f{_KIND_LETTERS[self.kind]}:{self.record_id}"
+
+    @classmethod
+    def decode(cls, payload: str) -> FollowButton:
+        prefix, colon, record_id = payload[:2], payload[2:3], payload[3:]
+        if prefix not in ("fp", "fv") or colon != ":" or not record_id:
+            raise ButtonRefused("invalid")
+        return cls(_KINDS[prefix[1]], record_id)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ COMMANDS = (
     Command("unlock", "/unlock CODE", "unlock for your shift with your authenticator app's code", _ALL),
     Command("lock", "/lock", "lock Beatline now, until your next /unlock", _ALL),
     Command("wipe", "/wipe", "delete Beatline's messages from this chat", _ALL),
+    Command("follow", "/follow ID", "be told when someone else checks this person or vehicle", _ALL),
+    Command("unfollow", "/unfollow ID", "stop following a record", _ALL),
+    Command("following", "/following", "the records you follow, and when each follow lapses", _ALL),
     Command(
         "brief",
         "/brief [at 06:45] TEXT",
@@ -53,6 +56,8 @@ COMMANDS = (
     Command("invite", "/invite ROLE [TEAM]", "a one-time enrolment link", _ADMIN),
     Command("release", "/release ID", "let a user locked out by wrong codes unlock again", _ADMIN),
     Command("audit", "/audit [ID]", "recent audit entries", _ADMIN, terminal=True),
+    Command("stats", "/stats [DAYS]", "checks per day, team, intent, outcome, reason; answer times", _ADMIN),
+    Command("review", "/review", "the review digest of the last 7 days", _ADMIN),
 )
 
 EXAMPLES = (

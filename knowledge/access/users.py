@@ -27,7 +27,7 @@ from knowledge.matching.clean import clean_text
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database, utc
-from knowledge.store.schema import NAME_CHARS, TEAM_CHARS, Invite, StepUp, User
+from knowledge.store.schema import NAME_CHARS, TEAM_CHARS, Follow, Invite, StepUp, User
 
 __all__ = [
     "Enrolment",
@@ -203,7 +203,8 @@ async def _withdraw_invites(session: AsyncSession, issuer_id: int, role: str | N
 
 
 async def revoke(db: Database, telegram_id: int, *, by: Caller | str) -> bool:
-    """Revoke a user at once, withdraw their unused invites and end their unlock; True if they were active."""
+    """Revoke a user at once, withdraw their unused invites, end their unlock and their follows; True if
+    they were active."""
     telegram_id = _check_id(telegram_id)
     async with db.sessions() as session, session.begin():
         await _guard_last_admin(session, telegram_id)
@@ -215,6 +216,11 @@ async def revoke(db: Database, telegram_id: int, *, by: Caller | str) -> bool:
         change = f"{telegram_id} revoked (was {user.role}{_in_team(user.team)})"
         change += await _withdraw_invites(session, telegram_id, None)
         change += await _end_step_up(session, telegram_id)
+        ended = await session.execute(
+            delete(Follow).where(Follow.follower_id == telegram_id).returning(Follow.kind)
+        )
+        if follows := len(ended.all()):
+            change += f"; {follows} follow{'s' if follows != 1 else ''} ended"
         await audit.record(session, _who(by), query=change, intent="user_revoke", outcome="revoked",
                            record_ids=[f"user:{telegram_id}"])  # fmt: skip
     return True

@@ -2,12 +2,16 @@
 
 An answer is built as a `Draft` (the reply and the records it shows) by reading only; `audited` then
 commits one audit entry naming those records before the `Answer` is returned, so nothing is disclosed
-unaudited.
+unaudited. The same transaction keeps how long the answer took (beside the entry) and queues an alert
+for everyone who follows a record the answer shows (knowledge/follows/alerts.py), so every route and
+every channel that discloses a record raises its alerts, and none is raised for an unaudited one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +21,15 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from knowledge.access.roles import ROLES
 from knowledge.errors import RecordsUnavailable
+from knowledge.follows.alerts import raise_alerts
+from knowledge.follows.checked import CHECK_INTENTS
 from knowledge.matching.record_ids import audit_token
 from knowledge.records.port import Asking, Records, RecordsSource
 from knowledge.records.sql_store import SqlStore
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
+from knowledge.store.schema import AnswerTime
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.intents import Intent
 
@@ -117,21 +124,30 @@ async def audited(
     record is read. A records system that fails is an audited error, never part of a reply; a database
     that went away is one sentence.
     """
+    started = time.perf_counter()
     try:
         if caller.role not in ROLES:
             draft = Draft(Outcome.DENIED, NOT_ENROLLED)
         else:
             draft = await _read(records or SqlStore(db), Asking(reason, _officer(caller)), work)
+        took = round((time.perf_counter() - started) * 1000)
+        shown = [f"{r.kind}:{audit_token(r.id)}" for r in draft.records]
         async with db.sessions() as session, session.begin():
-            await audit.record(
+            at = dt.datetime.now(dt.UTC)
+            entry = await audit.record(
                 session,
                 caller,
                 query=text,
                 intent=intent,
                 outcome=draft.outcome,
-                record_ids=[f"{r.kind}:{audit_token(r.id)}" for r in draft.records]
-                + [f"counted:{r.kind}:{audit_token(r.id)}" for r in draft.counted],
+                record_ids=shown + [f"counted:{r.kind}:{audit_token(r.id)}" for r in draft.counted],
                 reason=reason,
+                at=at,
+            )
+            if intent in CHECK_INTENTS:  # what statistics time: checks, not help or small talk
+                session.add(AnswerTime(audit_id=entry, ms=took))
+            await raise_alerts(
+                session, caller, audit_id=entry, outcome=draft.outcome, record_ids=shown, reason=reason, at=at
             )
     except DATABASE_ERRORS as exc:
         return database_down(intent, exc)

@@ -19,6 +19,7 @@ from knowledge.access.roles import help_text
 from knowledge.answers import addresses, check_reason, incidents, persons, render, several, vehicles
 from knowledge.answers.disclosure import DATABASE_ERRORS, GONE, Answer, Draft, audited, database_down, drafted
 from knowledge.errors import BeatlineError
+from knowledge.follows.teamwork import teamwork_note
 from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
@@ -48,6 +49,20 @@ class _Question:
     parsed: ParsedQuery
     today: dt.date
     rule: ReasonRule
+
+
+async def _with_teamwork(db: Database, caller: Caller, draft: Draft, teamwork: bool) -> Draft:
+    """A person answer says whether other officers checked that person lately (BEATLINE_TEAMWORK).
+
+    Read from the audit log in Beatline's own database, wherever the records come from.
+    """
+    if teamwork and draft.outcome == Outcome.ANSWERED and draft.records:
+        first = draft.records[0]
+        if first.kind == RecordKind.PERSON:
+            async with db.reads() as session, session.begin():
+                note = await teamwork_note(session, caller, first.id, dt.datetime.now(dt.UTC))
+            draft.reply = f"{draft.reply}\n{note}" if note else draft.reply
+    return draft
 
 
 async def _help(_: Records, question: _Question) -> Draft:
@@ -108,6 +123,7 @@ async def answer(
     reason: str = "",
     today: dt.date | None = None,
     records: RecordsSource | None = None,
+    teamwork: bool = True,
     rule: ReasonRule = DEFAULT_RULE,
 ) -> Answer:
     """Understand the question, look it up in `records` (those in `db` if None), summarise, and audit."""
@@ -129,7 +145,11 @@ async def answer(
         noted = check_reason.noted(code, caller, rule)
         return await audited(db, caller, text, parsed.intent, code, lambda _: drafted(noted))
     question = _Question(caller, parsed, today, rule)
-    return await audited(db, caller, text, parsed.intent, code, lambda s: _route(s, question), records)
+
+    async def work(view: Records) -> Draft:
+        return await _with_teamwork(db, caller, await _route(view, question), teamwork)
+
+    return await audited(db, caller, text, parsed.intent, code, work, records)
 
 
 async def _route(records: Records, question: _Question) -> Draft:
@@ -156,6 +176,7 @@ async def answer_record(
     query: str = "",
     reason: str = "",
     records: RecordsSource | None = None,
+    teamwork: bool = True,
     rule: ReasonRule = DEFAULT_RULE,
 ) -> Answer:
     """Open one record chosen from a shortlist, or its detail ("More"), under the asker's reason."""
@@ -171,9 +192,11 @@ async def answer_record(
         return database_down(intent, exc)
     if isinstance(code, Draft):
         return await audited(db, caller, label, intent, "", lambda _: drafted(code))
-    return await audited(
-        db, caller, label, intent, code, lambda s: open_record(s, record_id, detail), records
-    )
+
+    async def work(view: Records) -> Draft:
+        return await _with_teamwork(db, caller, await open_record(view, record_id, detail), teamwork)
+
+    return await audited(db, caller, label, intent, code, work, records)
 
 
 async def _gone(_: Records, record_id: str, detail: bool) -> Draft:

@@ -104,8 +104,12 @@ async def record(
     outcome: str,
     record_ids: Sequence[str] = (),
     reason: str = "",
-) -> None:
-    """Append one entry inside the caller's transaction; it commits with the disclosure or not at all."""
+    at: dt.datetime | None = None,
+) -> int:
+    """Append one entry inside the caller's transaction; it commits with the disclosure or not at all.
+
+    Returns the entry's id. `at` is the clock, for tests that replay a week of checks; it defaults to now.
+    """
     key = audit_key_of(session)
     if key is None:
         raise AuditUnusable(NO_KEY)
@@ -123,7 +127,7 @@ async def record(
         raise AuditUnusable(NOT_SEALED)
     entry = AuditEntry(
         id=head.seq,
-        at=dt.datetime.now(dt.UTC),
+        at=at or dt.datetime.now(dt.UTC),
         actor=caller.actor,
         channel=caller.channel,
         telegram_user_id=caller.telegram_user_id,
@@ -147,6 +151,7 @@ async def record(
         .where(AuditHead.id == 1)
         .values(last_hash=entry.hash, mac=_head_mac(key, entry.id, entry.hash, head.keyed_from))
     )
+    return entry.id
 
 
 def _key_problem(key: AuditKey, head: AuditHead | None) -> str | None:

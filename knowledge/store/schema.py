@@ -28,12 +28,15 @@ __all__ = [
     "NAME_CHARS",
     "TEAM_CHARS",
     "Address",
+    "AnswerTime",
     "AuditEntry",
     "AuditHead",
     "Base",
     "Briefing",
     "BriefingDelivery",
     "ChatMessage",
+    "Follow",
+    "FollowAlert",
     "Incident",
     "IncidentPerson",
     "Invite",
@@ -45,6 +48,7 @@ __all__ = [
     "RateEvent",
     "ReasonChoice",
     "ReasonCode",
+    "Schedule",
     "StepUp",
     "User",
     "Vehicle",
@@ -362,3 +366,58 @@ class ChatMessage(Base):
         Index("uq_chat_messages_chat_id_message_id", "chat_id", "message_id", unique=True),
         Index("ix_chat_messages_status_delete_at", "status", "delete_at"),
     )
+
+
+class AnswerTime(Base):
+    """How long one answer took, beside its audit entry: performance data, outside the entry's MAC."""
+
+    __tablename__ = "answer_times"
+    audit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ms: Mapped[int] = mapped_column(Integer)
+
+
+class Follow(Base):
+    """An officer's interest in a record: they are told when someone else checks it, until it lapses."""
+
+    __tablename__ = "follows"
+    follower_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # person | vehicle
+    record_id: Mapped[str] = mapped_column(String(40), primary_key=True)  # as the audit log names it
+    label: Mapped[str] = mapped_column(String(200), default="")  # the record's name when followed
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_follows_kind_record_id", "kind", "record_id"),)
+
+
+class FollowAlert(Base):
+    """The outbox of follow alerts: written with the check's audit entry, sent by a background sender."""
+
+    __tablename__ = "follow_alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    follower_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    audit_id: Mapped[int] = mapped_column(Integer)  # the check's audit entry
+    checker_actor: Mapped[str] = mapped_column(String(80))
+    checker_id: Mapped[int | None] = mapped_column(BigInteger)
+    checker_name: Mapped[str] = mapped_column(String(NAME_CHARS), default="")
+    checker_team: Mapped[str] = mapped_column(String(TEAM_CHARS), default="")
+    reason: Mapped[str] = mapped_column(String(24), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sending | sent | dropped
+
+    __table_args__ = (
+        Index("ix_follow_alerts_status", "status"),
+        Index("ix_follow_alerts_follower_id_record_id_at", "follower_id", "record_id", "at"),
+    )
+
+
+class Schedule(Base):
+    """A job that runs at set times (the weekly review digest): its next run, claimed by one process."""
+
+    __tablename__ = "schedules"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    spec: Mapped[str] = mapped_column(String(32))  # as configured, e.g. "mon 07:00"
+    next_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -47,7 +47,7 @@ async def test_debug_logs_hold_no_token_and_no_record_contents(template_db: Path
             fake.push_update(fake.text_message(OFFICER, "training: check plate QX12ABC"))
             [reply] = await fake.wait_for(lambda f: f.bot_messages(OFFICER), timeout=30)
             # The button press carries the record summary back in its message, as Telegram sends it.
-            [[more]] = reply["reply_markup"]["inline_keyboard"]
+            [[more], [_follow]] = reply["reply_markup"]["inline_keyboard"]
             fake.push_update(fake.callback_query(OFFICER, reply, more["callback_data"]))
             await fake.wait_for(lambda f: len(f.bot_messages(OFFICER)) == 2, timeout=30)
             fake.fail_next("sendMessage", status=500)  # a retried failure: a warning with a traceback

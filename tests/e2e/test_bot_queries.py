@@ -23,7 +23,7 @@ async def test_enrolled_officer_is_answered_with_protected_content_and_audited(b
     assert reply["text"].startswith("Vehicle QX12ABC: Red Ford Focus")
     assert "QUIXTABLE, Jonathan" in reply["text"]
     assert reply["protect_content"] is True
-    assert [b["text"] for b in buttons(reply)] == ["More"]
+    assert [b["text"] for b in buttons(reply)] == ["More", "Follow"]
     [entry] = await bot_on.audit(OFFICER)
     assert (entry.intent, entry.outcome, entry.chat_id) == ("vehicle_check", "answered", OFFICER)
     assert entry.update_id is not None and entry.actor == f"tg:{OFFICER}"
@@ -41,7 +41,7 @@ async def test_a_shortlist_comes_as_buttons_that_open_the_record_and_then_more(b
     assert "(PT01)" in opened["text"] and opened["protect_content"] is True
     await bot.press(OFFICER, opened, buttons(opened)[0]["callback_data"])
     detail = await bot.next_message(OFFICER, 2)
-    assert "(PT01)" in detail["text"] and "reply_markup" not in detail
+    assert "(PT01)" in detail["text"] and [b["text"] for b in buttons(detail)] == ["Follow"]
     outcomes = [(e.intent, e.outcome) for e in await bot.audit(OFFICER)]
     assert outcomes == [
         ("person_check", "ambiguous"),

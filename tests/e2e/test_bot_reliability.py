@@ -143,7 +143,7 @@ async def test_a_refusal_that_cannot_be_sent_still_stops_a_stranger(bot: BotUnde
 
 async def test_a_failure_after_a_press_was_answered_is_said_in_the_chat(bot: BotUnderTest) -> None:
     reply = await bot.say(OFFICER, "check plate QX12ABC")
-    [[more]] = reply["reply_markup"]["inline_keyboard"]
+    [[more], [_follow]] = reply["reply_markup"]["inline_keyboard"]
     bot.fake.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
     await bot.press(OFFICER, reply, more["callback_data"])  # answered at once, before the look-up
     assert (await bot.next_message(OFFICER, 1))["text"] == SORRY

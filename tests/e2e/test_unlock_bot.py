@@ -88,7 +88,7 @@ async def test_while_locked_every_kind_of_update_gets_the_one_sentence(bot: BotU
     otp = await authenticator_of(bot)
     await send_code(bot, OFFICER, f"/unlock {await fresh(otp)}")
     answer = await bot.say(OFFICER, "check plate qx12 abc")
-    [[more]] = answer["reply_markup"]["inline_keyboard"]
+    [[more], [_follow]] = answer["reply_markup"]["inline_keyboard"]
     await bot.say(OFFICER, "/lock")
     pressed = await bot.press(OFFICER, answer, more["callback_data"])
     assert pressed["text"] == LOCKED_REPLY and pressed["show_alert"] is True

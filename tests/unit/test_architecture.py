@@ -21,7 +21,9 @@ ALLOWED: dict[str, set[str]] = {
     "access": {"matching", "store"},
     "importing": {"matching", "store"},
     "briefings": {"access", "matching", "store"},
-    "answers": {"understanding", "matching", "records", "access", "store"},
+    "follows": {"matching", "records", "store"},
+    "review": {"follows", "store"},
+    "answers": {"understanding", "matching", "records", "access", "store", "follows"},
     "demo": {"importing"},
     "vanishing": {"store"},
 }

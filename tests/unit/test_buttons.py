@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from knowledge.access.button_payloads import BriefingButton, RecordButton
+from knowledge.access.button_payloads import BriefingButton, FollowButton, RecordButton
 from knowledge.access.buttons import MAX_DATA_BYTES, ButtonRefused, ButtonSigner, derive_key
 
 NOW = 1_800_000_000.0
@@ -122,3 +122,12 @@ def test_only_what_encode_writes_decodes_and_the_rest_is_refused_as_invalid(payl
             assert refused.reason == "invalid"
         else:
             assert button.encode() == payload
+
+
+def test_a_follow_button_comes_back_as_it_was_signed() -> None:
+    for button in (FollowButton("person", "P000123"), FollowButton("vehicle", "AB12CDE")):
+        assert FollowButton.decode(button.encode()) == button
+    assert FollowButton("person", "P1").encode() == "fp:P1"  # the wire format of buttons already sent
+    for payload in ("fp:", "fa:A1", "f", "fpP1", RecordButton("person", "P1").encode()):
+        with pytest.raises(ButtonRefused):
+            FollowButton.decode(payload)

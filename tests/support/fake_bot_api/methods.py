@@ -9,7 +9,16 @@ import time
 from collections import Counter
 
 from tests.support.fake_bot_api.faults import FaultInjection
-from tests.support.fake_bot_api.rules import ApiError, JSONDict, bad_request, markup_content, text_content
+from tests.support.fake_bot_api.rules import (
+    MAX_CAPTION_UTF16,
+    ApiError,
+    JSONDict,
+    bad_request,
+    markup_content,
+    parse_html,
+    text_content,
+    utf16_length,
+)
 from tests.support.fake_bot_api.updates import UpdateBuilders
 
 DELETABLE_FOR = 48 * 3600  # seconds in which a bot may delete a message in a private chat
@@ -113,6 +122,23 @@ class BotMethods(UpdateBuilders, FaultInjection):
         self.delivered[chat_id] += 1
         if arrival := self._arrivals.pop(chat_id, None):
             arrival.set()
+        return message
+
+    async def _api_sendphoto(self, params: JSONDict) -> JSONDict:
+        """A photo uploaded with the call (a file id is not served back): its caption checked as text is."""
+        chat_id, photo = params["chat_id"], params["photo"]
+        if not isinstance(photo, dict) or not photo.get("size"):
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        caption = params.get("caption", "")
+        if caption and (params.get("parse_mode") or "").upper() == "HTML":
+            caption = parse_html(caption)
+        if utf16_length(caption) > MAX_CAPTION_UTF16:
+            raise bad_request("message caption is too long")
+        self._take_send_slot(chat_id)
+        sizes = [self._file(width=800, height=400, file_size=photo["size"])]
+        content = {"photo": sizes, **({"caption": caption} if caption else {}), **markup_content(params)}
+        message = self._message(self._known_chat(chat_id), self.bot_user, content)
+        self.delivered[chat_id] += 1
         return message
 
     async def _api_editmessagetext(self, params: JSONDict) -> JSONDict:

@@ -16,6 +16,7 @@ _HTML_TAGS = frozenset({
 # fmt: on
 _HTML_TOKEN = re.compile(r"<(/?)([^\s>/]*)[^>]*>?|&(?:#\d+|#x[0-9a-f]+|lt|gt|amp|quot);", re.I)
 MAX_TEXT_UTF16 = 4096
+MAX_CAPTION_UTF16 = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 
 

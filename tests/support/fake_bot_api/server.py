@@ -3,8 +3,9 @@
 It emulates what Beatline's bot touches: getMe; getUpdates long polling (offset, limit,
 timeout, allowed_updates, 409 when a webhook is set or a newer poll arrives); webhooks
 (setWebhook/deleteWebhook/getWebhookInfo, and posting updates with the secret header);
-the command menu per scope and language; sendMessage, editMessageText, editMessageReplyMarkup,
-deleteMessage (refused past 48 hours), answerCallbackQuery, sendChatAction, close, logOut;
+the command menu per scope and language; sendMessage, sendPhoto (an upload), editMessageText,
+editMessageReplyMarkup, deleteMessage (refused past 48 hours), answerCallbackQuery, sendChatAction,
+close, logOut;
 Telegram's error shape; checks of HTML parse_mode, text length and callback_data size;
 and faults on demand: errors, slowness, blocked users, global and per-chat flood limits.
 
@@ -218,10 +219,12 @@ class FakeBotAPI(BotMethods):
             form.update(await request.post())
         for name, value in form.items():
             if isinstance(value, web.FileField):
+                body = value.file.read()
                 params[name] = {
                     "filename": value.filename,
                     "content_type": value.content_type,
-                    "size": len(value.file.read()),
+                    "size": len(body),
+                    "magic": body[:8].hex(),  # enough to tell a PNG from anything else
                 }
             elif name in _STRING_FIELDS:
                 params[name] = value
