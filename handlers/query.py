@@ -51,8 +51,11 @@ def _button(
 
 
 def follow_button(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardButton | None:
-    """A Follow button under an answer that shows one person or vehicle; None under anything else."""
+    """A Follow button under an answer that shows one person or vehicle; None under anything else
+    (a reply in sections for several subjects could not say which it follows)."""
     if result.outcome != Outcome.ANSWERED or not result.records or result.records[0].kind not in FOLLOWABLE:
+        return None
+    if result.subjects > 1:
         return None
     record = result.records[0]
     try:

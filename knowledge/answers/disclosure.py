@@ -81,6 +81,7 @@ class Answer:
     records: tuple[Disclosed, ...] = ()
     choices: tuple[Choice, ...] = ()
     more: Disclosed | None = None  # the record a "More" follow-up would detail
+    subjects: int = 1  # sections of one reply to a message naming several (knowledge/answers/several.py)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +106,7 @@ class Draft:
     choices: list[Choice] = field(default_factory=list)
     more: Disclosed | None = None
     counted: list[Disclosed] = field(default_factory=list)
+    subjects: int = 1
 
 
 async def audited(
@@ -151,7 +153,15 @@ async def audited(
             )
     except DATABASE_ERRORS as exc:
         return database_down(intent, exc)
-    return Answer(intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more)
+    return Answer(
+        intent,
+        draft.outcome,
+        draft.reply,
+        tuple(draft.records),
+        tuple(draft.choices),
+        draft.more,
+        draft.subjects,
+    )
 
 
 def database_down(intent: Intent, exc: BaseException) -> Answer:
