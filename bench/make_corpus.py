@@ -1004,13 +1004,69 @@ def nonsense(records: Records, rng: random.Random) -> Iterator[Question]:
         yield Question("nonsense", text, "unknown", {}, f"junk:{text}")
 
 
+# Follow-ups mean something only after an answer; alone, each is labelled with what it refers to and
+# the contract's intent `beatline parse` gives it. DEVELOPMENT PART ONLY (see DEVELOPMENT_ONLY): added
+# after the held-out part was drawn, so no follow-up rule has a held-out question to be measured on.
+# fmt: off
+_FOLLOW_UPS = {
+    ("more", "unknown"): ["more", "more please", "show me more", "any more", "more results", "got any more"],
+    ("next", "unknown"): ["next", "next page", "next ones", "the rest", "show the others", "next few",
+                          "keep going", "next lot"],
+    ("all", "unknown"): ["show all", "all of them", "show them all", "list all", "the full list",
+                         "give me all of them", "show all results"],
+    ("detail", "unknown"): ["details", "full details", "tell me more", "more detail", "more info on him",
+                            "full record"],
+    ("pick", "unknown"): ["{n}", "number {n}", "no. {n}", "#{n}", "option {n}", "the {nth} one", "{nth}",
+                          "the {nth}", "{nth} one please", "the last one", "the one born in {yy}",
+                          "the one born {yyyy}", "the {yy} one", "pick {n}", "i'll take {n}"],
+    ("vehicles", "vehicle_check"): ["his car", "her car", "what about his car", "what vehicles does he have",
+                                    "does she have a car", "what does he drive", "any vehicles for her",
+                                    "their vehicles", "what car is registered to him"],
+    ("address", "address_check"): ["her address", "his address", "where does he live", "where does she stay",
+                                   "what's his address", "their address"],
+    ("residents", "address_check"): ["who lives there", "who else lives there", "anyone else at that address",
+                                     "who lives with him", "who else is at her address"],
+    ("wanted", "warrant_check"): ["is he wanted", "is she wanted", "any warrants for her",
+                                  "any warrants for him", "is that person wanted",
+                                  "does he have any warrants", "is he wanted on warrant"],
+}
+_NTH = ["first", "second", "third", "fourth", "fifth", "sixth", "1st", "2nd", "3rd", "4th", "5th", "6th"]
+# fmt: on
+
+
+def follow_ups(records: Records, rng: random.Random) -> Iterator[Question]:
+    for (refers, intent), phrases in _FOLLOW_UPS.items():
+        for phrase in phrases:
+            for _ in range(3):
+                n = rng.randint(1, 12)
+                year = rng.randint(1950, 2005)
+                nth = rng.choice(_NTH)
+                text = phrase.format(n=n, nth=nth, yy=f"{year % 100:02d}", yyyy=year)
+                expected: dict[str, object] = {"refers": refers}
+                if "{n}" in phrase:
+                    expected["number"] = n
+                elif "{nth}" in phrase:
+                    expected["number"] = _NTH.index(nth) % 6 + 1
+                elif "last" in phrase:
+                    expected["number"] = -1
+                elif "{yy" in phrase:
+                    expected["born"] = str(year)
+                said = polish(text, rng)
+                yield Question(
+                    "follow_up", said, intent, {}, f"follow:{phrase}", extra={"follow_up": expected}
+                )
+
+
+DEVELOPMENT_ONLY = {"follow_up"}  # families added after the split: all of them in the development part
+
+
 # fmt: off
 FAMILIES: list[Callable[[Records, random.Random], Iterator[Question]]] = [
     person_forename_first, person_surname_first, person_particles, person_descriptors, person_birth_year,
     person_age, person_compact_date, person_worded_date, person_partial_date, person_typo, person_nickname,
     person_alias, person_multi, warrant_check, vehicle_plain, vehicle_spoken, vehicle_confusion,
     vehicle_partial, vehicle_multi, address_street, address_flat, address_postcode, address_history,
-    incident_ref, incident_other_system, help_questions, small_talk, nonsense,
+    incident_ref, incident_other_system, help_questions, small_talk, nonsense, follow_ups,
 ]
 # fmt: on
 
@@ -1035,7 +1091,8 @@ def build(seed: int) -> dict[str, list[dict[str, object]]]:
                 "family": question.family, "text": text, "intent": question.intent, "slots": question.slots,
                 "record": question.record, "unique": question.unique, **question.extra,
             }  # fmt: skip
-            parts[part_of(question.split_key)].append(item)
+            part = "dev" if question.family in DEVELOPMENT_ONLY else part_of(question.split_key)
+            parts[part].append(item)
     for name, items in parts.items():
         for n, item in enumerate(items, start=1):
             item["id"] = f"{name}-{n:05d}"

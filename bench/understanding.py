@@ -7,7 +7,8 @@ asks every question of tests/data/understanding-{dev,held-out}.jsonl (made by be
 as `beatline ask --json` would for the console operator, and prints, for each part and each
 phrasing family:
 
-- intent: the parsed intent is the labelled one;
+- intent: the parsed intent is the labelled one, and the message is read as a follow-up ("more",
+  "the second one", "his car") exactly when it is labelled one, referring to what the label says;
 - slot F1: over (slot, value) pairs, names compared as search compares them (letters only), streets
   with their type spelled out;
 - right first: of the questions that single a record out, the share whose answer lists it first;
@@ -195,10 +196,10 @@ async def measure(
         result = await answer(db, caller, item["text"], today=TODAY)
         why = []
         t.questions += 1
-        if parsed["intent"] == item["intent"]:
+        if parsed["intent"] == item["intent"] and parsed.get("follow_up") == item.get("follow_up"):
             t.intents += 1
         else:
-            why.append(f"intent {parsed['intent']}")
+            why.append(f"intent {parsed['intent']} {parsed.get('follow_up', '')}".rstrip())
         got, want = pairs(parsed["slots"]), pairs(item["slots"])
         t.tp, t.fp, t.fn = t.tp + len(got & want), t.fp + len(got - want), t.fn + len(want - got)
         if got != want:

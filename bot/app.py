@@ -21,6 +21,7 @@ from bot.settings import Settings
 from handlers import (
     admin,
     briefing,
+    console,
     errors,
     fallbacks,
     follow,
@@ -54,6 +55,7 @@ FEATURES: tuple[Callable[[Application[Any, Any, Any, Any, Any, Any]], None], ...
     query.register,  # groups refused; Open/More buttons; edits not re-run
     reasons.register,  # a tapped reason answers the question held for it
     admin.register,  # /start (invites), /help, /whoami, /allow, /revoke, /users, /invite, /audit
+    console.register,  # /console: a one-time sign-in link to the admins' web console
     vanish.register,  # /wipe
     follow.register,  # /follow, /unfollow, /following and the Follow button
     review.register,  # /stats and /review

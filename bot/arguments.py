@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--webhook", action="store_true", help="serve a webhook (BEATLINE_WEBHOOK_URL), not long polling"
     )
     run.add_argument("--port", type=int, help="the webhook server's port (default: PORT, else 8080)")
+    console = sub.add_parser("console", help="serve the admins' web console alone (BEATLINE_PUBLIC_URL)")
+    console.add_argument("--port", type=int, help="the port to listen on (default: PORT, else 8080)")
+    link = sub.add_parser("console-link", help="print a one-time sign-in link to the web console")
+    link.add_argument("telegram_id", type=int, help="the admin's numeric Telegram id")
     users = sub.add_parser("users", help="manage the allowlist").add_subparsers(
         dest="users_command", required=True, parser_class=_Parser
     )

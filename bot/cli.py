@@ -228,9 +228,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         for line in lines:
             print(json.dumps(parse(line).to_json(), ensure_ascii=False), flush=True)
         return 0
-    if command in ("ask", "chat", "users", "audit", "reasons", "stats") and (
-        problem := schema_problem(settings.database_url)
-    ):
+    needs_schema = ("ask", "chat", "users", "audit", "reasons", "stats", "console", "console-link")
+    if command in needs_schema and (problem := schema_problem(settings.database_url)):
         raise BeatlineError(problem)
     if command == "ask":
         from bot import console
@@ -253,6 +252,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run(settings, webhook=args.webhook, port=args.port)
     if command == "stats":
         return asyncio.run(_with_db(settings, lambda db: _stats(args, db)))
+    if command in ("console", "console-link"):
+        return _console(args, settings)
     if command == "users":
         return asyncio.run(
             _with_db(
@@ -270,6 +271,27 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     # The report reads shifts as the bot enforces them (BEATLINE_STEP_UP, BEATLINE_UNLOCK_HOURS).
     shifts = settings.step_up_policy(bot=True)
     return asyncio.run(_with_db(settings, lambda db: _audit(args, db, shifts), key=key))
+
+
+def _console(args: argparse.Namespace, settings: Settings) -> int:
+    """`beatline console` serves the web console alone; `beatline console-link ID` prints a sign-in link."""
+    if not settings.public_url:
+        raise BeatlineError("Set BEATLINE_PUBLIC_URL to the address admins reach the console at, e.g. "
+                            "https://beatline.example.org.")  # fmt: skip
+    if args.command == "console":
+        from bot.web.serve import serve_console
+
+        asyncio.run(serve_console(settings, args.port or settings.port))
+        return 0
+    from knowledge.access import console_links, users
+
+    async def link(db: Database) -> int:
+        telegram_id = users.parse_telegram_id(str(args.telegram_id))
+        token = await console_links.issue_link(db, telegram_id, by=console_caller())
+        print(console_links.sign_in_link(str(settings.public_url), token))
+        return 0
+
+    return asyncio.run(_with_db(settings, link, key=settings.load_audit_key(), writes=True))
 
 
 def _seal(settings: Settings) -> int:

@@ -24,7 +24,7 @@ from knowledge.access.reason_choices import ReasonRule
 from knowledge.access.reasons import check_code, reason_codes
 from knowledge.access.roles import COMMANDS, ROLES, can_use, help_text
 from knowledge.answers.disclosure import Answer
-from knowledge.answers.dispatch import answer, answer_record
+from knowledge.answers.dispatch import answer
 from knowledge.errors import BeatlineError
 from knowledge.matching.clean import clean_text
 from knowledge.store import audit
@@ -85,7 +85,7 @@ async def ask(db: Database, args: argparse.Namespace, rule: ReasonRule, policy: 
 
 
 def chat(settings: Settings) -> int:
-    """A terminal conversation: numbers pick from a shortlist, 'more' opens the detail, 'quit' leaves.
+    """A terminal conversation: follow-ups ('more', '2', 'his car') work as in Telegram; 'quit' leaves.
 
     The prompt is read while no event loop runs, so Ctrl-C interrupts it as in any program (a read
     in a worker thread would keep the process waiting for Enter); Ctrl-C during an answer cancels it.
@@ -111,8 +111,9 @@ def chat(settings: Settings) -> int:
 
 
 def _converse(runner: asyncio.Runner, db: Database, interactive: bool) -> None:
+    # The conversation ("more", "the second one", "his car") is the answer function's, held in the
+    # database as for Telegram: nothing of it is kept here.
     caller = console_caller()
-    last: Answer | None = None
     while True:
         text = clean_text(input("> " if interactive else ""))
         if not text:
@@ -122,13 +123,7 @@ def _converse(runner: asyncio.Runner, db: Database, interactive: bool) -> None:
         if text.startswith("/") or parse(text).intent is Intent.HELP:
             print(runner.run(_command(db, caller, text)), end="\n\n", flush=True)
             continue
-        if last and last.choices and text.isdigit() and 1 <= int(text) <= len(last.choices):
-            choice = last.choices[int(text) - 1]
-            last = runner.run(answer_record(db, caller, choice.kind, choice.id, detail=False))
-        elif last and last.more and text.lower() in ("more", "m", "detail"):
-            last = runner.run(answer_record(db, caller, last.more.kind, last.more.id, detail=True))
-        else:
-            last = runner.run(answer(db, caller, text))
+        last = runner.run(answer(db, caller, text))
         print(last.reply, flush=True)
         if last.more:
             print("(say 'more' for detail)", flush=True)

@@ -69,11 +69,13 @@ class Services:
         *,
         delete: Delete,
         reply_ttl: dt.timedelta | None,
+        public_url: str | None = None,
     ) -> None:
         self.db, self.records, self.limiter, self.buttons = db, records, limiter, buttons
         self.pacer, self.port = pacer, port
         self.step_up = step_up  # the shift unlock the gate enforces (BEATLINE_STEP_UP)
         self.reasons = reasons  # BEATLINE_REASONS_REQUIRED and BEATLINE_REASON_MINUTES
+        self.public_url = public_url  # BEATLINE_PUBLIC_URL: where /console's sign-in links point
         self.delivery = DeliveryEngine(
             db, port.send, port.show_progress, pacer=pacer, on_withdrawn=port.tell_withdrawn
         )
@@ -109,7 +111,7 @@ class Services:
         ttl = dt.timedelta(seconds=settings.reply_ttl_seconds) if settings.reply_ttl_seconds else None
         services = cls(
             db, SqlStore(db), limiter, buttons, pacer, port(buttons), step_up, reasons=settings.reason_rule(),
-            delete=delete, reply_ttl=ttl,
+            delete=delete, reply_ttl=ttl, public_url=settings.public_url,
         )  # fmt: skip
         services.teamwork, services.review_at = settings.teamwork, settings.review_at
         return services

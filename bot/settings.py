@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from knowledge.access.reason_choices import ReasonRule
 from knowledge.access.step_up import Policy
@@ -93,6 +94,10 @@ class Settings:
     teamwork: bool = True
     # BEATLINE_REVIEW_AT: the weekly review digest to every admin at a London day and time ("mon 07:00").
     review_at: ReviewAt | None = None
+    # The web console (bot/web/): served under /console/ on the webhook server when on; the base
+    # address admins reach it at, which its sign-in links start with.
+    console: bool = False
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -151,6 +156,17 @@ class Settings:
             review_at = ReviewAt.parse(env["BEATLINE_REVIEW_AT"]) if opt("BEATLINE_REVIEW_AT") else None
         except BeatlineError as unusable:
             raise SettingsError(str(unusable)) from None
+        console = (env.get("BEATLINE_CONSOLE") or "off").lower()
+        if console not in ("on", "off"):
+            raise SettingsError(f"BEATLINE_CONSOLE must be on or off, not {console[:20]!r}.")
+        public_url = (env.get("BEATLINE_PUBLIC_URL") or "").rstrip("/") or None
+        if public_url is not None and urlsplit(public_url).scheme not in ("http", "https"):
+            raise SettingsError("BEATLINE_PUBLIC_URL must start with https:// (or http:// for a test).")
+        if console == "on" and public_url is None:
+            # Sign-in links start with it, and its scheme decides whether the session cookie is Secure.
+            raise SettingsError(
+                "BEATLINE_CONSOLE=on needs BEATLINE_PUBLIC_URL, the address admins reach it at."
+            )
 
         return cls(
             database_url=env.get("BEATLINE_DATABASE_URL") or cls.database_url,
@@ -176,6 +192,8 @@ class Settings:
             step_up=step_up,
             unlock_hours=number("BEATLINE_UNLOCK_HOURS", cls.unlock_hours, float, least=0.01),
             idle_lock_seconds=number("BEATLINE_IDLE_LOCK_SECONDS", cls.idle_lock_seconds, least=1),
+            console=console == "on",
+            public_url=public_url,
         )
 
     def step_up_policy(self, *, bot: bool) -> Policy:

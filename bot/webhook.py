@@ -6,6 +6,7 @@ MAX_BODY gets 413, and one that is not an update (not JSON, nested deeper than a
 whole-number update_id, or fields PTB cannot read) gets 400, before anything is queued: the gate only
 ever sees what PTB made an Update of. Telegram repeats a delivery that got anything but 2xx and gives up
 after "a reasonable amount of attempts", so a bad body is refused a few times, not for ever.
+With BEATLINE_CONSOLE=on the admins' web console (bot/web/) is served under /console/ too.
 `/healthz` says the process is up; `/readyz` says it can reach the database, so a load balancer only
 sends it work it can answer.
 """
@@ -25,6 +26,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.settings import Settings
+from bot.web.guard import ConsoleSettings
 from handlers.context import BotData
 
 __all__ = ["MAX_BODY", "MAX_DEPTH", "SECRET_HEADER", "listening", "update_json", "webhook_app"]
@@ -121,6 +123,17 @@ def webhook_app(
     app.router.add_post(urlsplit(settings.webhook_url or "").path or "/", receive)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    if settings.console:
+        from bot.web import app as console
+        from handlers.vanish import deleter
+
+        services = application.bot_data.services
+        if services is None:
+            raise RuntimeError("the console is mounted once the services are open (after post_init)")
+        known = ConsoleSettings(
+            settings.public_url, application.bot.username, services.step_up, deleter(application.bot)
+        )
+        console.mount(app, services.db, known)
     return app
 
 

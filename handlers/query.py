@@ -2,13 +2,17 @@
 
 Answers are asked for in private chats only, counted against the per-user limit, and sent with
 protect_content whenever they disclose a record, so they cannot be forwarded or saved. A shortlist
-comes back as buttons, and "More" as a button; each button is signed for the asker and expires.
+comes back as buttons, with a Next button while some of it is still to show, and "More" as a
+button; each button is signed for the asker and expires. A tap is a follow-up as words are ("2",
+"next", "more"), so either can follow the other.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -20,11 +24,12 @@ from handlers.gate import what_was_sent
 from handlers.guaranteed import guaranteed
 from handlers.reason_offer import offer_reasons
 from knowledge.access import users
-from knowledge.access.button_payloads import FollowButton, RecordButton
+from knowledge.access.button_payloads import FollowButton, PageButton, RecordButton
 from knowledge.access.buttons import ButtonRefused, ButtonSigner
 from knowledge.access.pending_questions import Held
 from knowledge.answers.disclosure import Answer
-from knowledge.answers.dispatch import answer, answer_record
+from knowledge.answers.dispatch import answer, answer_record, next_page
+from knowledge.answers.persons import SHORTLIST
 from knowledge.follows.checked import FOLLOWABLE
 from knowledge.store.vocabulary import Outcome
 
@@ -39,10 +44,11 @@ BUTTON_REFUSED = {
     "expired": "That button has expired. Ask again for fresh results.",
 }
 RECORD_BUTTON = RecordButton.PATTERN  # button payloads: knowledge/access/button_payloads.py
+T = TypeVar("T")
 
 
 def _button(
-    label: str, record: RecordButton, signer: ButtonSigner, user_id: int
+    label: str, record: RecordButton | PageButton, signer: ButtonSigner, user_id: int
 ) -> InlineKeyboardButton | None:
     try:
         return InlineKeyboardButton(label[:64], callback_data=signer.sign(record.encode(), user_id))
@@ -51,11 +57,13 @@ def _button(
 
 
 def follow_button(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboardButton | None:
-    """A Follow button under an answer that shows one person or vehicle; None under anything else
-    (a reply in sections for several subjects could not say which it follows)."""
-    if result.outcome != Outcome.ANSWERED or not result.records or result.records[0].kind not in FOLLOWABLE:
-        return None
-    if result.subjects > 1:
+    """A Follow button under an answer about one person or vehicle; None under anything else."""
+    if (
+        result.outcome != Outcome.ANSWERED
+        or not result.followable
+        or not result.records
+        or result.records[0].kind not in FOLLOWABLE
+    ):
         return None
     record = result.records[0]
     try:
@@ -70,6 +78,10 @@ def keyboard(result: Answer, signer: ButtonSigner, user_id: int) -> InlineKeyboa
     """One button per shortlisted record, a More button and a Follow button, signed for user_id; None if
     there are none."""
     buttons = [_button(c.label, RecordButton(c.kind, c.id), signer, user_id) for c in result.choices]
+    if result.listing is not None:  # more of the list to show: the follow-up "next", as a tap
+        left = len(result.listing.records) - result.listing.shown
+        label = f"Next {min(left, SHORTLIST)} of {left}"
+        buttons.append(_button(label, PageButton(result.listing.shown), signer, user_id))
     if result.more is not None:
         more = RecordButton(result.more.kind, result.more.id, detail=True)
         buttons.append(_button("More", more, signer, user_id))
@@ -135,18 +147,23 @@ async def ask(update: Update, context: BeatlineContext) -> None:
             await send_answer(update, context, result)
 
 
-async def open_record(update: Update, context: BeatlineContext) -> None:
-    """A press on a shortlist or More button shows that record, if the button is the presser's and fresh."""
+async def _verified(update: Update, context: BeatlineContext, decode: Callable[[str], T]) -> T | None:
+    """What the press asks for if the button is the presser's and fresh; otherwise refused, audited, None."""
     press = guaranteed(update.callback_query, "button press")
-    data = guaranteed(press.data, "button data")
     try:
-        record = RecordButton.decode(context.services.buttons.verify(data, press.from_user.id))
+        data = guaranteed(press.data, "button data")
+        payload = decode(context.services.buttons.verify(data, press.from_user.id))
     except ButtonRefused as refused:
         await context.audit("denied", query=f"button {refused.reason}")
         await press.answer(BUTTON_REFUSED[refused.reason], show_alert=True)
-        return
+        return None
     await press.answer()
-    if await within_limit(update, context):
+    return payload if await within_limit(update, context) else None
+
+
+async def open_record(update: Update, context: BeatlineContext) -> None:
+    """A press on a shortlist or More button shows that record, if the button is the presser's and fresh."""
+    if (record := await _verified(update, context, RecordButton.decode)) is not None:
         services = context.services
         result = await answer_record(
             services.db, context.caller, record.kind, record.record_id,
@@ -154,6 +171,19 @@ async def open_record(update: Update, context: BeatlineContext) -> None:
         )  # fmt: skip
         if result.outcome is Outcome.NEEDS_REASON:
             await offer_reasons(update, context, result, Held(record=record.encode()))
+        else:
+            await send_answer(update, context, result)
+
+
+async def page_on(update: Update, context: BeatlineContext) -> None:
+    """A press on Next shows the next page of that shortlist, if the button is the presser's and fresh."""
+    if (page := await _verified(update, context, PageButton.decode)) is not None:
+        services = context.services
+        result = await next_page(
+            services.db, context.caller, page.shown, records=services.records, rule=services.reasons
+        )
+        if result.outcome is Outcome.NEEDS_REASON:  # the tapped reason asks "next" in words
+            await offer_reasons(update, context, result, Held(question="next"))
         else:
             await send_answer(update, context, result)
 
@@ -176,4 +206,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(filters.ChatType.GROUPS & filters.UpdateType.MESSAGE, ask_in_group),
         MessageHandler(private & filters.UpdateType.EDITED_MESSAGE & filters.TEXT, edited),
         CallbackQueryHandler(open_record, pattern=RECORD_BUTTON),
+        CallbackQueryHandler(page_on, pattern=PageButton.PATTERN),
     ])  # fmt: skip

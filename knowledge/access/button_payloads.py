@@ -3,7 +3,8 @@
 The payloads are the wire format of buttons already sitting in officers' chats, so they never change:
 `r` + `o` (open) or `m` (more) + a kind letter + `:` + the record id for a record; `b` + an action
 letter + the briefing id for a briefing; `q` + a held question's id + `:` + a reason code for a
-reason; `f` + a kind letter + `:` + the record id to follow a record. A payload that does not decode
+reason; `f` + a kind letter + `:` + the record id to follow a record; `ln` + how many of a shortlist
+were shown, for its next page. A payload that does not decode
 is refused as "invalid", as a tampered one is.
 """
 
@@ -15,7 +16,7 @@ from typing import ClassVar
 from knowledge.access.buttons import ButtonRefused
 from knowledge.access.reasons import CODE
 
-__all__ = ["BriefingButton", "FollowButton", "ReasonButton", "RecordButton"]
+__all__ = ["BriefingButton", "FollowButton", "PageButton", "ReasonButton", "RecordButton"]
 
 _KIND_LETTERS = {"person": "p", "vehicle": "v", "address": "a", "incident": "i", "warrant": "w"}
 _KINDS = {letter: kind for kind, letter in _KIND_LETTERS.items()}
@@ -106,3 +107,23 @@ class ReasonButton:
         if digits != str(int(digits)) or not CODE.fullmatch(code):
             raise ButtonRefused("invalid")  # only what encode() writes
         return cls(int(digits), code)
+
+
+@dataclass(frozen=True)
+class PageButton:
+    """The next page of the shortlist it was sent under; `shown` (how far that list had been shown) tells
+    a tap on an old list's button from one on the list the officer is paging now."""
+
+    shown: int
+
+    PATTERN: ClassVar[str] = r"^ln\d"
+
+    def encode(self) -> str:
+        return f"ln{self.shown}"
+
+    @classmethod
+    def decode(cls, payload: str) -> PageButton:
+        digits = payload[2:]
+        if payload[:2] != "ln" or not (digits.isascii() and digits.isdigit()) or digits != str(int(digits)):
+            raise ButtonRefused("invalid")
+        return cls(int(digits))

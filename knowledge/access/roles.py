@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "COMMANDS",
+    "FOLLOW_UPS",
     "REASONS_HINT",
     "ROLES",
     "Command",
@@ -58,6 +59,7 @@ COMMANDS = (
     Command("audit", "/audit [ID]", "recent audit entries", _ADMIN, terminal=True),
     Command("stats", "/stats [DAYS]", "checks per day, team, intent, outcome, reason; answer times", _ADMIN),
     Command("review", "/review", "the review digest of the last 7 days", _ADMIN),
+    Command("console", "/console", "a one-time sign-in link to the web console", _ADMIN),
 )
 
 EXAMPLES = (
@@ -73,6 +75,9 @@ AT_THE_TERMINAL = (
     "more — the detail of the last answer",
     "quit — leave",
 )
+
+
+FOLLOW_UPS = "Then, within 10 minutes: 'more', a number from a list ('2'), 'his car', 'is she wanted'."
 
 
 def can_use(role: str, command: str) -> bool:
@@ -100,6 +105,7 @@ def help_text(role: str, *, reasons: bool = False, terminal: bool = False) -> st
     lines = ["Ask me in plain words, for example:"]
     lines += [f"• {example}" for example in (EXAMPLES if terminal else (*EXAMPLES, LOCATION))]
     lines += [REASONS_HINT] if reasons else []
+    lines.append(FOLLOW_UPS)
     lines.append("Commands:")
     lines += [f"{c.usage} — {c.description}" for c in commands_for(role) if c.terminal or not terminal]
     if terminal:

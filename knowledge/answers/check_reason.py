@@ -49,10 +49,13 @@ async def given_reason(db: Database, text: str, reason: str) -> Given:
     return Given(text, code)
 
 
-async def settle(db: Database, caller: Caller, code: str, intent: Intent, rule: ReasonRule) -> str | None:
+async def settle(
+    db: Database, caller: Caller, code: str, intent: Intent, rule: ReasonRule, *, follows: bool = False
+) -> str | None:
     """The code this request is recorded under ('' for none); None when a reason must be asked for first.
 
-    A code given is kept for the asker's follow-ups, whatever was asked with it.
+    A code given is kept for the asker's follow-ups, whatever was asked with it. A follow-up ("more",
+    "2", "his car", a tapped button: `follows`) shows records as a check does, so it is held to one too.
     """
     user = caller.telegram_user_id
     if user is None or caller.role not in ROLES:
@@ -60,17 +63,17 @@ async def settle(db: Database, caller: Caller, code: str, intent: Intent, rule: 
     if code:
         await reason_choices.choose(db, user, code, rule)
         return code
-    if intent not in CHECKS:
+    if intent not in CHECKS and not follows:
         return ""
     carried = await reason_choices.current(db, user, rule)
     return carried if carried or not rule.required else None
 
 
 async def recorded_under(
-    db: Database, caller: Caller, code: str, intent: Intent, rule: ReasonRule
+    db: Database, caller: Caller, code: str, intent: Intent, rule: ReasonRule, *, follows: bool = False
 ) -> str | Draft:
     """The code to record the request under, or the `needs_reason` draft to answer it with instead."""
-    settled = await settle(db, caller, code, intent, rule)
+    settled = await settle(db, caller, code, intent, rule, follows=follows)
     return settled if settled is not None else await asked_for(db, rule)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.access.roles import ROLES
 from knowledge.errors import RecordsUnavailable
@@ -43,6 +44,8 @@ __all__ = [
     "Choice",
     "Disclosed",
     "Draft",
+    "Listing",
+    "Remember",
     "audited",
     "database_down",
     "drafted",
@@ -74,6 +77,15 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """A shortlist as a conversation keeps it: every record it was cut from, best first, and how many of
+    them have been shown, so that "more" shows the next and "9" means the ninth the officer saw."""
+
+    records: tuple[Disclosed, ...]
+    shown: int
+
+
+@dataclass(frozen=True)
 class Answer:
     intent: Intent
     outcome: Outcome
@@ -81,7 +93,9 @@ class Answer:
     records: tuple[Disclosed, ...] = ()
     choices: tuple[Choice, ...] = ()
     more: Disclosed | None = None  # the record a "More" follow-up would detail
-    subjects: int = 1  # sections of one reply to a message naming several (knowledge/answers/several.py)
+    # Whether a Follow button may go under it: not under several subjects, where it could not say which.
+    followable: bool = True
+    listing: Listing | None = None  # the shortlist, when a "next" follow-up would show more of it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,7 +120,12 @@ class Draft:
     choices: list[Choice] = field(default_factory=list)
     more: Disclosed | None = None
     counted: list[Disclosed] = field(default_factory=list)
-    subjects: int = 1
+    listing: Listing | None = None  # the shortlist a follow-up may page or pick from
+    intent: Intent | None = None  # what was answered, when only the records could say (a follow-up)
+    followable: bool = True
+
+
+Remember = Callable[[AsyncSession, Draft], Awaitable[None]]
 
 
 async def audited(
@@ -117,6 +136,7 @@ async def audited(
     reason: str,
     work: Callable[[Records], Awaitable[Draft]],
     records: RecordsSource | None = None,
+    remember: Remember | None = None,
 ) -> Answer:
     """Run `work`, then write its audit entry: the single path of every disclosure.
 
@@ -124,7 +144,8 @@ async def audited(
     None) that holds no write lock; the audit entry is a short transaction of its own, committed before
     the answer is returned, so nothing is disclosed unaudited. Strangers are refused here, before any
     record is read. A records system that fails is an audited error, never part of a reply; a database
-    that went away is one sentence.
+    that went away is one sentence. `remember` keeps what the answer showed for the follow-ups, in the
+    audit entry's transaction: what a conversation holds was audited.
     """
     started = time.perf_counter()
     try:
@@ -132,6 +153,7 @@ async def audited(
             draft = Draft(Outcome.DENIED, NOT_ENROLLED)
         else:
             draft = await _read(records or SqlStore(db), Asking(reason, _officer(caller)), work)
+        intent = draft.intent or intent
         took = round((time.perf_counter() - started) * 1000)
         shown = [f"{r.kind}:{audit_token(r.id)}" for r in draft.records]
         async with db.sessions() as session, session.begin():
@@ -151,17 +173,15 @@ async def audited(
             await raise_alerts(
                 session, caller, audit_id=entry, outcome=draft.outcome, record_ids=shown, reason=reason, at=at
             )
+            if remember is not None and draft.outcome is not Outcome.DENIED:
+                await remember(session, draft)
     except DATABASE_ERRORS as exc:
         return database_down(intent, exc)
+    listing = draft.listing if draft.listing and draft.listing.shown < len(draft.listing.records) else None
     return Answer(
-        intent,
-        draft.outcome,
-        draft.reply,
-        tuple(draft.records),
-        tuple(draft.choices),
-        draft.more,
-        draft.subjects,
-    )
+        intent, draft.outcome, draft.reply, tuple(draft.records), tuple(draft.choices), draft.more,
+        draft.followable, listing,
+    )  # fmt: skip
 
 
 def database_down(intent: Intent, exc: BaseException) -> Answer:

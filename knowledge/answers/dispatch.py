@@ -16,7 +16,17 @@ from types import MappingProxyType
 
 from knowledge.access.reason_choices import DEFAULT_RULE, ReasonRule
 from knowledge.access.roles import help_text
-from knowledge.answers import addresses, check_reason, incidents, persons, render, several, vehicles
+from knowledge.answers import (
+    addresses,
+    check_reason,
+    conversation,
+    follow_ups,
+    incidents,
+    persons,
+    render,
+    several,
+    vehicles,
+)
 from knowledge.answers.disclosure import DATABASE_ERRORS, GONE, Answer, Draft, audited, database_down, drafted
 from knowledge.errors import BeatlineError
 from knowledge.follows.teamwork import teamwork_note
@@ -24,10 +34,11 @@ from knowledge.records.port import Records, RecordsSource
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
 from knowledge.store.vocabulary import Outcome, RecordKind
+from knowledge.understanding.follow_ups import FollowUp, Refers
 from knowledge.understanding.intents import Intent
 from knowledge.understanding.parse import ParsedQuery, parse
 
-__all__ = ["SMALL_TALK_REPLIES", "answer", "answer_record"]
+__all__ = ["SMALL_TALK_REPLIES", "answer", "answer_record", "next_page"]
 
 _ASK = "a name with a date of birth, a number plate, an address or an incident reference"
 SMALL_TALK_REPLIES = {
@@ -49,6 +60,7 @@ class _Question:
     parsed: ParsedQuery
     today: dt.date
     rule: ReasonRule
+    now: dt.datetime
 
 
 async def _with_teamwork(db: Database, caller: Caller, draft: Draft, teamwork: bool) -> Draft:
@@ -56,8 +68,8 @@ async def _with_teamwork(db: Database, caller: Caller, draft: Draft, teamwork: b
 
     Read from the audit log in Beatline's own database, wherever the records come from.
     """
-    # Not under a reply in sections (several subjects): the note would read as the last section's.
-    if teamwork and draft.outcome == Outcome.ANSWERED and draft.records and draft.subjects == 1:
+    # Not under a reply in sections (several subjects, not followable): it would read as the last one's.
+    if teamwork and draft.outcome == Outcome.ANSWERED and draft.records and draft.followable:
         first = draft.records[0]
         if first.kind == RecordKind.PERSON:
             async with db.reads() as session, session.begin():
@@ -126,14 +138,23 @@ async def answer(
     records: RecordsSource | None = None,
     teamwork: bool = True,
     rule: ReasonRule = DEFAULT_RULE,
+    now: dt.datetime | None = None,
 ) -> Answer:
-    """Understand the question, look it up in `records` (those in `db` if None), summarise, and audit."""
+    """Understand the question (or follow-up), look it up in `records` (those in `db` if None),
+    summarise, and audit what was disclosed.
+
+    What the answer showed is kept as this user's conversation (`conversation.remembering`), so that
+    "more", "the second one" or "his car" can follow it, whichever process gets the next message. A
+    follow-up shows records as a check does, so it needs a reason as a check does.
+    """
     today = today or dt.date.today()
+    now = now or dt.datetime.now(dt.UTC)
     parsed = None
     try:
         given = await check_reason.given_reason(db, text, reason)
         parsed = parse(given.question, today=today)
-        code = await check_reason.recorded_under(db, caller, given.code, parsed.intent, rule)
+        follows = parsed.follow_up is not None
+        code = await check_reason.recorded_under(db, caller, given.code, parsed.intent, rule, follows=follows)
     except BeatlineError as unknown:
         refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
         intent = parse(text, today=today).intent
@@ -145,16 +166,20 @@ async def answer(
     if given.code and not given.question:
         noted = check_reason.noted(code, caller, rule)
         return await audited(db, caller, text, parsed.intent, code, lambda _: drafted(noted))
-    question = _Question(caller, parsed, today, rule)
+    question = _Question(caller, parsed, today, rule, now)
+    keeps = parsed.follow_up is not None and parsed.follow_up.refers is not Refers.PICK
+    remember = conversation.remembering(caller, now, follows=follows, keeps_subject=keeps)
 
     async def work(view: Records) -> Draft:
-        return await _with_teamwork(db, caller, await _route(view, question), teamwork)
+        return await _with_teamwork(db, caller, await _route(db, view, question), teamwork)
 
-    return await audited(db, caller, text, parsed.intent, code, work, records)
+    return await audited(db, caller, text, parsed.intent, code, work, records, remember=remember)
 
 
-async def _route(records: Records, question: _Question) -> Draft:
+async def _route(db: Database, records: Records, question: _Question) -> Draft:
     parsed = question.parsed
+    if parsed.follow_up:
+        return await _follow(db, records, question.caller, parsed.follow_up, question.now)
     if len(parsed.subjects) > 1:  # "ab12 cde and nl72 byd": each answered, in one reply and one audit entry
         drafts = [await _route_one(records, replace(question, parsed=subject)) for subject in parsed.subjects]
         return several.combine(parsed.subjects, drafts, parsed.subjects_left_out)
@@ -179,13 +204,51 @@ async def answer_record(
     records: RecordsSource | None = None,
     teamwork: bool = True,
     rule: ReasonRule = DEFAULT_RULE,
+    now: dt.datetime | None = None,
 ) -> Answer:
-    """Open one record chosen from a shortlist, or its detail ("More"), under the asker's reason."""
+    """Open one record chosen from a shortlist, or its detail ("More"), under the asker's reason; a tap
+    is a follow-up as words are."""
     intent, open_record = _BY_KIND.get(kind, (Intent.INCIDENT_LOOKUP, _gone))
     label = query or f"{'more on' if detail else 'open'} {kind} {record_id}"
+
+    async def work(view: Records) -> Draft:
+        return await _with_teamwork(db, caller, await open_record(view, record_id, detail), teamwork)
+
+    return await _tapped(db, caller, label, intent, work, reason, records, rule, now)
+
+
+async def next_page(
+    db: Database,
+    caller: Caller,
+    shown: int,
+    *,
+    reason: str = "",
+    records: RecordsSource | None = None,
+    rule: ReasonRule = DEFAULT_RULE,
+    now: dt.datetime | None = None,
+) -> Answer:
+    """The next page of the shortlist a Next button was sent under: the follow-up "next", tapped."""
+    now = now or dt.datetime.now(dt.UTC)
+    follow_up = FollowUp(Refers.NEXT, number=shown)
+    work: Callable[[Records], Awaitable[Draft]] = lambda r: _follow(db, r, caller, follow_up, now)  # noqa: E731
+    return await _tapped(db, caller, "next (button)", Intent.UNKNOWN, work, reason, records, rule, now)
+
+
+async def _tapped(
+    db: Database,
+    caller: Caller,
+    label: str,
+    intent: Intent,
+    work: Callable[[Records], Awaitable[Draft]],
+    reason: str,
+    records: RecordsSource | None,
+    rule: ReasonRule,
+    now: dt.datetime | None,
+) -> Answer:
+    """A button's answer, under the asker's reason (a tap shows records as a check does)."""
     try:
         given = (await check_reason.given_reason(db, "", reason)).code
-        code = await check_reason.recorded_under(db, caller, given, intent, rule)
+        code = await check_reason.recorded_under(db, caller, given, intent, rule, follows=True)
     except BeatlineError as unknown:
         refusal = Draft(Outcome.NEEDS_REASON, str(unknown))
         return await audited(db, caller, label, intent, "", lambda _: drafted(refusal))
@@ -193,11 +256,16 @@ async def answer_record(
         return database_down(intent, exc)
     if isinstance(code, Draft):
         return await audited(db, caller, label, intent, "", lambda _: drafted(code))
+    remember = conversation.remembering(caller, now or dt.datetime.now(dt.UTC), follows=True)
+    return await audited(db, caller, label, intent, code, work, records, remember=remember)
 
-    async def work(view: Records) -> Draft:
-        return await _with_teamwork(db, caller, await open_record(view, record_id, detail), teamwork)
 
-    return await audited(db, caller, label, intent, code, work, records)
+async def _follow(
+    db: Database, records: Records, caller: Caller, follow_up: FollowUp, now: dt.datetime
+) -> Draft:
+    """A follow-up: what this user was last shown, from Beatline's own database, then the records."""
+    said = await conversation.recall(db, caller, now)
+    return await follow_ups.answer_follow_up(records, follow_up, said)
 
 
 async def _gone(_: Records, record_id: str, detail: bool) -> Draft:

@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import replace
 
 from knowledge.answers import render
-from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft
+from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft, Listing
 from knowledge.matching.scoring import CONVINCING, DobMatch, PersonQuery, ScoredPerson
 from knowledge.records.port import Records
-from knowledge.records.read_model import PersonRecord
+from knowledge.records.read_model import PersonRecord, ShortlistEntry
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.intents import Intent
 from knowledge.understanding.parse import ParsedQuery
@@ -22,6 +22,7 @@ __all__ = [
     "SHORTLIST",
     "SUMMARY_INCIDENTS",
     "check_person",
+    "listed_people",
     "open_person",
     "person_disclosures",
 ]
@@ -111,13 +112,15 @@ async def _one_person(records: Records, hit: ScoredPerson, focus_warrants: bool)
     return Draft(Outcome.ANSWERED, reply, disclosed, more=_more_on(person))
 
 
-async def open_person(records: Records, person_id: str, detail: bool) -> Draft:
-    """One person chosen from a shortlist, or their detail ("More")."""
+async def open_person(
+    records: Records, person_id: str, detail: bool, *, focus_warrants: bool = False
+) -> Draft:
+    """One person chosen from a shortlist, or their detail ("More"); `focus_warrants` for "is he wanted"."""
     person = await records.person(person_id, incidents=DETAIL_INCIDENTS if detail else SUMMARY_INCIDENTS)
     if person is None:
         return Draft(Outcome.NOT_FOUND, GONE)
     disclosed = person_disclosures(person, detail=detail)
-    reply = render.person_summary(person, detail=detail)
+    reply = render.person_summary(person, detail=detail, focus_warrants=focus_warrants)
     return Draft(Outcome.ANSWERED, reply, disclosed, more=None if detail else _more_on(person))
 
 
@@ -136,6 +139,8 @@ def person_disclosures(person: PersonRecord, *, score: float = 100.0, detail: bo
     ]
     if person.address:
         disclosed.append(Disclosed(RecordKind.ADDRESS, person.address.id))
+    kept = person.vehicles if detail else person.vehicles[: render.KEPT_VEHICLES]
+    disclosed += [Disclosed(RecordKind.VEHICLE, v.vrm) for v in kept]
     shown = person.incidents if detail else person.incidents[: render.RECENT_INCIDENTS]
     disclosed += [Disclosed(RecordKind.INCIDENT, i.ref) for i in shown]
     return disclosed
@@ -147,29 +152,67 @@ async def _shortlist(records: Records, hits: list[ScoredPerson], heading: str) -
     Names tie often (two dozen John Smiths all score 100), and a list cut to six must not silently leave
     out the one who is wanted: flagged people go first within a score, each line names its WANTED and
     markers, and any wanted or dangerous left out are counted so the officer knows to narrow the search.
+    The whole ranked list goes to the conversation, so that "more" shows the next six in the same order.
     """
     flagged = await records.safety_flagged([hit.person_id for hit in hits[:FLAG_CHECKS]])
     hits = sorted(hits, key=lambda h: (-h.score, h.person_id not in flagged, h.person_id))
     shown = hits[:SHORTLIST]
-    people = await records.shortlist_entries([hit.person_id for hit in shown])
-    entries = [people[hit.person_id] for hit in shown]
-    choices = [
-        Choice(
-            render.field(f"{render.shortlist_name(p)} {render.uk_date(p.date_of_birth)}"),
-            RecordKind.PERSON,
-            p.id,
-        )
-        for p in entries
-    ]
-    disclosed = [Disclosed(RecordKind.PERSON, hit.person_id, hit.score) for hit in shown]
+    entries, choices, disclosed, _ = await _rows(
+        records, [Disclosed(RecordKind.PERSON, h.person_id, h.score) for h in shown], first=1
+    )
     hidden = [
         Disclosed(RecordKind.PERSON, hit.person_id) for hit in hits[SHORTLIST:] if hit.person_id in flagged
     ]
     if len(hits) > len(shown):
         at_least = "at least " if len(hits) > FLAG_CHECKS else ""  # only so many were checked
         warn = f"; {at_least}{len(hidden)} not shown are wanted or carry warnings" if hidden else ""
-        heading = f"{heading.rstrip(':')} (showing {len(shown)}{warn}):"
+        heading = f"{heading.rstrip(':')} (showing {len(shown)}{warn}; say 'more' for the next):"
     if any(p.wanted or p.markers for p in entries):
-        heading = "⚠ marks people who are wanted or carry warnings, named on their line.\n" + heading
+        heading = f"{_MARKED}\n{heading}"
+    listed = tuple(Disclosed(RecordKind.PERSON, h.person_id, h.score) for h in hits)
     reply = render.shortlist(heading, entries)
-    return Draft(Outcome.AMBIGUOUS, reply, disclosed, choices, counted=hidden)
+    return Draft(
+        Outcome.AMBIGUOUS, reply, disclosed, choices, counted=hidden, listing=Listing(listed, len(shown))
+    )
+
+
+_MARKED = "⚠ marks people who are wanted or carry warnings, named on their line."
+
+
+async def listed_people(records: Records, listing: Listing, count: int) -> Draft:
+    """The next `count` people of a shortlist already given, numbered as they stand on the whole list."""
+    page = listing.records[listing.shown : listing.shown + count]
+    first, last, total = listing.shown + 1, listing.shown + len(page), len(listing.records)
+    entries, choices, disclosed, numbers = await _rows(records, list(page), first=first)
+    flagged = await records.safety_flagged([p.id for p in listing.records[last:]])
+    rest = [p for p in listing.records[last:] if p.id in flagged]
+    heading = f"Matches {first}–{last} of {total}"
+    if rest:
+        heading += f" ({len(rest)} after these are wanted or carry warnings)"
+    heading += ":" if last == total else " (say 'more' for the next, 'show all' for the rest):"
+    if any(p.wanted or p.markers for p in entries):
+        heading = f"{_MARKED}\n{heading}"
+    reply = render.shortlist(heading, entries, numbers=numbers)
+    counted = [Disclosed(RecordKind.PERSON, p.id) for p in rest]
+    return Draft(
+        Outcome.AMBIGUOUS, reply, disclosed, choices, counted=counted, listing=Listing(listing.records, last)
+    )
+
+
+async def _rows(
+    records: Records, shown: list[Disclosed], *, first: int
+) -> tuple[list[ShortlistEntry], list[Choice], list[Disclosed], list[int]]:
+    """The people of one page of a shortlist: an entry, a button and a disclosure each, and each one's
+    number on the whole list (`first` is the page's first)."""
+    people = await records.shortlist_entries([p.id for p in shown])
+    entries, choices, disclosed, numbers = [], [], [], []
+    for number, hit in enumerate(shown, start=first):
+        person = people.get(hit.id)
+        if person is None:  # gone since the list was made (a follow-up minutes later): left out
+            continue
+        label = render.field(f"{render.shortlist_name(person)} {render.uk_date(person.date_of_birth)}")
+        entries.append(person)
+        choices.append(Choice(label, RecordKind.PERSON, person.id))
+        disclosed.append(Disclosed(RecordKind.PERSON, person.id, hit.score))
+        numbers.append(number)
+    return entries, choices, disclosed, numbers

@@ -26,6 +26,7 @@ from knowledge.records.read_model import (
     PersonRecord,
     Resident,
     ShortlistEntry,
+    VehicleHit,
     VehicleRecord,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
 
 SCREEN = 600  # characters that fit a phone screen without scrolling
 RECENT_INCIDENTS = 3  # incidents on a person's first answer; the detail shows all loaded
+KEPT_VEHICLES = 3  # vehicles on a person's first answer; the detail shows all loaded
 FIELD_CHARS = 2000  # the longest text one field of a record shows (an incident's narrative)
 _MORE = "(More detail: ask for more.)"
 # A warrant on record may have been executed or withdrawn since the last import.
@@ -153,6 +155,10 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
         lines.append("Not wanted: no active warrant.")
     if person.address:
         lines.append(f"Last known address: {_address_line(person.address)}")
+    if person.vehicles:
+        kept = person.vehicles if detail else person.vehicles[:KEPT_VEHICLES]
+        others = f" and {len(person.vehicles) - len(kept)} more" if len(person.vehicles) > len(kept) else ""
+        lines.append(f"Keeper of: {'; '.join(_kept(v) for v in kept)}{others}")
     if person.incidents:
         shown = person.incidents if detail else person.incidents[:RECENT_INCIDENTS]
         recent = "; ".join(f"{uk_date(i.occurred_at.date())} {i.category} ({i.role})" for i in shown)
@@ -165,6 +171,11 @@ def person_summary(person: PersonRecord, *, detail: bool = False, focus_warrants
                 lines.append(f"Warrant {warrant.ref} {warrant.status.lower()}: {warrant.offence}")
         return "\n".join(lines)
     return _fit(lines)
+
+
+def _kept(vehicle: VehicleHit) -> str:
+    warnings = f" ⚠ {marker_labels(vehicle.markers, first='STOLEN')}" if vehicle.markers else ""
+    return f"{vehicle.vrm} {vehicle.colour} {vehicle.make} {vehicle.model}{warnings}"
 
 
 def _vehicle_lines(vehicle: VehicleRecord) -> list[str]:
@@ -280,13 +291,16 @@ def shortlist_name(entry: ShortlistEntry) -> str:
     return mark + surname_first(field(entry.forenames), field(entry.surname))
 
 
-def shortlist(heading: str, entries: Sequence[ShortlistEntry]) -> str:
-    """A numbered list to choose from, each entry naming its WANTED and every marker, most severe first."""
+def shortlist(heading: str, entries: Sequence[ShortlistEntry], *, numbers: Sequence[int] = ()) -> str:
+    """A numbered list to choose from, each entry naming its WANTED and every marker, most severe first.
+
+    A later page of the same list gives its `numbers` on the whole list, so "9" is the ninth line shown.
+    """
     entries = _as_data(entries)
     lines = [heading]
     if any(entry.wanted for entry in entries):
         lines.append(CONFIRM_WARRANT)
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in zip(numbers or range(1, len(entries) + 1), entries, strict=True):
         town = f", {entry.town}" if entry.town else ""
         warnings = _person_warnings(entry.wanted, entry.markers)
         said = f"{shortlist_name(entry)} — born {uk_date(entry.date_of_birth)}{town} ({entry.id})"

@@ -105,5 +105,5 @@ def combine(subjects: Sequence[ParsedQuery], drafts: Sequence[Draft], left_out: 
         choices,
         more=None,  # one More button cannot say which section it details: ask for that one alone
         counted=_unique([record for draft in drafts for record in draft.counted]),
-        subjects=kept,
+        followable=False,  # nor can one Follow button
     )

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 
 from knowledge.answers import render
-from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft
+from knowledge.answers.disclosure import GONE, Choice, Disclosed, Draft, Listing
 from knowledge.answers.persons import DETAIL_INCIDENTS, SHORTLIST, person_disclosures
 from knowledge.records.port import Records
 from knowledge.records.read_model import VehicleHit
 from knowledge.store.vocabulary import Outcome, RecordKind
 from knowledge.understanding.parse import ParsedQuery
 
-__all__ = ["check_vehicle", "open_vehicle"]
+__all__ = ["LISTED", "check_vehicle", "listed_vehicles", "open_vehicle", "vehicle_list"]
 
 _PARTIAL_MARK = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z]{0,2}")
+LISTED = 60  # marks a partial mark lists at most: six at a time, "more" for the next
 
 
 async def check_vehicle(records: Records, parsed: ParsedQuery) -> Draft:
@@ -36,13 +37,13 @@ async def _vehicle(records: Records, vrm: str) -> Draft:
     hits = await records.find_vehicles(vrm)
     likeliest = [vehicle for vehicle, confusions in hits if confusions == hits[0][1]] if hits else []
     if not likeliest and _PARTIAL_MARK.fullmatch(vrm):
-        likeliest = await records.vehicles_starting(vrm, SHORTLIST + 1)
+        likeliest = await records.vehicles_starting(vrm, LISTED)
         if len(likeliest) > 1:
-            return _vehicle_list(likeliest, f"Vehicles whose mark starts {vrm}")
+            return vehicle_list(likeliest, f"Vehicles whose mark starts {vrm}")
     if not likeliest:
         return Draft(Outcome.NOT_FOUND, f"No vehicle found for {vrm}.")
     if len(likeliest) > 1:
-        return _vehicle_list(likeliest, f"No exact match for {vrm}. It may be")
+        return vehicle_list(likeliest, f"No exact match for {vrm}. It may be")
     record = await records.vehicle(likeliest[0].vrm)
     if record is None:  # found by search in this same snapshot, so only a broken store gets here
         return Draft(Outcome.NOT_FOUND, GONE)
@@ -57,18 +58,43 @@ async def _vehicle(records: Records, vrm: str) -> Draft:
     return Draft(Outcome.ANSWERED, reply, disclosed, more=more)
 
 
-def _vehicle_list(vehicles: list[VehicleHit], heading: str) -> Draft:
-    """Marks to choose from, each with its own warnings: none is left unmarked because it is a list."""
-    shown, lines, choices = vehicles[:SHORTLIST], [], []
-    for n, vehicle in enumerate(shown, start=1):
+def vehicle_list(vehicles: list[VehicleHit], heading: str) -> Draft:
+    """Marks to choose from, each with its own warnings: none is left unmarked because it is a list.
+
+    The whole list goes to the conversation, so that "more" shows the next six.
+    """
+    shown = vehicles[:SHORTLIST]
+    more = f" (the first {len(shown)}; say 'more' for the next)" if len(vehicles) > len(shown) else ""
+    draft = _numbered(list(enumerate(shown, start=1)), f"{heading}{more}:")
+    draft.listing = Listing(tuple(Disclosed(RecordKind.VEHICLE, v.vrm) for v in vehicles), len(shown))
+    return draft
+
+
+async def listed_vehicles(records: Records, listing: Listing, count: int) -> Draft:
+    """The next `count` vehicles of a list already given, each read afresh, numbered as on the whole list
+    (one gone since is left out, and the others keep their numbers)."""
+    page = listing.records[listing.shown : listing.shown + count]
+    found = [(n, await records.vehicle(v.id)) for n, v in enumerate(page, start=listing.shown + 1)]
+    hits = [(n, VehicleHit(v.vrm, v.make, v.model, v.colour, v.markers)) for n, v in found if v is not None]
+    if not hits:
+        return Draft(Outcome.NOT_FOUND, GONE)
+    last = listing.shown + len(page)
+    draft = _numbered(hits, f"Vehicles {listing.shown + 1}–{last} of {len(listing.records)}:")
+    draft.listing = Listing(listing.records, last)
+    return draft
+
+
+def _numbered(vehicles: list[tuple[int, VehicleHit]], heading: str) -> Draft:
+    lines, choices = [], []
+    for n, vehicle in vehicles:
         labels = render.marker_labels(vehicle.markers)
         warning = f"⚠ {labels} — " if labels else ""
-        label = f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}"
+        label = render.field(f"{vehicle.vrm}: {vehicle.colour} {vehicle.make} {vehicle.model}")
         lines.append(f"{n}. {warning}{label}")
         choices.append(Choice(label, RecordKind.VEHICLE, vehicle.vrm))
-    more = f" (the first {len(shown)})" if len(vehicles) > len(shown) else ""
-    reply = "\n".join([f"{heading}{more}:", *lines, "Choose one, or send the full mark."])
-    return Draft(Outcome.AMBIGUOUS, reply, [Disclosed(RecordKind.VEHICLE, v.vrm) for v in shown], choices)
+    reply = "\n".join([heading, *lines, "Choose one, or send the full mark."])
+    disclosed = [Disclosed(RecordKind.VEHICLE, v.vrm) for _, v in vehicles]
+    return Draft(Outcome.AMBIGUOUS, reply, disclosed, choices)
 
 
 async def _vehicle_detail(records: Records, vrm: str) -> Draft:

@@ -91,12 +91,19 @@ async def acknowledge(db: Database, briefing_id: int, telegram_id: int) -> Ack:
 
 
 async def remind(
-    db: Database, briefing_id: int, viewer: Enrolment, *, progress_chat_id: int, progress_message_id: int
+    db: Database,
+    briefing_id: int,
+    viewer: Enrolment,
+    *,
+    progress_chat_id: int | None,
+    progress_message_id: int | None,
+    channel: str = "telegram",
 ) -> int:
     """Queue the briefing again for those who have not acknowledged; how many will be reminded.
 
     The briefing goes back to 'sending' with no worker holding it, so the delivery engine's next look
-    (woken at once by the handler) claims it exactly as it resumes an interrupted run.
+    (woken at once by the handler) claims it exactly as it resumes an interrupted run. With no
+    progress message (a Remind from the web console) no progress is shown; `channel` is the presser's.
     """
     await managed(db, briefing_id, viewer)  # may they follow it?
     async with db.sessions() as session, session.begin():
@@ -129,7 +136,7 @@ async def remind(
         # Who pressed Remind, in the same transaction as the re-queue: the copies go out in the
         # author's name, but the decision to send them again was the presser's.
         presser = Caller(
-            actor=f"tg:{viewer.telegram_id}", role=viewer.role, channel="telegram",
+            actor=f"tg:{viewer.telegram_id}", role=viewer.role, channel=channel,
             telegram_user_id=viewer.telegram_id,
         )  # fmt: skip
         await audit.record(

@@ -22,6 +22,7 @@ from knowledge.records.read_model import (
     PersonRecord,
     Resident,
     ShortlistEntry,
+    VehicleHit,
     VehicleRecord,
     WarrantInfo,
 )
@@ -90,12 +91,19 @@ _PERSON_COLUMNS = (
 )  # fmt: skip
 
 
-async def load_person(session: AsyncSession, person_id: str, *, incidents: int = 5) -> PersonRecord | None:
-    """A person with markers, warrants, last known address and the newest incidents.
+KEPT_VEHICLES = 20  # vehicles loaded with a person, the flagged first: a fleet's keeper has more
 
-    All in one query of plain rows, since every round trip costs about a millisecond here: the person
-    and address, outer-joined to their warrants and to the newest `incidents` (a row for each pair: a
-    person has a few warrants at most, so a few dozen rows).
+
+async def load_person(
+    session: AsyncSession, person_id: str, *, incidents: int = 5, vehicles: bool = True
+) -> PersonRecord | None:
+    """A person with markers, warrants, last known address, the newest incidents and (`vehicles`) the
+    vehicles they keep.
+
+    Every round trip costs about a millisecond here: the person and address, outer-joined to their
+    warrants and to the newest `incidents` (a row for each pair: a person has a few warrants at most,
+    so a few dozen rows), come in one query of plain rows, the vehicles in one more, so a keeper inside
+    a vehicle answer is loaded without their other vehicles.
     """
     newest = (
         select(
@@ -151,7 +159,22 @@ async def load_person(session: AsyncSession, person_id: str, *, incidents: int =
         ),
         address=address,
         incidents=tuple(sorted(involved.values(), key=lambda i: i.occurred_at, reverse=True)),
+        vehicles=await _kept_vehicles(session, person_id, vocabulary) if vehicles else (),
     )
+
+
+async def _kept_vehicles(
+    session: AsyncSession, person_id: str, vocabulary: dict[str, MarkerInfo]
+) -> tuple[VehicleHit, ...]:
+    rows = await session.scalars(
+        select(Vehicle)
+        .where(Vehicle.keeper_id == person_id)
+        .order_by((Vehicle.markers != "").desc(), Vehicle.vrm)
+        .limit(KEPT_VEHICLES)
+    )
+    kept = [VehicleHit(v.vrm, v.make, v.model, v.colour, markers_of(v.markers, vocabulary)) for v in rows]
+    # The flagged first, most severe first, so that the few a summary shows are never the harmless.
+    return tuple(sorted(kept, key=lambda v: (-max((m.severity for m in v.markers), default=0), v.vrm)))
 
 
 async def load_vehicle(session: AsyncSession, vrm: str) -> VehicleRecord | None:
@@ -159,7 +182,11 @@ async def load_vehicle(session: AsyncSession, vrm: str) -> VehicleRecord | None:
     if vehicle is None:
         return None
     vocabulary = await marker_vocabulary(session)
-    keeper = await load_person(session, vehicle.keeper_id, incidents=0) if vehicle.keeper_id else None
+    keeper = (
+        await load_person(session, vehicle.keeper_id, incidents=0, vehicles=False)
+        if vehicle.keeper_id
+        else None
+    )
     return VehicleRecord(
         vehicle.vrm,
         vehicle.make,

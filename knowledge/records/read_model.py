@@ -75,6 +75,7 @@ class PersonRecord:
     warrants: tuple[WarrantInfo, ...]  # active ones first
     address: AddressRecord | None
     incidents: tuple[Involvement, ...]  # newest first
+    vehicles: tuple[VehicleHit, ...] = ()  # those they are the keeper of, the flagged first
 
     @property
     def active_warrants(self) -> tuple[WarrantInfo, ...]:

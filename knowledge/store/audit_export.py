@@ -15,6 +15,7 @@ from sqlalchemy import select
 from knowledge.store.audit import (
     EXPORT_FIELDS,
 )
+from knowledge.store.audit_filter import AuditFilter
 from knowledge.store.database import Database, utc
 from knowledge.store.schema import AuditEntry
 
@@ -51,9 +52,11 @@ def _json_line(row: dict[str, object]) -> str:
     return _NON_ASCII.sub(_escape, json.dumps(row, ensure_ascii=False)) + "\n"
 
 
-async def export(db: Database, *, since: dt.datetime | None, fmt: str) -> AsyncIterator[str]:
-    """Yield the log as CSV (with a header) or JSON lines, oldest first."""
-    stmt = select(AuditEntry).order_by(AuditEntry.id)
+async def export(
+    db: Database, *, since: dt.datetime | None, fmt: str, view: AuditFilter | None = None
+) -> AsyncIterator[str]:
+    """Yield the log as CSV (with a header) or JSON lines, oldest first; only `view`'s entries if given."""
+    stmt = (view or AuditFilter()).select()
     if since is not None:
         stmt = stmt.where(AuditEntry.at >= since)
     buffer = io.StringIO()

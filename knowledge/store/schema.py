@@ -35,6 +35,9 @@ __all__ = [
     "Briefing",
     "BriefingDelivery",
     "ChatMessage",
+    "ConsoleLink",
+    "ConsoleSession",
+    "Conversation",
     "Follow",
     "FollowAlert",
     "Incident",
@@ -308,6 +311,31 @@ class BriefingDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ConsoleLink(Base):
+    """A one-time sign-in link to the web console for one admin; only its hash is stored."""
+
+    __tablename__ = "console_links"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ConsoleSession(Base):
+    """A signed-in console session; only the hash of its cookie is stored.
+
+    `user_changed_at` is the admin's row as it was at sign-in: any change to that row since (a
+    revocation, a demotion, even one undone) ends the session.
+    """
+
+    __tablename__ = "console_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class ReasonCode(Base):
     """One reason the force accepts for a check; data, so a force can add its own or relabel them."""
 
@@ -421,3 +449,23 @@ class Schedule(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     spec: Mapped[str] = mapped_column(String(32))  # as configured, e.g. "mon 07:00"
     next_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Conversation(Base):
+    """What one user was last shown, so that "more", "the second one" or "his car" can follow it.
+
+    Kept here, not in a process's memory, because the follow-up may reach another bot process. One row
+    per user and channel, replaced by each answer; `updated_at` ages it out (answers/conversation.py).
+    """
+
+    __tablename__ = "conversations"
+    actor: Mapped[str] = mapped_column(String(80), primary_key=True)  # the audit log's "tg:<id>"...
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)  # telegram | cli
+    subject_kind: Mapped[str] = mapped_column(String(16), default="")  # who "he" is: asked about, picked
+    subject_id: Mapped[str] = mapped_column(String(64), default="")
+    last_kind: Mapped[str] = mapped_column(String(16), default="")  # the one record last shown ("more")
+    last_id: Mapped[str] = mapped_column(String(64), default="")
+    listed: Mapped[str] = mapped_column(Text, default="")  # the last shortlist: JSON [[kind, id], ...]
+    shown: Mapped[int] = mapped_column(Integer, default=0)  # how many of it have been shown
+    listed_last: Mapped[bool] = mapped_column(Boolean, default=False)  # the list came after the subject
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -8,7 +8,8 @@ that remain, less keywords, fillers and a vehicle's description, are the name.
 Beyond the contract's slots, a parsed query says what else it found (`to_json` adds these keys
 only when there is something to say): the other readings of an ambiguous name, every mark of a
 message that gives several, a partial mark, a flat, the range an estimated age stands for, each
-subject of a message that names several (up to five), and what kind of small talk it is.
+subject of a message that names several (up to five), what kind of small talk it is, and the follow-up
+("more", "the second one", "his car") a message is, which only the conversation can resolve.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from knowledge.understanding.find_areas import find_area
 from knowledge.understanding.find_names import find_names, read_name_position
 from knowledge.understanding.find_plates import find_partial_vrm, find_vrms, set_aside_descriptions
 from knowledge.understanding.find_refs import find_incident_ref
+from knowledge.understanding.follow_ups import FollowUp, Refers, find_follow_up
 from knowledge.understanding.intents import Intent
 from knowledge.understanding.smalltalk import small_talk
 from knowledge.understanding.spoken import read_out
@@ -69,6 +71,13 @@ _SLOT_ORDER = (
 # Where one subject of a message ends and the next begins: "X 3/4/85 and Y 5/6/90", "AB12CDE, NL72BYD".
 _JOINERS = re.compile(r"\s*(?:[,;&+]|\b(?:and|also|then|plus)\b)\s*", re.IGNORECASE)
 _MAX_PIECES = 3 * MAX_SUBJECTS  # more pieces than that is prose or noise, read as one message
+# A follow-up's intent, as `beatline parse` prints it: the contract's intents, never a new one.
+_FOLLOW_UP_INTENT = {
+    Refers.VEHICLES: Intent.VEHICLE_CHECK,
+    Refers.ADDRESS: Intent.ADDRESS_CHECK,
+    Refers.RESIDENTS: Intent.ADDRESS_CHECK,
+    Refers.WANTED: Intent.WARRANT_CHECK,
+}
 _ONE_SUBJECT = ({"dob"}, {"vrm"}, {"incident_ref"}, {"postcode"}, {"house_number", "street"})
 
 
@@ -92,6 +101,7 @@ class ParsedQuery:
     subjects: tuple[ParsedQuery, ...] = ()  # each subject, when the message names several
     subjects_left_out: int = 0  # subjects beyond MAX_SUBJECTS, not listed
     small_talk: str = ""  # greeting, thanks, farewell, acknowledged, chat
+    follow_up: FollowUp | None = None  # "more", "the second one", "his car": about the last answer
 
     def to_json(self) -> dict[str, object]:
         """The `beatline parse` JSON of the contract, with the extension keys that have a value."""
@@ -106,6 +116,7 @@ class ParsedQuery:
             "age_range": list(self.age_range) if self.age_range else None,
             "subjects": [{"intent": s.intent, "slots": dict(s.slots)} for s in self.subjects],
             "subjects_left_out": self.subjects_left_out, "small_talk": self.small_talk,
+            "follow_up": self.follow_up.to_json() if self.follow_up else None,
         }  # fmt: skip
         return data | {key: value for key, value in extras.items() if value}
 
@@ -255,6 +266,8 @@ def parse(text: str, *, today: date | None = None) -> ParsedQuery:
         return ParsedQuery(Intent.UNKNOWN)
     if not _HELP_PHRASE.search(text.lower()) and (kind := small_talk(text)):
         return ParsedQuery(Intent.HELP) if kind == "help" else ParsedQuery(Intent.UNKNOWN, small_talk=kind)
+    if follow_up := find_follow_up(text, today=today):
+        return ParsedQuery(_FOLLOW_UP_INTENT.get(follow_up.refers, Intent.UNKNOWN), follow_up=follow_up)
     if area := find_area(text):
         return ParsedQuery(Intent.ADDRESS_CHECK, area=area)
     whole = _one(text, today)

@@ -146,3 +146,25 @@ async def test_a_broadcast_killed_mid_way_resumes_within_seconds_and_every_copy_
     await db.dispose()
     assert held <= audited  # every copy an officer holds is in the log, even those the kill cut off
     assert sent <= held and f"delivered to {len(sent)} of {len(crowd)}" in done[0]["text"]
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_follow_up_may_reach_the_other_process(db_url: str, tmp_path: Path) -> None:
+    # The question to one process, "the first one" to the other, "his car" to the first again: the
+    # conversation, and the reason given with the question, are in the database, so each understands.
+    fill(db_url)
+    db = Database(db_url, audit_key=AUDIT_KEY)
+    await users.enrol(db, OFFICER, "officer", by="test")
+    await db.dispose()
+    async with FakeBotAPI() as fake:
+        async with two_bots(fake, db_url, tmp_path) as (first, second):
+            for n, (text, url) in enumerate(
+                [("training: jonathan quixtable", first), ("the first one", second), ("his car", first)],
+                start=1,
+            ):
+                await fake.post_to_webhook(fake.text_message(OFFICER, text), url=url, secret=SECRET)
+                await fake.wait_for(lambda f, n=n: len(f.messages_to(OFFICER)) == n, timeout=10)
+        shortlist, person, car = fake.messages_to(OFFICER)
+    assert shortlist["text"].splitlines()[2].startswith("1. ⚠ QUIXTABLE, Jonathan — born 03/04/1985")
+    assert "(PT01)" in person["text"] and "Keeper of: QX12ABC" in person["text"]
+    assert car["text"].startswith("Vehicle QX12ABC: Red Ford Focus")

@@ -99,7 +99,8 @@ async def test_misspelt_name_with_date_of_birth_finds_the_person_warnings_first(
     assert lines[1] == CONFIRM_WARRANT
     assert "FIREARMS" in lines[2] and "VIOLENT" in lines[2]
     assert "17A Acre Lane" in result.reply and "DANGEROUS DOG" in result.reply
-    assert {r.id for r in result.records} == {"PX01", "WX01", "AX01", "INC-2024-004512"}
+    assert "Keeper of: AB12CDE Blue Ford Focus ⚠ REPORTED STOLEN" in result.reply  # his vehicle, its danger
+    assert {r.id for r in result.records} == {"PX01", "WX01", "AX01", "AB12CDE", "INC-2024-004512"}
     assert len(result.reply) <= 600
 
 
@@ -110,7 +111,9 @@ async def test_a_cut_shortlist_shows_the_wanted_and_dangerous_first_and_counts_t
     assert all(c.label.startswith("⚠ QUILLFEATHER") for c in result.choices)
     lines = result.reply.splitlines()
     assert lines[0].startswith("⚠ marks people who are wanted")
-    assert lines[1] == "9 possible matches (showing 6; 2 not shown are wanted or carry warnings):"
+    assert lines[1] == (
+        "9 possible matches (showing 6; 2 not shown are wanted or carry warnings; say 'more' for the next):"
+    )
     [entry] = await audit_export.recent(db, telegram_user_id=2001, limit=1)
     assert entry.record_ids.split()[-2:] == ["counted:person:PZ08", "counted:person:PZ09"]
 

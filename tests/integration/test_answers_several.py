@@ -152,5 +152,5 @@ async def test_the_teamwork_note_is_under_one_persons_answer_never_under_section
     alone = await answer(db, OFFICER, "jacquetta coatesworth 26/9/78", reason="INV", today=TODAY)
     assert "Also checked today by 1 officer" in alone.reply  # the note this test is about exists
     both = await answer(db, OFFICER, "jacquetta coatesworth 26/9/78 and qv72 byd", reason="INV", today=TODAY)
-    assert both.subjects == 2
+    assert both.followable is False
     assert "Also checked today" not in both.reply

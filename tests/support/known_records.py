@@ -40,6 +40,14 @@ KNOWN: dict[str, list[dict[str, str]]] = {
 }  # fmt: skip
 
 
+# Eight namesakes, so that a shortlist of them is cut at six and can be paged ("more").
+KNOWN["persons.csv"] += [
+    {"id": f"PQ0{n}", "forenames": "Percival", "surname": "Quarrington", "date_of_birth": f"19{70 + n}-05-06",
+     "sex": "M", "aliases": "", "markers": "", "address_id": ""}
+    for n in range(1, 9)
+]  # fmt: skip
+
+
 def fill(url: str) -> None:
     """Synthetic demo records, then the known ones."""
     load_demo_data(url, persons=300, seed=11)

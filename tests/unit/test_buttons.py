@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from knowledge.access.button_payloads import BriefingButton, FollowButton, RecordButton
+from knowledge.access.button_payloads import BriefingButton, FollowButton, PageButton, RecordButton
 from knowledge.access.buttons import MAX_DATA_BYTES, ButtonRefused, ButtonSigner, derive_key
 
 NOW = 1_800_000_000.0
@@ -84,10 +84,11 @@ record_ids = st.from_regex(r"[A-Za-z0-9 \-_/|:]{1,40}", fullmatch=True)
         (RecordButton("warrant", "W 1|2:3"), "row:W 1|2:3"),
         (BriefingButton("s", 12), "bs12"),
         (BriefingButton("a", 7), "ba7"),
+        (PageButton(6), "ln6"),
     ],
 )
 def test_payloads_keep_the_format_of_buttons_already_sent(
-    button: RecordButton | BriefingButton, payload: str
+    button: RecordButton | BriefingButton | PageButton, payload: str
 ) -> None:
     assert button.encode() == payload
     assert type(button).decode(payload) == button
@@ -122,6 +123,21 @@ def test_only_what_encode_writes_decodes_and_the_rest_is_refused_as_invalid(payl
             assert refused.reason == "invalid"
         else:
             assert button.encode() == payload
+
+
+@given(st.integers(min_value=0, max_value=10**6), user_ids)
+def test_a_next_page_button_comes_back_as_it_was_signed_and_matches_no_other_handler(
+    shown: int, user: int
+) -> None:
+    data = signer.sign(PageButton(shown).encode(), user, now=NOW)
+    assert re.match(PageButton.PATTERN, data) and not re.match(RecordButton.PATTERN, data)
+    assert PageButton.decode(signer.verify(data, user, now=NOW)) == PageButton(shown)
+
+
+@pytest.mark.parametrize("payload", ["ln", "ln-1", "ln06", "ln6x", "lx6", "ln٣"])
+def test_a_malformed_next_page_payload_is_invalid(payload: str) -> None:
+    with pytest.raises(ButtonRefused, match="invalid"):
+        PageButton.decode(payload)
 
 
 def test_a_follow_button_comes_back_as_it_was_signed() -> None:

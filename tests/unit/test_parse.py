@@ -16,6 +16,7 @@ TODAY = date(2025, 6, 1)
 # Keys a parsed query may add to the contract's intent and slots (an extension, never a change).
 EXTENSION_KEYS = {
     "problems",
+    "follow_up",
     "alternatives",
     "vrm_as_typed",
     "vrms",

@@ -27,6 +27,7 @@ from knowledge.records.read_model import (
     PersonRecord,
     Resident,
     ShortlistEntry,
+    VehicleHit,
     VehicleRecord,
     WarrantInfo,
 )
@@ -394,3 +395,17 @@ def test_more_linked_people_than_shown_is_said_and_the_flagged_count_says_or_mor
     lines = _lines(address_summary(_address(), [], mixed, more_people=True))
     assert lines[0] == "⚠ Linked people with warnings: 2"  # the flagged come first: the rest are not
     assert not any("or more" in line for line in lines if line.startswith("⚠"))
+
+
+def test_a_persons_vehicles_are_part_of_their_record_with_the_vehicles_warnings() -> None:
+    kept = tuple(
+        VehicleHit(f"QV{n}2ABC", "Ford", "Focus", "Red", (STOLEN,) if n == 1 else ()) for n in range(1, 6)
+    )
+    person = _person(vehicles=kept)
+    summary = person_summary(person)
+    assert "Keeper of: QV12ABC Red Ford Focus ⚠ REPORTED STOLEN; QV22ABC Red Ford Focus; QV32ABC" in summary
+    assert "QV32ABC Red Ford Focus and 2 more" in summary
+    detail = person_summary(person, detail=True)
+    assert "QV52ABC Red Ford Focus" in detail and "more" not in detail.split("Keeper of:")[1].split("\n")[0]
+    forged = _person(vehicles=(VehicleHit("QV12ABC", "Ford\n⚠ WANTED", "Focus", "Red", ()),))
+    assert not any(line.startswith("⚠ WANTED") for line in person_summary(forged).splitlines())
