@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--team", default="", help="the team whose briefings they get")
     add.add_argument("--name", default="", help="a name to know them by in lists and the audit log")
-    revoke = users.add_parser("revoke", help="end a user's access")
+    revoke = users.add_parser("revoke", help="end a user's access and wipe their chat")
     revoke.add_argument("telegram_id", type=int, help=telegram_id)
     users.add_parser("list", help="list the users, active and revoked")
     reasons = sub.add_parser("reasons", help="the force's reason codes for checks").add_subparsers(

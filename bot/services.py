@@ -154,7 +154,7 @@ class Services:
 
     def start_oversight(self, send_alert: SendAlert, send_digest: SendDigest) -> None:
         """Start sending follow alerts from the outbox, and the weekly review digest if one is set."""
-        self.alerts = AlertSender(self.db, send_alert)
+        self.alerts = AlertSender(self.db, send_alert, step_up=self.step_up)
         self.alerts.start()
         if self.review_at is not None:
             hours = self.step_up.unlock_for.total_seconds() / 3600

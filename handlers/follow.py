@@ -17,6 +17,7 @@ from handlers.query import within_limit
 from knowledge.access.button_payloads import FollowButton
 from knowledge.access.buttons import ButtonRefused
 from knowledge.errors import BeatlineError
+from knowledge.follows.alerts import LONDON
 from knowledge.follows.following import LAPSE, Followed, follow, following, unfollow
 from knowledge.follows.outbox import Alert
 
@@ -26,10 +27,11 @@ BUTTON_REFUSED = "That button is not yours, or has expired. Send /follow with th
 
 
 def _following_text(followed: Followed) -> str:
+    until = followed.expires_at.astimezone(LONDON)
     return (
-        f"Following {followed.kind} {followed.record_id} ({followed.label}) until "
-        f"{followed.expires_at:%d/%m/%Y}. You will be told when someone else checks it; they will not "
-        f"be told. A follow lapses after {LAPSE.days} days: follow again to renew it."
+        f"Following {followed.kind} {followed.record_id} ({followed.label}) until {until:%d/%m/%Y}. You "
+        "will be told when someone else checks it; they will not be told. A follow lapses after "
+        f"{LAPSE.days} days: follow again to renew it."
     )
 
 
@@ -67,7 +69,10 @@ async def unfollow_command(update: Update, context: BeatlineContext) -> None:
 async def following_command(update: Update, context: BeatlineContext) -> None:
     """/following lists the officer's follows and when each lapses."""
     followed = await following(context.services.db, context.caller)
-    lines = [f"• {f.kind} {f.record_id} ({f.label}), until {f.expires_at:%d/%m/%Y}" for f in followed]
+    lines = [
+        f"• {f.kind} {f.record_id} ({f.label}), until {f.expires_at.astimezone(LONDON):%d/%m/%Y}"
+        for f in followed
+    ]
     await _say(
         update, "\n".join(["You follow:", *lines]) if lines else "You follow no records. /follow ID to start."
     )

@@ -52,8 +52,9 @@ Callback = Callable[[Update, BeatlineContext], Coroutine[Any, Any, None]]
 
 NOT_YOUR_COMMAND = "Sorry, that command is not available to you. /help lists what you can do."
 _GUARDED = frozenset(c.name for c in COMMANDS)
-# What a locked user may still do: be greeted, read the help, see who they are, unlock and lock.
-OPEN_WHILE_LOCKED = frozenset({"start", "help", "whoami", "unlock", "lock"})
+# What a locked user may still do: be greeted, read the help, see who they are, unlock and lock, and
+# wipe the chat (it shows nothing, and whoever holds a locked phone may only take records off it).
+OPEN_WHILE_LOCKED = frozenset({"start", "help", "whoami", "unlock", "lock", "wipe"})
 _CODE_LIKE = re.compile(r"(?<![0-9])[0-9]{6}(?![0-9])")
 
 

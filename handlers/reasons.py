@@ -46,12 +46,13 @@ async def reason_chosen(update: Update, context: BeatlineContext) -> None:
         record = RecordButton.decode(held.record)
         result = await answer_record(
             services.db, context.caller, record.kind, record.record_id,
-            detail=record.detail, reason=tapped.code, rule=services.reasons,
+            detail=record.detail, reason=tapped.code, records=services.records, rule=services.reasons,
         )  # fmt: skip
     else:
         result = await answer(
-            services.db, context.caller, held.question, reason=tapped.code, rule=services.reasons
-        )
+            services.db, context.caller, held.question,
+            reason=tapped.code, records=services.records, rule=services.reasons,
+        )  # fmt: skip
     await send_answer(update, context, result)
     with contextlib.suppress(TelegramError):  # the choice is made, so its buttons go; a failure is cosmetic
         await press.edit_message_reply_markup(reply_markup=None)

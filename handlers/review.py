@@ -6,6 +6,8 @@ protected. /stats adds its chart as a picture drawn on the server.
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Bot, Update
 from telegram.ext import Application, CommandHandler, filters
 
@@ -36,7 +38,10 @@ async def show_stats(update: Update, context: BeatlineContext) -> None:
     shown = [f"user:{u.telegram_id}" for u in figures.busiest if u.telegram_id is not None]
     await context.audit("answered", query=what_was_sent(update), intent="stats", record_ids=shown)
     await message.reply_text(html(statistics_text(figures)), protect_content=True)
-    await message.reply_photo(chart_png(figures), caption="Checks per day", protect_content=True)
+    # Drawn in a worker thread: matplotlib takes a moment (a second, the first time) the other officers'
+    # updates must not wait for.
+    chart = await asyncio.to_thread(chart_png, figures)
+    await message.reply_photo(chart, caption="Checks per day", protect_content=True)
 
 
 async def show_review(update: Update, context: BeatlineContext) -> None:
@@ -44,7 +49,7 @@ async def show_review(update: Update, context: BeatlineContext) -> None:
     services = context.services
     hours = services.step_up.unlock_for.total_seconds() / 3600
     report = await read_review(services.db, unlock_hours=hours, step_up=services.step_up.on)
-    await digest_shown(context.services.db, context.caller, report, what_was_sent(update))
+    await digest_shown(services.db, context.caller, report, what_was_sent(update))
     await guaranteed(update.message, "message").reply_text(
         html(review_text(report, flagged_only=True)), protect_content=True
     )

@@ -74,16 +74,17 @@ async def recorded_under(
 ) -> str | Draft:
     """The code to record the request under, or the `needs_reason` draft to answer it with instead."""
     settled = await settle(db, caller, code, intent, rule, follows=follows)
-    return settled if settled is not None else await asked_for(db, rule)
+    return settled if settled is not None else await asked_for(db, caller, rule)
 
 
-async def asked_for(db: Database, rule: ReasonRule) -> Draft:
+async def asked_for(db: Database, caller: Caller, rule: ReasonRule) -> Draft:
     """The `needs_reason` reply: nothing looked up, the codes listed (Telegram adds them as buttons)."""
     codes = await reason_codes(db)
+    how = "Give --reason CODE" if caller.channel == "cli" else "Choose a reason"
     return Draft(
         Outcome.NEEDS_REASON,
-        f"Why is this check needed? Choose a reason: it covers your checks for the next {rule.minutes} "
-        f"minutes. Or start the message with its code, e.g. 'stop: check plate AB12CDE'. "
+        f"Why is this check needed? {how}: it covers your checks for the next {rule.minutes} minutes. "
+        f"Or start the message with its code, e.g. 'stop: check plate AB12CDE'. "
         f"The codes: {codes_sentence(codes)}.",
     )
 

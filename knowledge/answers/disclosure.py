@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.access.roles import ROLES
 from knowledge.errors import RecordsUnavailable
-from knowledge.follows.alerts import raise_alerts
+from knowledge.follows.alerts import followers_of, raise_alerts
 from knowledge.follows.checked import CHECK_INTENTS
 from knowledge.matching.record_ids import audit_token
 from knowledge.records.port import Asking, Records, RecordsSource
@@ -158,6 +158,7 @@ async def audited(
         shown = [f"{r.kind}:{audit_token(r.id)}" for r in draft.records]
         async with db.sessions() as session, session.begin():
             at = dt.datetime.now(dt.UTC)
+            followers = await followers_of(session, caller, draft.outcome, shown, at)
             entry = await audit.record(
                 session,
                 caller,
@@ -170,9 +171,7 @@ async def audited(
             )
             if intent in CHECK_INTENTS:  # what statistics time: checks, not help or small talk
                 session.add(AnswerTime(audit_id=entry, ms=took))
-            await raise_alerts(
-                session, caller, audit_id=entry, outcome=draft.outcome, record_ids=shown, reason=reason, at=at
-            )
+            await raise_alerts(session, caller, followers, audit_id=entry, reason=reason, at=at)
             if remember is not None and draft.outcome is not Outcome.DENIED:
                 await remember(session, draft)
     except DATABASE_ERRORS as exc:

@@ -68,7 +68,8 @@ async def _with_teamwork(db: Database, caller: Caller, draft: Draft, teamwork: b
 
     Read from the audit log in Beatline's own database, wherever the records come from.
     """
-    if teamwork and draft.outcome == Outcome.ANSWERED and draft.records:
+    # Not under a reply in sections (several subjects, not followable): it would read as the last one's.
+    if teamwork and draft.outcome == Outcome.ANSWERED and draft.records and draft.followable:
         first = draft.records[0]
         if first.kind == RecordKind.PERSON:
             async with db.reads() as session, session.begin():

@@ -4,24 +4,28 @@ An alert shows a record's id and name to its follower, so it is a disclosure lik
 claimed and its audit entry written in one transaction, and only then handed to Telegram. A claimed
 alert is sent at most once: one whose send fails, or whose process dies before sending, is not tried
 again (the audit says it was due). Any number of processes may run a sender; the conditional claim
-gives each alert to one. A follower revoked since the alert was raised gets nothing.
+gives each alert to one. A follower revoked since the alert was raised gets nothing. With the shift
+unlock on, an alert waits while its follower is locked (the phone may not be in their hands: a
+locked phone is shown no record) and goes out once they unlock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
+from knowledge.access.step_up import Policy
 from knowledge.follows.alerts import alert_text
 from knowledge.store import audit
 from knowledge.store.audit import Caller
 from knowledge.store.database import Database
-from knowledge.store.schema import FollowAlert, User
+from knowledge.store.schema import FollowAlert, StepUp, User
 from knowledge.store.vocabulary import Outcome
 
 __all__ = ["Alert", "AlertSender", "SendAlert"]
@@ -45,8 +49,11 @@ BATCH = 20
 class AlertSender:
     """Polls the outbox every `poll_every` seconds until stopped; `send` is the handler layer's."""
 
-    def __init__(self, db: Database, send: SendAlert, *, poll_every: float = 1.0) -> None:
+    def __init__(
+        self, db: Database, send: SendAlert, *, step_up: Policy | None = None, poll_every: float = 1.0
+    ) -> None:
         self.db, self.send, self.poll_every = db, send, poll_every
+        self.step_up = step_up
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -77,16 +84,23 @@ class AlertSender:
             sent += took
         return sent
 
+    def _deliverable(self) -> Select[int]:
+        """Pending alerts whose follower may be shown them now: unlocked, when the shift unlock is on."""
+        pending = select(FollowAlert.id).where(FollowAlert.status == "pending").order_by(FollowAlert.id)
+        if self.step_up is None or not self.step_up.on:
+            return pending
+        now = dt.datetime.now(dt.UTC)
+        return pending.join(StepUp, StepUp.telegram_id == FollowAlert.follower_id).where(
+            StepUp.unlocked_until > now, StepUp.last_seen > now - self.step_up.idle_after
+        )
+
     async def _claim(self) -> list[Alert]:
         # A read first: on SQLite a claim takes the file's write lock, and most seconds there is nothing.
         async with self.db.reads() as session:
-            if (
-                await session.scalar(select(FollowAlert.id).where(FollowAlert.status == "pending").limit(1))
-                is None
-            ):
+            if await session.scalar(self._deliverable().limit(1)) is None:
                 return []
         async with self.db.sessions() as session, session.begin():
-            pending = select(FollowAlert.id).where(FollowAlert.status == "pending").order_by(FollowAlert.id)
+            pending = self._deliverable()
             claimed = list(
                 await session.scalars(
                     update(FollowAlert)

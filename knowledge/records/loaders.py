@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.records.read_model import (
@@ -100,15 +100,33 @@ async def load_person(
     """A person with markers, warrants, last known address, the newest incidents and (`vehicles`) the
     vehicles they keep.
 
-    Person, address and warrants come in one query of plain rows (one row a warrant; a person has a
-    few at most), the incidents and the vehicles in one more each: every round trip costs about a
-    millisecond here, so a keeper inside a vehicle answer is loaded without their other vehicles.
+    Every round trip costs about a millisecond here: the person and address, outer-joined to their
+    warrants and to the newest `incidents` (a row for each pair: a person has a few warrants at most,
+    so a few dozen rows), come in one query of plain rows, the vehicles in one more, so a keeper inside
+    a vehicle answer is loaded without their other vehicles.
     """
+    newest = (
+        select(
+            Incident.ref.label("incident_ref"), Incident.occurred_at, Incident.category, IncidentPerson.role
+        )
+        .join(IncidentPerson, IncidentPerson.incident_ref == Incident.ref)
+        .where(IncidentPerson.person_id == person_id)
+        .order_by(Incident.occurred_at.desc())
+        .limit(incidents)
+        .subquery()
+    )
     rows = (
         await session.execute(
-            select(*_PERSON_COLUMNS)
+            select(
+                *_PERSON_COLUMNS,
+                newest.c.incident_ref,
+                newest.c.occurred_at,
+                newest.c.category,
+                newest.c.role,
+            )
             .outerjoin(Address, Address.id == Person.address_id)
             .outerjoin(Warrant, Warrant.person_id == Person.id)
+            .outerjoin(newest, true())
             .where(Person.id == person_id)
         )
     ).all()
@@ -116,21 +134,12 @@ async def load_person(
         return None
     person = rows[0]
     vocabulary = await marker_vocabulary(session)
-    warrants = [
-        WarrantInfo(r.ref, r.offence, r.issued_on, r.court, r.status) for r in rows if r.ref is not None
-    ]
-    warrants.sort(key=lambda w: (w.status != "ACTIVE", -w.issued_on.toordinal()))
-    involvement = (
-        await session.execute(
-            select(Incident.ref, Incident.occurred_at, Incident.category, IncidentPerson.role)
-            .join(IncidentPerson, IncidentPerson.incident_ref == Incident.ref)
-            .where(IncidentPerson.person_id == person_id)
-            .order_by(Incident.occurred_at.desc())
-            .limit(incidents)
-        )
-        if incidents
-        else ()
-    )
+    warrants = {r.ref: WarrantInfo(r.ref, r.offence, r.issued_on, r.court, r.status) for r in rows if r.ref}
+    involved = {
+        r.incident_ref: Involvement(r.incident_ref, r.occurred_at, r.category, r.role)
+        for r in rows
+        if r.incident_ref
+    }
     address = None
     if person.address_id is not None:
         address = AddressRecord(
@@ -145,9 +154,11 @@ async def load_person(
         sex=person.sex,
         aliases=tuple(a for a in person.aliases.split(";") if a),
         markers=markers_of(person.markers, vocabulary),
-        warrants=tuple(warrants),
+        warrants=tuple(
+            sorted(warrants.values(), key=lambda w: (w.status != "ACTIVE", -w.issued_on.toordinal()))
+        ),
         address=address,
-        incidents=tuple(Involvement(*row) for row in involvement),
+        incidents=tuple(sorted(involved.values(), key=lambda i: i.occurred_at, reverse=True)),
         vehicles=await _kept_vehicles(session, person_id, vocabulary) if vehicles else (),
     )
 
@@ -260,19 +271,21 @@ OFFICER_SAFETY = 3  # marker severity: a risk to the officer (violent, weaponsâ€
 
 
 async def safety_flagged(session: AsyncSession, person_ids: Sequence[str]) -> set[str]:
-    """Those of person_ids who are wanted or carry an officer-safety marker: never hidden by a shortlist."""
+    """Those of person_ids who are wanted or carry an officer-safety marker: never hidden by a shortlist.
+
+    One query: those with a marker or an active warrant, then the markers' severity from the vocabulary.
+    """
     if not person_ids:
         return set()
     vocabulary = await marker_vocabulary(session)
     danger = {code for code, marker in vocabulary.items() if marker.severity >= OFFICER_SAFETY}
+    wanted = _wanted()
     rows = await session.execute(
-        select(Person.id, Person.markers).where(Person.id.in_(person_ids), Person.markers != "")
+        select(Person.id, Person.markers, wanted).where(
+            Person.id.in_(person_ids), or_(Person.markers != "", wanted)
+        )
     )
-    flagged = {row.id for row in rows if danger.intersection(row.markers.split(";"))}
-    wanted = await session.scalars(
-        select(Warrant.person_id).where(Warrant.person_id.in_(person_ids), Warrant.status == "ACTIVE")
-    )
-    return flagged | set(wanted)
+    return {row.id for row in rows if row.wanted or danger.intersection(row.markers.split(";"))}
 
 
 def _wanted() -> Any:

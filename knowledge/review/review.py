@@ -12,13 +12,14 @@ nothing is outside a shift.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.follows.checked import CHECK_INTENTS, checked_records
@@ -107,7 +108,8 @@ class Review:
 
 
 def bursts(times: Sequence[dt.datetime]) -> tuple[Burst, ...]:
-    """Runs of at least BURST checks within BURST_WINDOW of each other; overlapping runs are one burst."""
+    """Runs of at least BURST checks within BURST_WINDOW of each other in `times` (sorted); overlapping
+    runs are one burst."""
     found: list[tuple[int, int]] = []
     left = 0
     for right, at in enumerate(times):
@@ -133,16 +135,14 @@ def _most_within(times: Sequence[dt.datetime], window: dt.timedelta) -> int:
 def _shifts(
     marks: Sequence[tuple[dt.datetime, str, str]], hours: float
 ) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Unlocked spans from (at, intent, outcome) entries, oldest first."""
+    """Unlocked spans from (at, intent, outcome) entries; a lock ends every span still open then (an
+    unlock while unlocked starts a new span over the old one, and the lock ends both)."""
     spans: list[tuple[dt.datetime, dt.datetime]] = []
-    for at, intent, outcome in marks:
+    for at, intent, outcome in sorted(marks):
         if intent == ShiftIntent.UNLOCK and outcome == Outcome.ANSWERED:
             spans.append((at, at + dt.timedelta(hours=hours)))
-        elif spans and (
-            intent == ShiftIntent.LOCK or (intent, outcome) == (ShiftIntent.LOCKOUT, Outcome.LOCKED)
-        ):
-            start, end = spans[-1]
-            spans[-1] = (start, min(end, at))
+        elif intent == ShiftIntent.LOCK or (intent, outcome) == (ShiftIntent.LOCKOUT, Outcome.LOCKED):
+            spans = [(start, min(end, at)) for start, end in spans]
     return spans
 
 
@@ -173,24 +173,25 @@ class _Tally:
                     self.persons[person_id].append(at)
 
     def review(
-        self, actor: str, user: User | None, *, hours: float, step_up: bool, triggered: int
+        self, actor: str, person: tuple[str, str], *, hours: float, step_up: bool, triggered: int
     ) -> UserReview:
+        """This user's review; `person` is their name and team ('' for a console operator)."""
         no_data = not step_up and not any(intent == ShiftIntent.UNLOCK for _, intent, _ in self.marks)
         repeated = [
             Repeated(person_id, n)
             for person_id, times in self.persons.items()
-            if (n := _most_within(times, REPEAT_WINDOW)) >= REPEAT
+            if (n := _most_within(sorted(times), REPEAT_WINDOW)) >= REPEAT
         ]
         return UserReview(
             actor=actor,
             telegram_id=self.telegram_id,
-            name=user.name if user else "",
-            team=user.team if user else "",
+            name=person[0],
+            team=person[1],
             checks=len(self.checks),
             denials=self.denials,
             lockouts=self.lockouts,
             rate_limited=self.rate_limited,
-            bursts=bursts(self.checks),
+            bursts=bursts(sorted(self.checks)),
             outside_shift=None if no_data else _outside(self.checks, _shifts(self.marks, hours)),
             repeated=tuple(sorted(repeated, key=lambda r: (-r.checks, r.person_id))),
             follows_triggered=triggered,
@@ -219,14 +220,7 @@ async def review(
         )
         .order_by(AuditEntry.id)
     )  # fmt: skip
-    tallies: dict[str, _Tally] = {}
-    for actor, telegram_id, at, intent, outcome, record_ids in rows:
-        at = utc(at)
-        tally = tallies.setdefault(actor, _Tally(telegram_id))
-        if intent in _SHIFT_INTENTS:
-            tally.marks.append((at, intent, outcome))
-        if at >= since:
-            tally.add(at, intent, outcome, record_ids)
+    entries = rows.all()
     triggered: dict[str, int] = {
         actor: n
         for actor, n in await session.execute(
@@ -235,13 +229,35 @@ async def review(
             .group_by(FollowAlert.checker_actor)
         )
     }
-    ids = [t.telegram_id for t in tallies.values() if t.telegram_id is not None]
-    users = {u.telegram_id: u for u in await session.scalars(select(User).where(User.telegram_id.in_(ids)))}
+    ids = {entry.telegram_user_id for entry in entries if entry.telegram_user_id is not None}
+    found = await session.scalars(select(User).where(User.telegram_id.in_(ids)))
+    people = {u.telegram_id: (u.name, u.team) for u in found}
+    # A busy week is a second or two of Python: in a worker thread, so the bot's other updates go on.
+    reviews = await asyncio.to_thread(_reviews, entries, people, triggered, since, unlock_hours, step_up)
+    return Review(since=since, until=now, users=reviews)
+
+
+def _reviews(
+    entries: Sequence[Row[str, int | None, dt.datetime, str, str, str]],
+    people: dict[int, tuple[str, str]],
+    triggered: dict[str, int],
+    since: dt.datetime,
+    hours: float,
+    step_up: bool,
+) -> tuple[UserReview, ...]:
+    tallies: dict[str, _Tally] = {}
+    for actor, telegram_id, at, intent, outcome, record_ids in entries:
+        at = utc(at)
+        tally = tallies.setdefault(actor, _Tally(telegram_id))
+        if intent in _SHIFT_INTENTS:
+            tally.marks.append((at, intent, outcome))
+        if at >= since:
+            tally.add(at, intent, outcome, record_ids)
     reviews = [
         tally.review(
             actor,
-            users.get(tally.telegram_id) if tally.telegram_id is not None else None,
-            hours=unlock_hours,
+            people.get(tally.telegram_id, ("", "")) if tally.telegram_id is not None else ("", ""),
+            hours=hours,
             step_up=step_up,
             triggered=triggered.get(actor, 0),
         )
@@ -249,4 +265,4 @@ async def review(
         if tally.checks or tally.denials or tally.lockouts or tally.rate_limited
     ]
     reviews.sort(key=lambda r: (not r.flagged, -r.checks, r.actor))
-    return Review(since=since, until=now, users=tuple(reviews))
+    return tuple(reviews)

@@ -273,20 +273,36 @@ def parse(text: str, *, today: date | None = None) -> ParsedQuery:
     whole = _one(text, today)
     subjects = _subjects(text, today) if _JOINERS.search(text) else []
     if whole.vrms:  # "ab12 cde and nl72 byd", "plates ab12cde nl72byd": each mark is a subject
-        marks = [ParsedQuery(Intent.VEHICLE_CHECK, MappingProxyType({"vrm": vrm})) for vrm in whole.vrms]
+        vrms = tuple(dict.fromkeys(whole.vrms))  # a mark said twice is one subject
+        marks = [ParsedQuery(Intent.VEHICLE_CHECK, MappingProxyType({"vrm": vrm})) for vrm in vrms]
         # ... and so is anyone named between them ("ab12 cde and jo bloggs 1/2/80 and nl72 byd").
         split_marks = {vrm for s in subjects for vrm in (s.vrms or (s.slots.get("vrm"),))}
-        if len(subjects) <= len(marks) or not split_marks >= set(whole.vrms):
+        if len(subjects) <= len(marks) or not split_marks >= set(vrms):
             subjects = marks
+        subjects = _distinct(subjects)
+        if len(subjects) < 2:
+            return replace(whole, vrms=())
         return replace(
-            whole, subjects=_listed(subjects), subjects_left_out=max(0, len(subjects) - MAX_SUBJECTS)
+            whole,
+            vrms=vrms,
+            subjects=_listed(subjects),
+            subjects_left_out=max(0, len(subjects) - MAX_SUBJECTS),
         )
+    subjects = _distinct(subjects)
     if len(subjects) < 2:
         return whole
     first = subjects[0]
     if first.intent is Intent.PERSON_CHECK and whole.intent is Intent.WARRANT_CHECK:
         first = replace(first, intent=Intent.WARRANT_CHECK)  # "is X 3/4/85 and Y 5/6/90 wanted"
     return replace(first, subjects=_listed(subjects), subjects_left_out=max(0, len(subjects) - MAX_SUBJECTS))
+
+
+def _distinct(subjects: list[ParsedQuery]) -> list[ParsedQuery]:
+    """The subjects, each once: "ab12 cde and ab12 cde" asks about one vehicle."""
+    seen: dict[tuple[object, ...], ParsedQuery] = {}
+    for subject in subjects:
+        seen.setdefault((subject.intent, *sorted(subject.slots.items())), subject)
+    return list(seen.values())
 
 
 def _listed(subjects: list[ParsedQuery]) -> tuple[ParsedQuery, ...]:

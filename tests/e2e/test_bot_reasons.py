@@ -184,3 +184,22 @@ async def test_a_shared_location_needs_a_reason_too_and_its_tap_sets_it(bot: Bot
         ("unknown", "answered", "STOP"),
         ("address_check", "answered", "STOP"),
     ]
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_the_question_the_reason_prompt_and_the_answer_all_vanish_on_time(bot: BotUnderTest) -> None:
+    await bot.forget_reason(OFFICER)
+    update = bot.fake.text_message(OFFICER, "check plate QX12ABC")
+    asked = await bot.reply_to(OFFICER, update)
+    await bot.press(OFFICER, asked, tap(asked, "STOP"))
+    answered = await bot.next_message(OFFICER, 1)
+    wanted = {update["message"]["message_id"], asked["message_id"], answered["message_id"]}
+
+    def deleted(fake: FakeBotAPI) -> set[int]:
+        return {
+            r.params["message_id"]
+            for r in fake.requests
+            if r.method == "deleteMessage" and r.http_status == 200
+        }
+
+    await bot.fake.wait_for(lambda f: deleted(f) == wanted, timeout=10)

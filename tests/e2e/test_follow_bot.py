@@ -9,7 +9,12 @@ import re
 import sys
 
 import pytest
+from sqlalchemy import select
 
+from knowledge.follows.following import follow
+from knowledge.store.audit import Caller
+from knowledge.store.schema import ChatMessage
+from tests.e2e.test_unlock_bot import authenticator_of, fresh, send_code
 from tests.support.bot import ADMIN, OFFICER, OFFICER_2, REASON, BotUnderTest
 from tests.support.keys import AUDIT_ENV
 
@@ -18,6 +23,26 @@ ALERT_POLL = 1.0  # the outbox sender looks once a second
 
 def buttons(message: dict) -> list[dict]:
     return [row[0] for row in message.get("reply_markup", {}).get("inline_keyboard", [])]
+
+
+async def next_alert(bot: BotUnderTest, chat_id: int, before: int) -> dict:
+    """The first message to chat_id after `before`, allowing for the sender's poll on a loaded machine."""
+    return (await bot.fake.wait_for(lambda f: bot.sent(chat_id)[before:], timeout=20))[0]
+
+
+async def ledger_row(bot: BotUnderTest, chat_id: int, message_id: int) -> ChatMessage | None:
+    """The ledger's row for a sent message, once written (just after Telegram took the message)."""
+    for _ in range(200):
+        async with bot.db.reads() as session:
+            row = await session.scalar(
+                select(ChatMessage).where(
+                    ChatMessage.chat_id == chat_id, ChatMessage.message_id == message_id
+                )
+            )
+        if row is not None:
+            return row
+        await asyncio.sleep(0.01)
+    return None
 
 
 async def quiet(bot: BotUnderTest, chat_id: int, count: int) -> None:
@@ -36,12 +61,14 @@ async def test_a_colleagues_check_alerts_the_follower_once_and_the_searcher_is_n
 
     reply = await bot.say(OFFICER_2, "check plate qx12 abc")  # PT01 keeps this car
     assert "QUIXTABLE, Jonathan" in reply["text"] and "follow" not in reply["text"].lower()
-    alert = await bot.next_message(OFFICER, 1)
+    alert = await next_alert(bot, OFFICER, 1)
     text = alert["text"]
     assert text.startswith("Followed record checked: person PT01 (QUIXTABLE, Jonathan, born 03/04/1985)")
     assert f"By: user {OFFICER_2} (Telegram id {OFFICER_2}, team north)" in text
     assert re.search(r"At: \d\d:\d\d \(London\)", text) and f"Reason: {REASON}" in text
     assert alert["protect_content"] is True
+    kept = await ledger_row(bot, OFFICER, alert["message_id"])  # in the ledger of replies that vanish
+    assert kept is not None and kept.shows_records is True and kept.status == "scheduled"
 
     # More checks by the same colleague within the minute are the same alert; the searcher hears nothing.
     await bot.say(OFFICER_2, "jonathan quixtable 3/4/85")
@@ -77,7 +104,7 @@ async def test_the_follow_button_under_a_vehicle_follows_it_and_a_cli_check_aler
     out, _ = await ask.communicate()
     assert ask.returncode == 0 and json.loads(out)["outcome"] == "answered"
     assert "follow" not in json.loads(out)["reply"].lower()
-    alert = await bot.next_message(OFFICER, 2)
+    alert = await next_alert(bot, OFFICER, 2)
     assert alert["text"].startswith("Followed record checked: vehicle QX12ABC (QX12ABC, Red Ford Focus)")
     assert "Reason: RTC" in alert["text"]
 
@@ -125,3 +152,18 @@ async def test_teamwork_can_be_turned_off(bot: BotUnderTest) -> None:
     await bot.say(OFFICER, "jonathan quixtable 3/4/85")
     second = await bot.say(OFFICER_2, "jonathan quixtable 3/4/85")
     assert "Also checked today" not in second["text"]
+
+
+@pytest.mark.settings(step_up="totp")
+async def test_an_alert_waits_while_its_follower_is_locked_and_arrives_when_they_unlock(
+    bot: BotUnderTest,
+) -> None:
+    otp, colleague = await authenticator_of(bot, OFFICER), await authenticator_of(bot, OFFICER_2)
+    # Followed during an earlier shift (as /follow does; the follower is locked now).
+    await follow(bot.db, Caller(f"tg:{OFFICER}", "officer", telegram_user_id=OFFICER), "PT01")
+    await send_code(bot, OFFICER_2, f"/unlock {await fresh(colleague)}")
+    assert "QUIXTABLE" in (await bot.say(OFFICER_2, "check plate qx12 abc"))["text"]
+    await quiet(bot, OFFICER, 0)  # locked: held back
+    await send_code(bot, OFFICER, f"/unlock {await fresh(otp)}")
+    alert = await next_alert(bot, OFFICER, 1)
+    assert alert["text"].startswith("Followed record checked: person PT01")

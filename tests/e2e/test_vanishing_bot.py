@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
+import pyotp
 import pytest
 from sqlalchemy import create_engine, text
 from telegram import Bot
@@ -22,15 +25,19 @@ from bot.app import build_application
 from bot.cli import main
 from bot.run import serve
 from handlers.vanish import deleter
-from knowledge.access import users
+from knowledge.access import authenticator, users
+from knowledge.access.step_up import LOCKED_REPLY
+from knowledge.store.audit import Caller
 from knowledge.store.database import Database, sync_url
 from knowledge.vanishing.port import Deletion
-from tests.support.bot import ADMIN, OFFICER, SERGEANT, BotUnderTest, free_port, settings_for
+from tests.support.bot import ADMIN, OFFICER, OFFICER_2, SERGEANT, BotUnderTest, free_port, settings_for
+from tests.support.console import CSRF_FIELD, running_console
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.keys import AUDIT_KEY
 from tests.support.known_records import fill
 
-RECORD_QUESTION = "check plate qx12 abc"
+CONSOLE = Caller(actor="console:admin", role="admin", channel="cli")
+RECORD_QUESTION = "stop: check plate qx12 abc"  # with its reason, so it is answered at once
 
 
 def deleted(fake: FakeBotAPI, chat_id: int) -> Counter[int]:
@@ -73,6 +80,40 @@ async def test_a_shortlist_its_pick_and_the_question_all_vanish(bot: BotUnderTes
     assert shortlist["protect_content"] is True and opened["protect_content"] is True
     wanted = {question, shortlist["message_id"], opened["message_id"]}
     await bot.fake.wait_for(lambda f: set(deleted(f, OFFICER)) == wanted, timeout=10)
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_a_question_held_for_a_reason_its_prompt_and_the_answer_all_vanish(bot: BotUnderTest) -> None:
+    await bot.forget_reason(OFFICER)
+    question, prompt = await ask(bot, OFFICER, "check plate qx12 abc")
+    assert prompt["text"].startswith("Why is this check needed?") and prompt["protect_content"] is False
+    stop = next(
+        b["callback_data"]
+        for row in prompt["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "STOP"
+    )
+    await bot.press(OFFICER, prompt, stop)
+    answered = await bot.next_message(OFFICER, 1)
+    assert answered["text"].startswith("Vehicle QX12ABC") and answered["protect_content"] is True
+    wanted = {question, prompt["message_id"], answered["message_id"]}  # the tap schedules what it answered
+    await bot.fake.wait_for(lambda f: set(deleted(f, OFFICER)) == wanted, timeout=10)
+
+
+@pytest.mark.settings(reply_ttl_seconds=1)
+async def test_a_followers_alert_vanishes_in_their_chat_and_takes_nothing_else(bot: BotUnderTest) -> None:
+    follow, following = await ask(bot, OFFICER, "/follow PT01")  # protected: it names the record
+    question, reply = await ask(bot, OFFICER_2, RECORD_QUESTION)  # PT01 keeps this car
+    alert = await bot.next_message(OFFICER, 1)
+    assert alert["text"].startswith("Followed record checked") and alert["protect_content"] is True
+    mine = {follow, following["message_id"], alert["message_id"]}
+    await bot.fake.wait_for(lambda f: set(deleted(f, OFFICER)) == mine, timeout=10)
+    await bot.fake.wait_for(
+        lambda f: set(deleted(f, OFFICER_2)) == {question, reply["message_id"]}, timeout=10
+    )
+    await asyncio.sleep(1.5)  # the searcher's question went from the searcher's chat only, once
+    assert set(deleted(bot.fake, OFFICER).values()) == set(deleted(bot.fake, OFFICER_2).values()) == {1}
+    assert set(deleted(bot.fake, OFFICER)) == mine
 
 
 @pytest.mark.settings(reply_ttl_seconds=1)
@@ -198,6 +239,29 @@ async def test_revoke_wipes_the_users_chat_and_says_how_many(bot_on: BotUnderTes
     assert deleted(bot_on.fake, ADMIN) == Counter()  # the admin's own chat is not touched
 
 
+async def test_revoking_from_the_web_console_wipes_the_chat_through_the_running_bot(
+    bot: BotUnderTest,
+) -> None:
+    question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    async with (
+        running_console(bot.settings.database_url) as console,
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client,  # cookies of 127.0.0.1
+    ):
+        async with client.get(await console.link()) as page:
+            token = re.search(r'name="token" value="([^"]+)"', await page.text())
+        assert token is not None
+        async with client.post(console.url("/login"), data={"token": token.group(1)}) as landed:
+            csrf = CSRF_FIELD.search(await landed.text())
+        assert csrf is not None
+        form = {"telegram_id": str(OFFICER), "csrf": csrf.group(1)}
+        async with client.post(console.url("/users/revoke"), data=form) as done:
+            page_text = await done.text()
+    revoked = f"{OFFICER} is revoked; their next message will be refused."
+    assert f"{revoked} 2 messages will be deleted by the running bot." in page_text
+    await bot.fake.wait_for(lambda f: len(deleted(f, OFFICER)) == 2, timeout=10)
+    assert deleted(bot.fake, OFFICER) == Counter({question: 1, reply["message_id"]: 1})
+
+
 async def test_wipe_deletes_the_officers_own_chat_and_says_so_unprotected(bot: BotUnderTest) -> None:
     question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
     confirmation = await bot.say(OFFICER, "/wipe")
@@ -210,6 +274,20 @@ async def test_wipe_deletes_the_officers_own_chat_and_says_so_unprotected(bot: B
     assert confirmation["message_id"] in deleted(bot.fake, OFFICER)
     wipes = [e.query for e in await bot.audit(OFFICER) if e.intent == "wipe"]
     assert wipes == ["/wipe: 2 messages deleted from own Beatline chat."] * 2
+
+
+@pytest.mark.settings(step_up="totp")
+async def test_a_locked_officer_can_still_wipe_and_sees_nothing(bot: BotUnderTest) -> None:
+    otp = pyotp.parse_uri((await authenticator.issue(bot.db, OFFICER, by=CONSOLE)).uri)
+    if (left := otp.interval - time.time() % otp.interval) < 2:  # a code with time left to reach the bot
+        await asyncio.sleep(left + 0.05)
+    assert (await bot.say(OFFICER, f"/unlock {otp.now()}"))["text"].startswith("Unlocked until ")
+    question, reply = await ask(bot, OFFICER, RECORD_QUESTION)
+    await bot.say(OFFICER, "/lock")
+    assert (await bot.say(OFFICER, RECORD_QUESTION))["text"] == LOCKED_REPLY
+    wiped = (await bot.say(OFFICER, "/wipe"))["text"]
+    assert re.fullmatch(r"\d+ messages deleted from your Beatline chat\.", wiped)
+    assert {question, reply["message_id"]} <= set(deleted(bot.fake, OFFICER))
 
 
 async def test_a_stranger_cannot_wipe(bot: BotUnderTest) -> None:

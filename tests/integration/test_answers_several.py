@@ -144,3 +144,13 @@ def test_ask_json_lists_every_record_of_every_section_best_first_in_the_contract
     ids = [(r["kind"], r["id"]) for r in data["records"]]
     assert ids[0] == ("vehicle", "QV12CDE") and ("vehicle", "QV72BYD") in ids
     assert ids.index(("vehicle", "QV72BYD")) > ids.index(("person", "PV02"))  # the first section's first
+
+
+async def test_the_teamwork_note_is_under_one_persons_answer_never_under_sections(db: Database) -> None:
+    colleague = Caller(actor="tg:2013", role="officer", telegram_user_id=2013, chat_id=2013)
+    await answer(db, colleague, "jacquetta coatesworth 26/9/78", reason="INV", today=TODAY)
+    alone = await answer(db, OFFICER, "jacquetta coatesworth 26/9/78", reason="INV", today=TODAY)
+    assert "Also checked today by 1 officer" in alone.reply  # the note this test is about exists
+    both = await answer(db, OFFICER, "jacquetta coatesworth 26/9/78 and qv72 byd", reason="INV", today=TODAY)
+    assert both.followable is False
+    assert "Also checked today" not in both.reply

@@ -53,6 +53,7 @@ def test_as_a_telegram_user_a_check_needs_a_reason_given_by_option_or_prefix(
     code, shown = asked(capsys, "--as", OFFICER, "check plate RE45SON")
     assert code == 0 and shown["outcome"] == "needs_reason" and shown["records"] == []
     assert "RE45SON" not in str(shown["reply"])
+    assert str(shown["reply"]).startswith("Why is this check needed? Give --reason CODE: it covers")
     code, shown = asked(capsys, "--as", OFFICER, "--reason", "rtc", "check plate RE45SON")
     assert code == 0 and shown["outcome"] == "answered"
     assert shown["records"][0] == {"kind": "vehicle", "id": "RE45SON", "score": 100.0}  # type: ignore[index]

@@ -267,3 +267,31 @@ async def test_help_says_how_to_give_a_reason_where_one_is_needed(dbs) -> None:
     assert REASONS_HINT not in (await answer(db, CONSOLE, "help", rule=ReasonRule(clock=clock))).reply
     off = ReasonRule(required=False, clock=clock)
     assert REASONS_HINT not in (await answer(db, OFFICER, "help", rule=off)).reply
+
+
+async def test_a_label_is_kept_as_clean_text_and_shown_as_text(dbs) -> None:
+    db, _ = dbs
+    await set_reason(db, "dog", "dog <b>bite</b>\u202e\x00 call\n", by=CONSOLE)
+    assert (await reason_codes(db))["DOG"] == "dog <b>bite</b> call"  # no controls, no direction marks
+    asked = await answer(db, OFFICER, "check plate RE45SON", rule=ReasonRule(clock=Clock()))
+    assert "DOG (dog <b>bite</b> call)" in asked.reply  # plain text: Telegram's reply escapes it once
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stop: " + "check plate RE45SON " * 500,
+        "<b>stop</b>: check plate RE45SON",
+        "stop\u0000: check plate RE45SON",
+    ],
+)
+async def test_hostile_text_around_a_code_is_answered_politely_and_discloses_only_under_a_reason(
+    dbs, text
+) -> None:
+    db, _ = dbs
+    result = await answer(db, OFFICER, text, rule=ReasonRule(clock=Clock()))
+    [entry] = await entries(db)
+    if text.startswith("stop: "):
+        assert (result.outcome, entry.reason) == ("answered", "STOP")
+    else:  # not a code as written: nothing is looked up without one
+        assert (result.outcome, result.records, entry.reason) == ("needs_reason", (), "")

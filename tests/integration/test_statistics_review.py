@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 import pytest
 
 from knowledge.access import users
-from knowledge.follows.alerts import raise_alerts
+from knowledge.follows.alerts import followers_of, raise_alerts
 from knowledge.review.review import review
 from knowledge.review.statistics import statistics
 from knowledge.store import audit
@@ -17,7 +17,7 @@ from knowledge.store.database import Database
 from knowledge.store.schema import AnswerTime, Follow
 from tests.support.keys import AUDIT_KEY
 
-ALICE, BOB, CAROL = 5001, 5002, 5003
+ALICE, BOB, CAROL, ADMIN_2 = 5001, 5002, 5003, 5004
 # A summer day, so that London is an hour ahead of UTC: 23:30 UTC is already tomorrow in London.
 NOW = dt.datetime(2026, 7, 10, 12, 0, tzinfo=dt.UTC)
 
@@ -54,8 +54,8 @@ async def entry(
         )  # fmt: skip
         if ms is not None:
             session.add(AnswerTime(audit_id=entry_id, ms=ms))
-        await raise_alerts(session, who(telegram_id), audit_id=entry_id, outcome=outcome, record_ids=records,
-                           reason=reason, at=at)  # fmt: skip
+        followers = await followers_of(session, who(telegram_id), outcome, records, at)
+        await raise_alerts(session, who(telegram_id), followers, audit_id=entry_id, reason=reason, at=at)
     return entry_id
 
 
@@ -118,10 +118,16 @@ async def test_checks_outside_unlocked_shifts_are_counted(db: Database) -> None:
     await entry(db, BOB, NOW - dt.timedelta(days=7, hours=1), intent="unlock", records=())
     await entry(db, BOB, NOW - dt.timedelta(days=6, hours=23))
     await entry(db, CAROL, NOW - dt.timedelta(hours=5))  # never unlocks
+    # Unlocking again while unlocked, then locking: the lock ends the shift, whichever unlock began it.
+    again = NOW - dt.timedelta(days=4)
+    for hours, intent in ((0, "unlock"), (1, "unlock"), (2, "lock")):
+        await entry(db, ADMIN_2, again + dt.timedelta(hours=hours), intent=intent, records=())
+    await entry(db, ADMIN_2, again + dt.timedelta(hours=3))
     report = {u.telegram_id: u for u in (await _review(db)).users}
     assert report[ALICE].outside_shift == 2
     assert report[BOB].outside_shift == 0
     assert report[CAROL].outside_shift == 1  # step-up on: a check with no unlock is outside
+    assert report[ADMIN_2].outside_shift == 1
     off = {u.telegram_id: u for u in (await _review(db, step_up=False)).users}
     assert off[CAROL].outside_shift is None
 

@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "access": {"matching", "store"},
     "importing": {"matching", "store"},
     "briefings": {"access", "matching", "store"},
-    "follows": {"matching", "records", "store"},
+    "follows": {"access", "matching", "records", "store"},
     "review": {"follows", "store"},
     "answers": {"understanding", "matching", "records", "access", "store", "follows"},
     "demo": {"importing"},

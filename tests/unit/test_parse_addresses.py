@@ -99,3 +99,10 @@ def test_a_name_ending_in_a_street_type_carries_its_street_reading_and_stays_a_n
     assert dict(parsed.street_reading) == {"street": "baker street", "town": "camden"}
     for text in ("jo green", "john smith 3/4/85", "12 baker street", "street"):
         assert not parse(text, today=date(2026, 11, 1)).street_reading, text
+
+
+def test_an_area_is_bounded_and_markup_or_direction_marks_never_reach_it() -> None:
+    today = date(2026, 11, 1)
+    assert parse("flagged addresses in " + "a" * 10_000, today=today).area == ""
+    assert parse("flagged addresses in <b>romford</b>", today=today).area == "Romford"
+    assert parse("flagged addresses in rom\u202eford", today=today).area == "Romford"

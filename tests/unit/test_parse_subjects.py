@@ -78,3 +78,11 @@ def test_every_mark_of_a_message_is_a_subject_in_the_order_given(
     parsed = parse(f"check {text}", today=TODAY)
     assert [s.slots.get("vrm") for s in parsed.subjects] == vrms
     assert parsed.subjects_left_out == 0
+
+
+def test_a_subject_said_twice_is_one_subject() -> None:
+    assert "subjects" not in parse("ab12 cde and ab12 cde", today=TODAY).to_json()
+    assert "subjects" not in parse(" and ".join(["ab12 cde"] * 40), today=TODAY).to_json()
+    twice = parse("ab12 cde and nl72 byd and AB12CDE", today=TODAY)
+    assert [s.slots["vrm"] for s in twice.subjects] == ["AB12CDE", "NL72BYD"] and twice.subjects_left_out == 0
+    assert "subjects" not in parse("john smith 3/4/85 and john smith 3/4/85", today=TODAY).to_json()

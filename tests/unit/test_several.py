@@ -41,6 +41,7 @@ def test_sections_keep_the_order_asked_and_the_top_line_names_those_with_warning
     ]
     assert [r.id for r in combined.records] == ["AB01CDE", "AB02CDE", "AB03CDE"]
     assert [c.label for c in combined.choices] == ["1: pick", "2: pick", "3: pick"]
+    assert not combined.followable and combined.more is None  # one Follow or More could not say which
 
 
 def test_sections_that_would_not_fit_one_message_are_left_out_whole_and_counted() -> None:
