@@ -27,9 +27,11 @@ BUTTON_REFUSED = "That button is not yours, or has expired. Send /follow with th
 
 
 def _following_text(followed: Followed) -> str:
+    # The id only, never the name: a follow is not a check (it needs no reason and is not counted as
+    # one), so it must show nothing that a check would. The name goes only into the audited alerts.
     until = followed.expires_at.astimezone(LONDON)
     return (
-        f"Following {followed.kind} {followed.record_id} ({followed.label}) until {until:%d/%m/%Y}. You "
+        f"Following {followed.kind} {followed.record_id} until {until:%d/%m/%Y}. You "
         "will be told when someone else checks it; they will not be told. A follow lapses after "
         f"{LAPSE.days} days: follow again to renew it."
     )
@@ -63,16 +65,13 @@ async def unfollow_command(update: Update, context: BeatlineContext) -> None:
     if ended is None:
         await _say(update, "You do not follow that record. /following lists the records you follow.")
         return
-    await _say(update, f"No longer following {ended.kind} {ended.record_id} ({ended.label}).")
+    await _say(update, f"No longer following {ended.kind} {ended.record_id}.")
 
 
 async def following_command(update: Update, context: BeatlineContext) -> None:
     """/following lists the officer's follows and when each lapses."""
     followed = await following(context.services.db, context.caller)
-    lines = [
-        f"• {f.kind} {f.record_id} ({f.label}), until {f.expires_at.astimezone(LONDON):%d/%m/%Y}"
-        for f in followed
-    ]
+    lines = [f"• {f.kind} {f.record_id}, until {f.expires_at.astimezone(LONDON):%d/%m/%Y}" for f in followed]
     await _say(
         update, "\n".join(["You follow:", *lines]) if lines else "You follow no records. /follow ID to start."
     )
