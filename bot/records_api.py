@@ -377,7 +377,8 @@ async def _no_tracebacks(
             problem.headers["Allow"] = refusal.headers["Allow"]
         return problem
     except Exception:
-        log.exception("records API fault on %s", request.path)
+        resource = request.match_info.route.resource  # the route, not the path: a path names a record
+        log.exception("records API fault on %s", resource.canonical if resource else "an unknown route")
         return _problem(500, "The records API failed on this request.")
 
 

@@ -132,6 +132,7 @@ class Gateway:
         cancelling timeout around the answer, which aiohttp's own timeout would swallow and retry.
         """
         url = self.base.join(URL(path)).with_query(params)
+        path = _operation(path)  # from here on only for logs and errors, which never name a record
         loop = asyncio.get_running_loop()
         for attempt in range(ATTEMPTS):
             if attempt:
@@ -174,6 +175,12 @@ class Gateway:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _operation(path: str) -> str:
+    """The path as logs and errors may show it: `v1/persons/{id}`, never the id or plate it asked for."""
+    collection, _, record = path.partition("/")[2].partition("/")
+    return f"v1/{collection}/{{id}}" if record else path
 
 
 async def _bounded(response: aiohttp.ClientResponse, path: str) -> bytes:

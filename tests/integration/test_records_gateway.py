@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from knowledge.answers.disclosure import RECORDS_DOWN, Answer
 from knowledge.answers.dispatch import answer, answer_record
 from knowledge.answers.nearby import answer_location
 from knowledge.demo.dataset import load_demo_data
+from knowledge.errors import RecordsUnavailable
 from knowledge.records.breaker import Breaker
 from knowledge.records.gateway import Gateway, GatewayConfig
 from knowledge.records.port import Asking
@@ -225,3 +227,19 @@ async def test_the_breaker_opens_answers_at_once_while_down_and_closes_when_it_r
     assert recovered.outcome == "answered" and not both.gateway.breaker.is_open
     entries = await audit_export.recent(both.beatline, telegram_user_id=2001, limit=5)
     assert [e.outcome for e in entries][::-1] == ["error"] * 4 + ["answered"]
+
+
+async def test_a_failing_records_system_is_logged_by_route_never_by_the_record_asked_for(
+    both: Both, caplog: pytest.LogCaptureFixture
+) -> None:
+    both.faulty.mode = "500"
+    caplog.set_level(logging.INFO)
+    with pytest.raises(RecordsUnavailable) as down:
+        async with both.gateway.view(Asking("INV", "2001")) as view:
+            await view.vehicle("AB12CDE")
+    asked = await answer(
+        both.beatline, OFFICER, "check plate ab12 cde", today=TODAY, reason="INV", records=both.gateway
+    )
+    assert asked.outcome == "error"
+    assert "v1/vehicles/{id}" in caplog.text  # the route is what an operator needs
+    assert "AB12CDE" not in (caplog.text + str(down.value.detail)).upper().replace(" ", "")
