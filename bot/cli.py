@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -381,6 +382,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader left (`| head`): not the database, and nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 1
     except Exception as exc:  # the last line of defence: one sentence, the detail to the log
         if _is_database_error(exc):
             print(DatabaseUnavailable().args[0], file=sys.stderr)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pty
 import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from alembic import command
@@ -124,3 +127,27 @@ def test_ctrl_c_at_the_chat_prompt_leaves_politely(sqlite_url) -> None:
         os.close(master)
     shown = seen.decode(errors="replace")
     assert "Bye." in shown and "Traceback" not in shown
+
+
+def test_a_reader_that_leaves_early_is_no_database_error() -> None:
+    """`beatline parse < many | head -1`: the pipe closes under us; no sentence blames the database."""
+    lines = "".join(f"smith john {n}/4/85\n" for n in range(1, 29)).encode() * 400
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "parse"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, **AUDIT_ENV},
+    )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+
+    def feed(stdin: IO[bytes]) -> None:  # in a thread, or both pipes fill and each side waits on the other
+        with contextlib.suppress(BrokenPipeError):
+            stdin.write(lines)
+            stdin.close()
+
+    feeder = threading.Thread(target=feed, args=(process.stdin,), daemon=True)
+    feeder.start()
+    assert process.stdout.readline().startswith(b'{"intent": "person_check"')
+    process.stdout.close()
+    assert process.wait(timeout=60) == 1
+    assert process.stderr.read() == b""
+    feeder.join(timeout=10)
